@@ -1,0 +1,41 @@
+"""Shared fixtures: the project's engine environment for real Pulumi runs."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def engine_env(backend_dir: Path, passphrase: str = "test-passphrase") -> dict[str, str]:
+    """Environment for a real engine run with a throwaway file backend.
+
+    Mirrors scripts/env.sh: the project's engine first on PATH, the project's PULUMI_HOME
+    (where set-up installed the command plugin) and this interpreter for the program.
+    """
+    bin_dir = ROOT / ".tools" / "bin"
+    if not (bin_dir / "pulumi").exists() and not _system_pulumi():
+        raise RuntimeError("no Pulumi engine: run scripts/setup first (scripts/test does)")
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PULUMI_HOME": str(ROOT / ".tools" / "pulumi-home"),
+        "PULUMI_BACKEND_URL": backend_dir.as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": passphrase,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_PYTHON_CMD": sys.executable,
+    }
+
+
+def _system_pulumi() -> bool:
+    return any((Path(p) / "pulumi").exists() for p in os.environ.get("PATH", "").split(os.pathsep))
+
+
+@pytest.fixture
+def pulumi_env(tmp_path: Path) -> dict[str, str]:
+    backend = tmp_path / "backend"
+    backend.mkdir()
+    return engine_env(backend)
