@@ -1,0 +1,36 @@
+"""Model repositories (TIR ``serving/model``): EOS buckets holding model files."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from tir._http import Transport
+from tir._models import as_list, parse
+from tir._resource import ResourceClient
+from tir.model_repositories.models import BucketObject, ModelRepository
+from tir.model_repositories.specs import RepositorySpec
+from tir.waiter import Pacing
+
+
+class ModelRepositoriesClient(ResourceClient[ModelRepository, RepositorySpec]):
+    """Project model repositories; ``get`` returns bucket and credentials."""
+
+    def __init__(self, transport: Transport, pacing: Pacing) -> None:
+        super().__init__(
+            transport,
+            pacing,
+            model=ModelRepository,
+            path="serving/model/",
+            kind="model repository",
+            ready_timeout=300.0,
+        )
+
+    def update(self, repository_id: int, score: dict[str, Any]) -> None:
+        """``PUT serving/model/{id}/`` with ``{score}`` (the only documented update)."""
+        self._t.request("PUT", self._item(repository_id), scoped=True, body={"score": score})
+
+    def list_objects(self, repository_id: int, prefix: str = "") -> builtins.list[BucketObject]:
+        """Objects under ``prefix`` in the repository's bucket, as TIR lists them."""
+        data = self._t.request("GET", self._item(repository_id, "bucket/"), scoped=True, params={"prefix": prefix})
+        return [parse(BucketObject, item) for item in as_list(data, "bucket objects")]

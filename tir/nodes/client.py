@@ -1,0 +1,64 @@
+"""Nodes (TIR ``notebooks``): create/get/list/delete, start/stop, SSH keys, datasets."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from tir._http import Transport
+from tir._models import as_list, parse
+from tir._resource import ResourceClient
+from tir.nodes.models import Node, NodeSshKey, NodeStatus
+from tir.nodes.specs import NodePlanChange, NodeSpec
+from tir.waiter import Pacing
+
+
+class NodesClient(ResourceClient[Node, NodeSpec]):
+    """Project nodes. Actions return nothing: follow them with ``wait_ready``/``wait_stopped``."""
+
+    def __init__(self, transport: Transport, pacing: Pacing) -> None:
+        super().__init__(transport, pacing, model=Node, path="notebooks/", kind="node", ready_timeout=900.0)
+
+    def _context(self) -> dict[str, Any]:
+        return {"ssh_fields": self._t.config.ssh_fields}
+
+    def _plan(self, spec: NodeSpec) -> str:
+        return f"sku_item_price_id={spec.sku_item_price_id}"
+
+    def update(self, node_id: int, change: NodePlanChange) -> None:
+        """Change the plan (TIR allows it only while stopped)."""
+        plan = f"sku_id={change.sku_id} sku_item_price_id={change.sku_item_price_id}"
+        self._t.request("PUT", self._item(node_id), scoped=True, body=change.to_wire(), plan=plan)
+
+    def _action(self, node_id: int, action: str, plan: str | None = None) -> None:
+        self._t.request("PUT", self._item(node_id, "actions/"), scoped=True, params={"action": action}, plan=plan)
+
+    def start(self, node_id: int) -> None:
+        """Start a stopped node; capacity refusals are retried within the budget."""
+        self._action(node_id, "start", plan=f"current plan of node {node_id}")
+
+    def stop(self, node_id: int) -> None:
+        self._action(node_id, "stop")
+
+    def wait_stopped(self, node_id: int, timeout: float | None = None) -> Node:
+        return self._wait_status(node_id, frozenset({NodeStatus.STOPPED.value}), timeout, "stopped")
+
+    def list_ssh_keys(self, node_id: int) -> builtins.list[NodeSshKey]:
+        data = self._t.request("GET", self._item(node_id, "ssh-keys/"), scoped=True)
+        return [parse(NodeSshKey, item) for item in as_list(data, "node ssh keys")]
+
+    def add_ssh_keys(self, node_id: int, public_keys: Sequence[str]) -> None:
+        """Attach account keys (no restart needed). ASSUMPTION: items are public key lines."""
+        body = {"ssh_keys_to_add": list(public_keys)}
+        self._t.request("PUT", self._item(node_id, "ssh-keys/"), scoped=True, body=body)
+
+    def remove_ssh_keys(self, node_id: int, public_keys: Sequence[str] | Literal["all"]) -> None:
+        """Detach keys; ``"all"`` disables SSH like the SDK does."""
+        keys: builtins.list[str] | str = "all" if public_keys == "all" else builtins.list(public_keys)
+        self._t.request("PUT", self._item(node_id, "ssh-keys/"), scoped=True, body={"ssh_keys_to_remove": keys})
+
+    def mount_datasets(self, node_id: int, mount: Sequence[int] = (), unmount: Sequence[int] = ()) -> None:
+        """Mount/unmount datasets; a dataset appears at ``/datasets/<name>``."""
+        body = {"dataset_id_dict": {"dataset_ids_to_mount": list(mount), "dataset_ids_to_unmount": list(unmount)}}
+        self._t.request("PUT", self._item(node_id, "mounted-datasets/"), scoped=True, body=body)

@@ -1,0 +1,58 @@
+"""Shared input rules for request specs and a readable view of their errors.
+
+Providers call ``field_errors`` in ``check()`` to turn a pydantic
+``ValidationError`` into per-field failures without echoing input values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+# ASSUMPTION: TIR's name rules are not documented; lowercase DNS-label style
+# (it becomes a Kubernetes object name) with 3-48 characters is the safe subset.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,46}[a-z0-9]$")
+
+
+def check_name(value: str) -> str:
+    if not NAME_PATTERN.fullmatch(value):
+        raise ValueError(
+            "must be 3-48 characters of lowercase letters, digits and hyphens, "
+            "starting with a letter and ending with a letter or digit"
+        )
+    return value
+
+
+ResourceName = Annotated[str, AfterValidator(check_name)]
+
+_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+class Spec(BaseModel):
+    """Base of request specs: strict, immutable, serialised with wire names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON body TIR expects (secrets revealed only here)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<spec>"
+
+
+def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """``[(field_path, message)]`` e.g. ``("auto_scale_policy.rules[0].value", "...")``."""
+    out: list[tuple[str, str]] = []
+    for err in exc.errors(include_input=False, include_url=False, include_context=False):
+        message = err["msg"]
+        for prefix in _PREFIXES:
+            message = message.removeprefix(prefix)
+        out.append((_path(tuple(err["loc"])), message))
+    return out
