@@ -1,0 +1,1 @@
+"""Pulumi components and dynamic resources that deploy Riva on TIR."""

@@ -1,0 +1,115 @@
+"""Riva ASR pipeline presets: the `riva-build` flags for a model and the Triton models
+`riva-deploy` makes from them (../shared/reference/riva.md §4 and §6)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Mode = Literal["streaming", "streaming-throughput", "offline"]
+
+# Featurizer flags every Parakeet CTC preset shares.
+_FEATURIZER = {
+    "featurizer.use_utterance_norm_params": "False",
+    "featurizer.precalc_norm_time_steps": "0",
+    "featurizer.precalc_norm_params": "False",
+}
+# NVIDIA's values for parakeet-0.6b-en-US (riva.md §4). ms_per_timestep is 80 for
+# Parakeet/FastConformer: 40 garbles the output.
+_PRESETS: dict[Mode, dict[str, str]] = {
+    "streaming": {
+        "return_separate_utterances": "False",
+        **_FEATURIZER,
+        "ms_per_timestep": "80",
+        "endpointing.residue_blanks_at_start": "-2",
+        "chunk_size": "0.16",
+        "left_padding_size": "1.92",
+        "right_padding_size": "1.92",
+    },
+    # ASSUMPTION: riva.md leaves the throughput chunk/padding values UNKNOWN; NVIDIA's
+    # 2.x Conformer throughput rows use 0.8 s chunks with 1.6 s padding.
+    "streaming-throughput": {
+        "return_separate_utterances": "False",
+        **_FEATURIZER,
+        "ms_per_timestep": "80",
+        "endpointing.residue_blanks_at_start": "-2",
+        "chunk_size": "0.8",
+        "left_padding_size": "1.6",
+        "right_padding_size": "1.6",
+    },
+    "offline": {
+        **_FEATURIZER,
+        "ms_per_timestep": "80",
+        "chunk_size": "4.8",
+        "left_padding_size": "1.6",
+        "right_padding_size": "1.6",
+        "featurizer.max_batch_size": "512",
+        "featurizer.max_execution_batch_size": "512",
+    },
+}
+_SUFFIX: dict[Mode, str] = {
+    "streaming": "asr-streaming",
+    "streaming-throughput": "asr-streaming-throughput",
+    "offline": "asr-offline",
+}
+
+
+class PipelineSpec(BaseModel):
+    """How to turn a `.riva` ASR model into a Riva pipeline.
+
+    The defaults build NGC's Parakeet CTC 0.6B en-US for low-latency streaming with the
+    greedy decoder (no language-model files needed)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str = Field(default="parakeet-0.6b", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                       description="model part of the pipeline name")
+    language_code: str = Field(default="en-US", pattern=r"^[a-z]{2,3}-[A-Z]{2}$")
+    mode: Mode = "streaming"
+    decoder: Literal["greedy", "flashlight"] = "greedy"
+    lm_binary: str | None = Field(default=None, description="flashlight: on-node path of the LM .bin")
+    vocab: str | None = Field(default=None, description="flashlight: on-node path of the vocab .txt")
+    extra_flags: dict[str, str] = Field(
+        default_factory=dict, description="more `--key=value` flags; override the preset's")
+
+    @model_validator(mode="after")
+    def _flashlight_needs_lm(self) -> PipelineSpec:
+        if self.decoder == "flashlight" and not (self.lm_binary and self.vocab):
+            raise ValueError("decoder 'flashlight' needs lm_binary and vocab (on-node paths); "
+                             "use decoder 'greedy' to build without a language model")
+        for key in self.extra_flags:
+            if not key or key.startswith("-") or "=" in key or " " in key:
+                raise ValueError(f"extra_flags key {key!r}: give the flag name without dashes, "
+                                 "e.g. 'nn.use_trt_fp32'")
+        return self
+
+    @property
+    def name(self) -> str:
+        """Pipeline name, as clients select it (riva.md §4)."""
+        return f"{self.model}-{self.language_code}-{_SUFFIX[self.mode]}"
+
+    def build_flags(self) -> list[str]:
+        """The `--key=value` flags for `riva-build speech_recognition`."""
+        flags = {"name": self.name, **_PRESETS[self.mode]}
+        if self.decoder == "greedy":
+            flags |= {"decoder_type": "greedy", "greedy_decoder.asr_model_delay": "-1"}
+        else:
+            flags |= {
+                "decoder_type": "flashlight",
+                "flashlight_decoder.asr_model_delay": "-1",
+                "decoding_language_model_binary": str(self.lm_binary),
+                "decoding_vocab": str(self.vocab),
+            }
+        flags |= {"language_code": self.language_code, **self.extra_flags}
+        rendered = [f"--{k}={v}" for k, v in flags.items()]
+        rendered.append("--nn.fp16_needs_obey_precision_pass")
+        if self.mode == "offline":
+            rendered.insert(0, "--offline")
+        return rendered
+
+    def triton_models(self) -> list[str]:
+        """Model directories `riva-deploy` writes for this pipeline (riva.md §6)."""
+        am = f"riva-trt-{self.name}-am-streaming"
+        if self.mode == "offline":
+            am += "-offline"
+        return [f"{self.name}-asr-bls-ensemble", am]

@@ -1,0 +1,229 @@
+"""ModelArtifact: the `.riva` model on the node's persistent disk, uploaded from a local
+file over SFTP, downloaded on the node from an HTTPS URL, or from NGC with the NGC key.
+
+Artifacts live in content-addressed folders (`~/riva-tir/models/<key>/`), so a changed
+model is a new folder (create-before-delete replacement) and an unchanged one is never
+re-sent: the program hashes local files (cached by file identity, see
+components/artifact_hash.py) and the diff compares hashes.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import posixpath
+import shlex
+from pathlib import Path
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from components.providers.base import is_unknown
+from components.providers.engine_log import current_urn, progress
+from tir import field_errors
+
+MODELS_DIR = "riva-tir/models"
+# Large SFTP requests in flight: loopback and WAN alike are latency-bound otherwise.
+SFTP_BLOCK = 1 << 20
+SFTP_REQUESTS = 64
+
+
+class ArtifactSource(BaseModel):
+    """Exactly one of a local file, an HTTPS URL or an NGC model reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    ngc: str | None = Field(default=None, pattern=r"^[\w.-]+/([\w.-]+/)?[\w.-]+:[\w.-]+$",
+                            description="org/[team/]name:version")
+
+    @model_validator(mode="after")
+    def _one(self) -> ArtifactSource:
+        given = [k for k in ("file", "url", "ngc") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of file, url or ngc")
+        if self.file is not None:
+            path = Path(self.file)
+            if not path.is_file():
+                raise ValueError(f"file {self.file!r} does not exist or is not a file")
+            if path.suffix not in (".riva", ".rmir"):
+                raise ValueError(f"file {self.file!r} must be a .riva (or prebuilt .rmir) model")
+        return self
+
+    @property
+    def kind(self) -> Literal["file", "url", "ngc"]:
+        return "file" if self.file else "url" if self.url else "ngc"
+
+
+class ArtifactInputs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    node_id: int
+    ssh_host: str
+    ssh_port: int = Field(gt=0, lt=65536)
+    ssh_user: str
+    ssh_private_key: str = Field(min_length=1)
+    source: ArtifactSource
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
+                               description="required for file sources (hash of the local file)")
+    ngc_api_key: str | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> ArtifactInputs:
+        if self.source.kind == "file" and not self.sha256:
+            raise ValueError("sha256 of the local file is required for file sources")
+        if self.source.kind == "ngc" and not self.ngc_api_key:
+            raise ValueError("an NGC API key is required to download from NGC (config ngcApiKey)")
+        return self
+
+
+_COMPUTED = ("remote_path", "size_bytes", "remote_sha256")
+_CONNECTION = ("ssh_host", "ssh_port", "ssh_user", "ssh_private_key", "ngc_api_key")
+
+
+class ModelArtifactProvider(ResourceProvider):
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        known = {k: (None if is_unknown(v) else v) for k, v in news.items()
+                 if not k.startswith("__") and k not in _COMPUTED}
+        try:
+            ArtifactInputs.model_validate(known)
+        except ValidationError as exc:
+            return CheckResult(news, [CheckFailure(p, m) for p, m in field_errors(exc)
+                                      if not is_unknown(news.get(p.split(".")[0]))])
+        return CheckResult(news, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        keys = [k for k in ("node_id", "source", "sha256", *_CONNECTION)
+                if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        # Reaching the node another way, or a new NGC key, moves nothing.
+        replaces = [k for k in keys if k in ("node_id", "source", "sha256")]
+        return DiffResult(changes=bool(keys), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = ArtifactInputs.model_validate({k: v for k, v in props.items() if k in ArtifactInputs.model_fields})
+        folder = posixpath.join(MODELS_DIR, _folder_key(inputs))
+        remote_path, size, digest = asyncio.run(_place(inputs, folder, current_urn()))
+        return CreateResult(folder, {**_plain(props), "remote_path": remote_path,
+                                     "size_bytes": size, "remote_sha256": digest})
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        from pulumi.dynamic import UpdateResult
+        return UpdateResult({**_plain(news), **{k: _olds.get(k) for k in _COMPUTED}})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            exists = asyncio.run(_run(props, f"test -f {shlex.quote(props['remote_path'])}", check=False)) == 0
+        except (OSError, asyncio.TimeoutError):
+            return ReadResult(id_, props)  # node unreachable (stopped): nothing to tell
+        return ReadResult(id_, props) if exists else ReadResult("", {})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        try:
+            asyncio.run(_run(props, f"rm -rf -- {shlex.quote(posixpath.dirname(props['remote_path']))}"))
+        except (OSError, asyncio.TimeoutError):
+            # ASSUMPTION: an unreachable node is stopped or gone; its disk holds the file
+            # and goes with the node. Say so rather than fail the destroy.
+            progress(f"node unreachable: left {props['remote_path']} on its disk")
+
+
+def _plain(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
+def _folder_key(inputs: ArtifactInputs) -> str:
+    source = inputs.source
+    if source.kind == "file":
+        return str(inputs.sha256)[:16]
+    return hashlib.sha256(str(source.url or source.ngc).encode()).hexdigest()[:16]
+
+
+async def _connect(props: dict[str, Any]) -> Any:
+    import asyncssh
+
+    key = asyncssh.import_private_key(props["ssh_private_key"])
+    # ASSUMPTION (as pulumi-command): TIR publishes no node host keys, so none is checked.
+    return await asyncio.wait_for(asyncssh.connect(
+        props["ssh_host"], port=int(props["ssh_port"]), username=props["ssh_user"],
+        client_keys=[key], known_hosts=None), timeout=30)
+
+
+async def _run(props: dict[str, Any], command: str, *, check: bool = True) -> int:
+    async with await _connect(props) as conn:
+        result = await conn.run(command, check=check)
+        return int(result.exit_status or 0)
+
+
+async def _place(inputs: ArtifactInputs, folder: str, urn: str) -> tuple[str, int, str]:
+    """Put the artifact in `folder` on the node; returns (absolute path, size, sha256)."""
+    async with await _connect(inputs.model_dump()) as conn:
+        home = (await conn.run("printf %s \"$HOME\"", check=True)).stdout
+        await conn.run(f"mkdir -p {shlex.quote(folder)}", check=True)
+        source = inputs.source
+        if source.kind == "file":
+            local = Path(str(source.file))
+            remote = posixpath.join(folder, local.name)
+            await _upload(conn, local, remote, str(inputs.sha256), urn)
+            return posixpath.join(home, remote), local.stat().st_size, str(inputs.sha256)
+        if source.kind == "url":
+            name = posixpath.basename(str(source.url).split("?")[0]) or "model.riva"
+            remote = posixpath.join(folder, name)
+            progress(f"downloading {source.url} on the node", urn=urn)
+            await conn.run(f"curl -fsSL --retry 5 -o {shlex.quote(remote)}.partial {shlex.quote(str(source.url))}"
+                           f" && mv {shlex.quote(remote)}.partial {shlex.quote(remote)}", check=True)
+        else:
+            progress(f"downloading {source.ngc} from NGC on the node", urn=urn)
+            key = shlex.quote(str(inputs.ngc_api_key))
+            listing = await conn.run(
+                f"NGC_CLI_API_KEY={key} NGC_CLI_ORG={shlex.quote(str(source.ngc).split('/')[0])} "
+                f"ngc registry model download-version {shlex.quote(str(source.ngc))} --dest {shlex.quote(folder)} "
+                f">/dev/null && find {shlex.quote(folder)} -name '*.riva' -o -name '*.rmir' | head -n 1",
+                check=False)
+            if listing.exit_status != 0 or not str(listing.stdout).strip():
+                raise RuntimeError(f"NGC download of {source.ngc} failed: "
+                                   f"{str(listing.stderr).strip()[-500:] or 'no .riva file in the download'}")
+            remote = str(listing.stdout).strip()
+        digest = (await conn.run(f"sha256sum {shlex.quote(remote)}", check=True)).stdout.split()[0]
+        size = int((await conn.run(f"stat -c %s {shlex.quote(remote)}", check=True)).stdout.strip())
+        return posixpath.join(home, remote), size, digest
+
+
+async def _upload(conn: Any, local: Path, remote: str, sha256: str, urn: str) -> None:
+    """SFTP with many large requests in flight, into a temporary name renamed at the end,
+    so an interrupted upload never looks complete; a complete one (same size and hash
+    recorded beside it) is not sent again."""
+    size = local.stat().st_size
+    marker = f"{remote}.sha256"
+    done = await conn.run(f"test \"$(cat {shlex.quote(marker)} 2>/dev/null)\" = {sha256} && "
+                          f"test \"$(stat -c %s {shlex.quote(remote)})\" = {size}", check=False)
+    if done.exit_status == 0:
+        progress(f"{local.name} already on the node", urn=urn)
+        return
+    step = max(size // 10, 1)
+    shown = [0]
+
+    def report(_src: bytes, _dst: bytes, sent: int, total: int) -> None:
+        if sent - shown[0] >= step or sent == total:
+            shown[0] = sent
+            progress(f"uploading {local.name}: {sent * 100 // max(total, 1)}% of {total / 2**20:.0f} MiB",
+                     urn=urn, ephemeral=sent != total)
+
+    async with conn.start_sftp_client() as sftp:
+        await sftp.put(str(local), remote + ".partial", block_size=SFTP_BLOCK,
+                       max_requests=SFTP_REQUESTS, progress_handler=report)
+        await sftp.posix_rename(remote + ".partial", remote)
+    await conn.run(f"printf %s {sha256} > {shlex.quote(marker)}", check=True)
+
+
+class ModelArtifact(Resource, module="tir", name="ModelArtifact"):
+    """The `.riva` model on the node. Outputs: on-node path and sha256."""
+
+    remote_path: pulumi.Output[str]
+    remote_sha256: pulumi.Output[str]
+    size_bytes: pulumi.Output[int]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            additional_secret_outputs=["ssh_private_key", "ngc_api_key"]))
+        super().__init__(ModelArtifactProvider(), name, {**props, **dict.fromkeys(_COMPUTED)}, opts)

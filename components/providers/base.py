@@ -1,0 +1,157 @@
+"""What every TIR dynamic provider shares: the client from secret inputs, `check` through
+pydantic, exact `diff`s, and outputs that mirror inputs so `refresh` can show drift.
+
+Nothing is stored on the provider instance: it is pickled into the state (`__provider`).
+Credentials travel as the secret input `credentials` and live only for one call.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ClassVar, Protocol
+
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from components.providers.engine_log import progress
+from tir import NotFound, ResourceFailed, TirClient, TirConfig, TirError, WaitTimeout, field_errors
+from tir.config import UrlStyle
+
+# What the engine sends for values not known until apply (pulumi.runtime.rpc.UNKNOWN).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# Inputs that never reach the TIR API as resource settings.
+CONNECTION_KEYS = frozenset({"tir", "credentials"})
+
+
+class TirConnection(BaseModel):
+    """Which TIR (or emulator) and project a resource lives in; not secret."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_root: str
+    project_id: int = Field(gt=0)
+    team_id: int | None = None
+    location: str = "Delhi"
+    url_style: UrlStyle = "project-query"
+    infer_base: str = "https://infer.e2enetworks.net"
+
+
+class TirCredentials(BaseModel):
+    """The two TIR API secrets; always passed to resources as a secret Output."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: SecretStr
+    auth_token: SecretStr
+
+
+class TirInputs(BaseModel):
+    """Inputs every TIR resource has; subclasses add their own (strict: typos fail)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tir: TirConnection
+    credentials: TirCredentials
+
+
+def is_unknown(value: Any) -> bool:
+    """True when the value, or anything inside it, is only known after apply."""
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
+class TirProvider(ResourceProvider):
+    """Base of the TIR providers. Subclasses declare their input model and which input
+    changes force a replacement; everything else updates in place."""
+
+    inputs: ClassVar[type[BaseModel]]
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    # Outputs the provider computes; never compared against inputs in diff.
+    computed: ClassVar[frozenset[str]] = frozenset()
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate the inputs with the same pydantic rules the client's request specs use,
+        skipping values only known after apply; failures name the input field."""
+        known = {k: v for k, v in news.items() if not k.startswith("__") and k not in self.computed}
+        errors: list[tuple[str, str]] = []
+        try:
+            self.inputs.model_validate({k: (None if is_unknown(v) else v) for k, v in known.items()})
+        except ValidationError as exc:
+            errors += field_errors(exc)
+        errors += self.spec_errors(known)
+        failures = [CheckFailure(path, message) for path, message in dict.fromkeys(errors)
+                    if not is_unknown(known.get(path.split(".")[0].split("[")[0]))]
+        return CheckResult(news, failures)
+
+    def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        """Errors of the client's request spec for these inputs (subclasses)."""
+        return []
+
+    @staticmethod
+    def spec_check(spec: type[BaseModel], names: Mapping[str, str], body: dict[str, Any]) -> list[tuple[str, str]]:
+        """Validate `body` as the client's request `spec`; report errors under input names
+        (`names`: spec field -> input field). Unknown or missing values are not checked."""
+        try:
+            spec.model_validate({k: v for k, v in body.items() if v is not None and not is_unknown(v)})
+        except ValidationError as exc:
+            out = []
+            for path, message in field_errors(exc):
+                head, sep, rest = path.partition(".")
+                field, bracket, index = head.partition("[")
+                if field in names:
+                    out.append((names[field] + bracket + index + sep + rest, message))
+            return out
+        return []
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        keys = {k for k in set(olds) | set(news)
+                if not k.startswith("__") and k not in self.computed}
+        changed = sorted(k for k in keys if is_unknown(news.get(k)) or olds.get(k) != news.get(k))
+        replaces = [k for k in changed if k in self.replace_on or k == "tir"]
+        # TIR names are deterministic (so an interrupted run adopts what it created):
+        # the old resource must go before its replacement can take the name.
+        return DiffResult(changes=bool(changed), replaces=replaces,
+                          delete_before_replace=bool(replaces))
+
+    @staticmethod
+    @contextmanager
+    def client(props: Mapping[str, Any]) -> Iterator[TirClient]:
+        """A client for one provider call, built from the resource's own inputs."""
+        conn = TirConnection.model_validate(props["tir"])
+        creds = TirCredentials.model_validate(props["credentials"])
+        config = TirConfig(api_key=creds.api_key, auth_token=creds.auth_token,
+                           **conn.model_dump())
+        with TirClient(config) as tir:
+            yield tir
+
+
+class _Deletable(Protocol):
+    def delete(self, resource_id: int) -> Any: ...
+    def wait_deleted(self, resource_id: int, timeout: float | None = None) -> None: ...
+
+
+@contextmanager
+def cleanup_failed_create(api: _Deletable, resource: Any, what: str) -> Iterator[None]:
+    """A create that fails after the POST deletes what it made, then fails with the
+    platform's reason and the id, so nothing is left behind untracked."""
+    try:
+        yield
+    except (ResourceFailed, WaitTimeout) as exc:
+        last = exc.last
+        reason = getattr(last, "status", None)
+        progress(f"{what} (id {resource.id}) did not become ready; deleting it")
+        try:
+            api.delete(resource.id)
+            api.wait_deleted(resource.id)
+        except NotFound:
+            pass
+        except TirError as cleanup:
+            raise RuntimeError(f"{what} (id {resource.id}) failed ({exc}) and could not be "
+                               f"deleted ({cleanup}): delete it in TIR") from None
+        raise RuntimeError(f"{what} (id {resource.id}) failed: {exc}"
+                           + (f" (last status {reason!r})" if reason else "")) from None

@@ -1,0 +1,167 @@
+"""TIR model endpoints: TritonEndpoint serves the Triton model repository; RivaApiEndpoint
+runs riva_server against it. One provider kind, two resource types: they share every
+rule and differ only in the container they run."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field
+
+from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
+from components.providers.engine_log import progress
+from tir import NotFound, TirClient
+from tir.endpoints.models import Endpoint
+from tir.endpoints.specs import AutoScalePolicy, EndpointSpec
+from tir.validation import ResourceName
+
+# ASSUMPTION: real TIR documents no gRPC address for endpoints; inside TIR, TIR-S
+# (riva.md §8) reaches Triton as `is-<endpoint id>:9000`. The emulator reports the
+# address it really listens on (`grpc_endpoint`), which wins when present.
+INTERNAL_GRPC_ADDRESS = "is-{id}:9000"
+
+# Input name -> EndpointSpec field, for check() errors and for building the spec.
+_SPEC_FIELDS = {"name": "name", "framework": "framework", "model_id": "model_id", "path": "path",
+                "replica": "replicas", "auto_scale_policy": "autoscaling",
+                "custom_endpoint_details": "container"}
+_SCALING = ("replicas", "autoscaling")
+_ROLLOUT = ("plan", "framework", "model_id", "path", "container", "command", "args")
+
+
+class EndpointInputs(TirInputs):
+    name: ResourceName
+    framework: Literal["triton", "custom"]
+    plan: str = Field(min_length=1, description="plan short code")
+    model_id: int | None = None
+    path: str = ""
+    replicas: int = 1
+    autoscaling: dict[str, Any] | None = None
+    container: dict[str, Any] | None = None
+    command: list[str] = Field(default_factory=list)
+    args: list[str] = Field(default_factory=list)
+    state: Literal["running", "stopped"] = "running"
+    revision: str = Field(default="", description="changes restart the endpoint (new models)")
+    ready_timeout: float = Field(default=3600, gt=0)
+
+
+class EndpointProvider(TirProvider):
+    inputs = EndpointInputs
+    replace_on = frozenset({"name", "framework"})
+    computed = frozenset({"endpoint_id", "status", "http_url", "grpc_address"})
+
+    def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        body = {spec: inputs.get(name) for spec, name in _SPEC_FIELDS.items()}
+        return self.spec_check(EndpointSpec, _SPEC_FIELDS, {
+            **body, "sku_id": 1, "sku_item_price_id": 1,
+            "is_auto_scale_enabled": inputs.get("autoscaling") is not None,
+            "detailed_info": {"commands": inputs.get("command") or [], "args": inputs.get("args") or []}})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with self.client(props) as tir:
+            endpoint = tir.endpoints.find(props["name"])
+            if endpoint is None:
+                progress(f"creating endpoint {props['name']} ({props['framework']}) on {props['plan']}")
+                endpoint = tir.endpoints.create_idempotent(_spec(tir, props))
+            else:
+                progress(f"adopting endpoint {endpoint.name} (id {endpoint.id}) left by an earlier run")
+            with cleanup_failed_create(tir.endpoints, endpoint, f"endpoint {props['name']}"):
+                endpoint = _converge_state(tir, endpoint, props)
+            return CreateResult(str(endpoint.id), _outputs(tir, props, endpoint))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        endpoint_id = int(id_)
+        with self.client(news) as tir:
+            changed = {k for k in news if olds.get(k) != news.get(k)}
+            if changed & set(_ROLLOUT):
+                progress(f"updating endpoint {news['name']}: {', '.join(sorted(changed & set(_ROLLOUT)))}")
+                tir.endpoints.update(endpoint_id, _spec(tir, news), action="patch")
+            elif "revision" in changed and news["state"] == "running":
+                progress(f"restarting endpoint {news['name']} to load the new models")
+                tir.endpoints.restart(endpoint_id)
+            if changed & set(_SCALING):
+                if news.get("autoscaling"):
+                    tir.endpoints.update_auto_scale(endpoint_id, AutoScalePolicy.model_validate(news["autoscaling"]))
+                else:
+                    tir.endpoints.disable_auto_scale(endpoint_id, news["replicas"])
+            endpoint = _converge_state(tir, tir.endpoints.get(endpoint_id), news)
+            return UpdateResult(_outputs(tir, news, endpoint))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            endpoint = tir.endpoints.get_or_none(int(id_))
+            if endpoint is None:
+                return ReadResult("", {})
+            live = dict(props)
+            if endpoint.replica is not None and not props.get("autoscaling"):
+                live["replicas"] = endpoint.replica
+            policy = endpoint.auto_scale_policy
+            if props.get("autoscaling") and policy is not None and endpoint.is_auto_scale_enabled:
+                live["autoscaling"] = {**props["autoscaling"], "min_replicas": policy.min_replicas,
+                                       "max_replicas": policy.max_replicas}
+            if endpoint.status in ("running", "stopped"):
+                live["state"] = endpoint.status
+            return ReadResult(id_, _outputs(tir, live, endpoint))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        with self.client(props) as tir:
+            try:
+                tir.endpoints.delete(int(id_))
+            except NotFound:
+                return
+            tir.endpoints.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
+
+
+def _spec(tir: TirClient, props: dict[str, Any]) -> EndpointSpec:
+    plan = tir.plans.resolve_endpoint_plan(props["plan"], props["framework"])
+    return EndpointSpec.model_validate({
+        **{spec: props.get(name) for spec, name in _SPEC_FIELDS.items() if props.get(name) is not None},
+        "sku_id": plan.sku_id, "sku_item_price_id": plan.sku_item_price_id,
+        "is_auto_scale_enabled": props.get("autoscaling") is not None,
+        "detailed_info": {"commands": props.get("command") or [], "args": props.get("args") or []},
+    })
+
+
+def _converge_state(tir: TirClient, endpoint: Endpoint, props: dict[str, Any]) -> Endpoint:
+    timeout = props["ready_timeout"]
+    if props["state"] == "stopped":
+        if endpoint.status != "stopped":
+            if not endpoint.is_ready:
+                tir.endpoints.wait_ready(endpoint.id, timeout=timeout)
+            tir.endpoints.stop(endpoint.id)
+        return tir.endpoints.wait_stopped(endpoint.id, timeout=timeout)
+    if endpoint.status == "stopped":
+        progress(f"starting endpoint {endpoint.name}")
+        tir.endpoints.start(endpoint.id)
+    if not endpoint.is_ready:
+        progress(f"waiting for endpoint {endpoint.name} to be ready", ephemeral=True)
+    return tir.endpoints.wait_ready(endpoint.id, timeout=timeout)
+
+
+def _outputs(tir: TirClient, props: dict[str, Any], endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        **{k: v for k, v in props.items() if not k.startswith("__")},
+        "endpoint_id": endpoint.id,
+        "status": endpoint.status,
+        "http_url": endpoint.http_endpoint or tir.endpoints.http_url(endpoint.id),
+        "grpc_address": endpoint.grpc_endpoint or INTERNAL_GRPC_ADDRESS.format(id=endpoint.id),
+    }
+
+
+class _EndpointResource(Resource):
+    endpoint_id: pulumi.Output[int]
+    status: pulumi.Output[str]
+    http_url: pulumi.Output[str]
+    grpc_address: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(EndpointProvider(), name,
+                         {**props, **dict.fromkeys(EndpointProvider.computed)}, opts)
+
+
+class TritonEndpoint(_EndpointResource, module="tir", name="TritonEndpoint"):
+    """The endpoint that runs Triton over the model repository (GPU plan)."""
+
+
+class RivaApiEndpoint(_EndpointResource, module="tir", name="RivaApiEndpoint"):
+    """The custom-container endpoint that runs riva_server against Triton; scales apart."""

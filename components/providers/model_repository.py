@@ -1,0 +1,97 @@
+"""ModelRepository: the TIR model repository (an EOS bucket) that holds the Triton model
+repository riva-deploy wrote. Its S3 credentials are secret outputs."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field, SecretStr
+
+from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
+from tir import NotFound
+from tir.model_repositories.models import ModelRepository as Repo
+from tir.model_repositories.specs import RepositorySpec
+from tir.validation import ResourceName
+
+_SPEC_FIELDS = {"name": "name", "storage_type": "storage_type", "bucket_name": "bucket_name",
+                "access_key": "access_key", "secret_key": "secret_key"}
+SECRET_OUTPUTS = ["credentials", "secret_key", "bucket_secret_key"]
+
+
+class RepositoryInputs(TirInputs):
+    name: ResourceName
+    storage_type: Literal["managed", "e2e_s3", "external"] = "managed"
+    bucket_name: str = ""
+    access_key: str | None = None
+    secret_key: SecretStr | None = None
+    ready_timeout: float = Field(default=600, gt=0)
+
+
+class ModelRepositoryProvider(TirProvider):
+    inputs = RepositoryInputs
+    replace_on = frozenset({"name", "storage_type", "bucket_name", "access_key", "secret_key"})
+    computed = frozenset({"repository_id", "status", "bucket", "bucket_endpoint",
+                          "bucket_access_key", "bucket_secret_key"})
+
+    def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        return self.spec_check(RepositorySpec, _SPEC_FIELDS, {k: inputs.get(v) for k, v in _SPEC_FIELDS.items()})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with self.client(props) as tir:
+            repo = tir.model_repositories.find(props["name"])
+            if repo is None:
+                repo = tir.model_repositories.create_idempotent(RepositorySpec(
+                    name=props["name"], model_type="triton", storage_type=props["storage_type"],
+                    bucket_name=props.get("bucket_name") or "", access_key=props.get("access_key"),
+                    secret_key=props.get("secret_key")))
+            with cleanup_failed_create(tir.model_repositories, repo, f"model repository {props['name']}"):
+                repo = tir.model_repositories.wait_ready(repo.id, timeout=props["ready_timeout"])
+            return CreateResult(str(repo.id), _outputs(props, repo))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Only the credentials or the timeout can change in place; nothing to send.
+        with self.client(news) as tir:
+            return UpdateResult(_outputs(news, tir.model_repositories.get(int(_id))))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            repo = tir.model_repositories.get_or_none(int(id_))
+            return ReadResult(id_, _outputs(props, repo)) if repo else ReadResult("", {})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        with self.client(props) as tir:
+            try:
+                tir.model_repositories.delete(int(id_))
+            except NotFound:
+                return
+            tir.model_repositories.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
+
+
+def _outputs(props: dict[str, Any], repo: Repo) -> dict[str, Any]:
+    bucket, creds = repo.bucket, repo.credentials
+    return {
+        **{k: v for k, v in props.items() if not k.startswith("__")},
+        "repository_id": repo.id,
+        "status": repo.status,
+        "bucket": bucket.bucket_name if bucket else None,
+        "bucket_endpoint": bucket.endpoint if bucket else None,
+        "bucket_access_key": creds.access_key if creds else None,
+        "bucket_secret_key": creds.secret_key.get_secret_value() if creds and creds.secret_key else None,
+    }
+
+
+class ModelRepository(Resource, module="tir", name="ModelRepository"):
+    """A TIR model repository of type triton; managed bucket unless told otherwise."""
+
+    repository_id: pulumi.Output[int]
+    bucket: pulumi.Output[str]
+    bucket_endpoint: pulumi.Output[str]
+    bucket_access_key: pulumi.Output[str]
+    bucket_secret_key: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            additional_secret_outputs=SECRET_OUTPUTS))
+        super().__init__(ModelRepositoryProvider(), name,
+                         {**props, **dict.fromkeys(ModelRepositoryProvider.computed)}, opts)

@@ -1,0 +1,176 @@
+"""TirNode: the GPU node that holds the model and runs riva-build / riva-deploy."""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field
+
+from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
+from components.providers.engine_log import progress
+from tir import NotFound, TirClient
+from tir.nodes.models import Node
+from tir.nodes.specs import NodeSpec
+from tir.validation import ResourceName
+
+# Provider input -> NodeSpec field, so check() reports spec errors under input names.
+_SPEC_FIELDS = {"name": "name", "disk_size_in_gb": "disk_size_gb", "public_key": "public_keys"}
+
+
+class NodeInputs(TirInputs):
+    name: ResourceName
+    plan: str = Field(min_length=1, description="plan short code, e.g. GPU-A100-16-115GB-1")
+    image_version: str = Field(default="2.19.0", min_length=1, description="Riva image version")
+    image_version_id: int | None = Field(default=None, gt=0, description="overrides image_version")
+    disk_size_gb: int = 100
+    public_keys: list[str] = Field(min_length=1, description="account SSH keys to authorise")
+    state: Literal["running", "stopped"] = "running"
+    ready_timeout: float = Field(default=1800, gt=0)
+
+
+class NodeProvider(TirProvider):
+    inputs = NodeInputs
+    # ASSUMPTION: TIR can grow a node disk (pvc/upgrade) but not shrink it, and the
+    # image is fixed at create: both replace, as does the name (the adoption key).
+    replace_on = frozenset({"name", "image_version", "image_version_id", "disk_size_gb"})
+    computed = frozenset({"node_id", "status", "ssh_host", "ssh_port", "ssh_user", "lab_url",
+                          "resolved_image_version_id", "sku_item_price_id"})
+
+    def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        # Placeholder ids: plan and image are resolved against the API only at create.
+        return self.spec_check(NodeSpec, _SPEC_FIELDS, {
+            "name": inputs.get("name"), "image_version_id": 1, "sku_item_price_id": 1,
+            "disk_size_in_gb": inputs.get("disk_size_gb"), "public_key": inputs.get("public_keys")})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with self.client(props) as tir:
+            version_id = props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id
+            plan = tir.plans.resolve_node_plan(props["plan"], version_id)
+            node = tir.nodes.find(props["name"])
+            if node is None:
+                progress(f"creating node {props['name']} on {props['plan']}")
+                node = tir.nodes.create_idempotent(NodeSpec(
+                    name=props["name"], image_version_id=version_id,
+                    sku_item_price_id=plan.sku_item_price_id,
+                    disk_size_in_gb=props["disk_size_gb"], public_key=props["public_keys"]))
+            else:
+                progress(f"adopting node {node.name} (id {node.id}) left by an earlier run")
+            with cleanup_failed_create(tir.nodes, node, f"node {props['name']}"):
+                node = _converge_power(tir, node, props)
+            return CreateResult(str(node.id), _outputs(props, node, {}, version_id, plan.sku_item_price_id))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        node_id = int(id_)
+        with self.client(news) as tir:
+            added = sorted(set(news["public_keys"]) - set(olds.get("public_keys") or []))
+            removed = sorted(set(olds.get("public_keys") or []) - set(news["public_keys"]))
+            if added:
+                tir.nodes.add_ssh_keys(node_id, added)
+            if removed:
+                tir.nodes.remove_ssh_keys(node_id, removed)
+            sku_item_price_id = olds.get("sku_item_price_id")
+            if news["plan"] != olds.get("plan"):
+                sku_item_price_id = _change_plan(tir, node_id, news, olds["resolved_image_version_id"])
+            node = _converge_power(tir, tir.nodes.get(node_id), news)
+            return UpdateResult(_outputs(news, node, olds, olds.get("resolved_image_version_id"),
+                                         sku_item_price_id))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            node = tir.nodes.get_or_none(int(id_))
+            if node is None:
+                return ReadResult("", {})
+            keys = [k.ssh_key for k in tir.nodes.list_ssh_keys(node.id)]
+            live = dict(props, public_keys=_same_order(props.get("public_keys") or [], keys))
+            if node.status in ("running", "stopped"):
+                live["state"] = node.status
+            return ReadResult(id_, _outputs(live, node, props, props.get("resolved_image_version_id"),
+                                            props.get("sku_item_price_id")))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        with self.client(props) as tir:
+            try:
+                tir.nodes.delete(int(id_))
+            except NotFound:
+                return
+            tir.nodes.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
+
+
+def _converge_power(tir: TirClient, node: Node, props: dict[str, Any]) -> Node:
+    """Bring the node to the desired running/stopped state, waiting for it."""
+    timeout = props["ready_timeout"]
+    if props["state"] == "running":
+        if node.status in ("stopped", "stopping"):
+            if node.status == "stopping":
+                tir.nodes.wait_stopped(node.id, timeout=timeout)
+            progress(f"starting node {node.name}")
+            tir.nodes.start(node.id)
+        if not node.is_ready:
+            progress(f"waiting for node {node.name} to run", ephemeral=True)
+        return tir.nodes.wait_ready(node.id, timeout=timeout)
+    if node.status != "stopped":
+        if node.status != "stopping":
+            if not node.is_ready:
+                tir.nodes.wait_ready(node.id, timeout=timeout)
+            progress(f"stopping node {node.name}")
+            tir.nodes.stop(node.id)
+        return tir.nodes.wait_stopped(node.id, timeout=timeout)
+    return node
+
+
+def _change_plan(tir: TirClient, node_id: int, news: dict[str, Any], image_version_id: int) -> int:
+    """TIR changes a node's plan only while it is stopped."""
+    from tir.nodes.specs import NodePlanChange
+
+    plan = tir.plans.resolve_node_plan(news["plan"], image_version_id)
+    node = tir.nodes.get(node_id)
+    if node.status != "stopped":
+        progress(f"stopping node {node.name} to change its plan to {news['plan']}")
+        if node.status != "stopping":
+            tir.nodes.stop(node_id)
+        tir.nodes.wait_stopped(node_id, timeout=news["ready_timeout"])
+    tir.nodes.update(node_id, NodePlanChange(sku_id=plan.sku_id, sku_item_price_id=plan.sku_item_price_id))
+    return plan.sku_item_price_id
+
+
+def _same_order(wanted: list[str], live: list[str]) -> list[str]:
+    """Live keys in the order of the inputs (so unchanged sets diff equal), extras last.
+    Keys compare by type and material, ignoring the comment."""
+    def material(key: str) -> str:
+        return " ".join(key.split()[:2])
+    live_by = {material(k): k for k in live}
+    ordered = [w for w in wanted if material(w) in live_by]
+    return ordered + [k for k in live if material(k) not in {material(w) for w in wanted}]
+
+
+def _outputs(props: dict[str, Any], node: Node, olds: dict[str, Any], image_version_id: Any,
+             sku_item_price_id: Any) -> dict[str, Any]:
+    ssh = node.ssh
+    # A stopped node reports no SSH address; keep the last one so commands that connect
+    # to it are not replaced (ASSUMPTION: TIR keeps a node's address across stop/start).
+    return {
+        **{k: v for k, v in props.items() if not k.startswith("__")},
+        "node_id": node.id,
+        "status": node.status,
+        "ssh_host": ssh.host if ssh else olds.get("ssh_host"),
+        "ssh_port": ssh.port if ssh else olds.get("ssh_port"),
+        "ssh_user": (ssh.user if ssh else None) or olds.get("ssh_user") or "root",
+        "lab_url": node.lab_url,
+        "resolved_image_version_id": image_version_id,
+        "sku_item_price_id": sku_item_price_id,
+    }
+
+
+class TirNode(Resource, module="tir", name="TirNode"):
+    """A TIR GPU node from the Riva image, reachable over SSH."""
+
+    node_id: pulumi.Output[int]
+    status: pulumi.Output[str]
+    ssh_host: pulumi.Output[str]
+    ssh_port: pulumi.Output[int]
+    ssh_user: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        outputs = dict.fromkeys(NodeProvider.computed)
+        super().__init__(NodeProvider(), name, {**props, **outputs}, opts)

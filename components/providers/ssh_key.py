@@ -1,0 +1,61 @@
+"""TirSshKey: the node's public key registered with the TIR account (TIR only attaches
+keys that are already account keys)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource
+from pydantic import Field
+
+from components.providers.base import TirInputs, TirProvider
+from tir import NotFound
+from tir.ssh_keys.models import SshKeySpec
+
+
+class SshKeyInputs(TirInputs):
+    label: str = Field(min_length=1, max_length=64)
+    public_key: str = Field(pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+")
+
+
+class SshKeyProvider(TirProvider):
+    inputs = SshKeyInputs
+    replace_on = frozenset({"label", "public_key"})
+    computed = frozenset({"key_id", "owned"})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with self.client(props) as tir:
+            existing = tir.ssh_keys.find_by_key(props["public_key"])
+            # A key the account already had under another label is the user's: use it,
+            # never delete it. One under our label is ours (from an interrupted run).
+            if existing is not None:
+                owned = existing.label == props["label"]
+            else:
+                existing, owned = tir.ssh_keys.create_idempotent(
+                    SshKeySpec(label=props["label"], ssh_key=props["public_key"])), True
+            return CreateResult(str(existing.id), {**_inputs(props), "key_id": existing.id, "owned": owned})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            live = next((k for k in tir.ssh_keys.list() if str(k.id) == id_), None)
+            return ReadResult(id_, props) if live is not None else ReadResult("", {})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if not props.get("owned"):
+            return
+        with self.client(props) as tir:
+            try:
+                tir.ssh_keys.delete(int(id_))
+            except NotFound:
+                pass
+
+
+def _inputs(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
+class TirSshKey(Resource, module="tir", name="TirSshKey"):
+    key_id: pulumi.Output[int]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(SshKeyProvider(), name, {**props, "key_id": None, "owned": None}, opts)

@@ -1,0 +1,156 @@
+"""Endpoints: validation, Triton/Riva/custom lifecycles on the real data plane, actions, proxy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import requests
+
+from tests.emulator.api_harness import (  # noqa: F401
+    AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, api, b64, emulator,
+)
+
+MODEL = "parakeet-asr-bls-ensemble"
+CONFIG = f'name: "{MODEL}"\nbackend: "python"\nparameters {{ key: "type" value {{ string_value: "online" }} }}\n'
+
+
+def _upload_triton_model(repo: dict[str, Any], prefix: str) -> None:
+    """Write a Triton layout with the repository's own credentials (as a user would)."""
+    s3 = boto3.client("s3", endpoint_url=repo["bucket"]["endpoint"], region_name="us-east-1",
+                      aws_access_key_id=repo["access_key"]["access_key"],
+                      aws_secret_access_key=repo["access_key"]["secret_key"])
+    bucket = repo["bucket"]["bucket_name"]
+    s3.put_object(Bucket=bucket, Key=f"{prefix}{MODEL}/config.pbtxt", Body=CONFIG.encode())
+    s3.put_object(Bucket=bucket, Key=f"{prefix}{MODEL}/1/model.py", Body=b"# stub\n")
+
+
+def _triton_body(model_id: int, **overrides: Any) -> dict[str, Any]:
+    return {"name": "triton", "framework": "triton", "model_id": model_id, "path": "models/", "sku_id": CPU_SKU,
+            "replica": 1, "detailed_info": {"args": b64("['--model-store=/mnt/models', '--grpc-port=9000']")},
+            **overrides}
+
+
+def test_validation_names_the_field(api: Api) -> None:
+    repo = api.repository()
+    cases = {
+        "model_id": [_triton_body(None), _triton_body(999999)],  # type: ignore[arg-type]
+        "container_name": [api.custom_body(custom_endpoint_details={"container": {}})],
+        "replica": [api.custom_body(replica=-1)],
+        "max_replicas": [api.custom_body(is_auto_scale_enabled=True,
+                                         auto_scale_policy={"min_replicas": 3, "max_replicas": 2})],
+        "min_replicas": [api.custom_body(is_auto_scale_enabled=True,
+                                         auto_scale_policy={"min_replicas": -1, "max_replicas": 2})],
+        "sku_id": [api.custom_body(sku_id=999, sku_item_price_id=None)],
+        "framework": [api.custom_body(framework="")],
+        "commands": [api.custom_body(detailed_info={"commands": b64("not a list")})],
+    }
+    for field, bodies in cases.items():
+        for body in bodies:
+            errors = api.error("POST", "serving/inference/", 400, json=body)["errors"]
+            assert field in errors, (field, errors)
+    assert api.ok("GET", "serving/inference/") == [] and repo["id"]
+
+
+def test_commands_and_args_decode_from_json_and_python_literals(api: Api) -> None:
+    created = api.endpoint()
+    assert created["detailed_info"]["commands"] == ["nginx"]
+    assert created["detailed_info"]["args"] == ["-g", "daemon off;"]
+
+
+def test_triton_deploys_only_once_the_repository_loads(api: Api) -> None:
+    repo = api.repository()
+    endpoint = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
+    assert endpoint["status"] == "deploying" and endpoint["grpc_endpoint"].startswith("127.0.0.1:")
+    logs = api.ok("GET", f"serving/inference/{endpoint['id']}/logs/")
+    assert any("no Triton model repository" in line for line in logs)
+    _upload_triton_model(repo, "models/")
+    running = api.ok("GET", f"serving/inference/{endpoint['id']}/")
+    assert running["status"] == "running"
+    ready = requests.get(f"{running['http_endpoint']}v2/health/ready",
+                         headers={"Authorization": f"Bearer {AUTH_TOKEN}"}, timeout=10)
+    assert ready.status_code == 200
+    assert [o["name"] for o in api.ok("GET", f"serving/model/{repo['id']}/bucket/", params={"prefix": "models/"})] \
+        == [f"models/{MODEL}/1/model.py", f"models/{MODEL}/config.pbtxt"]
+
+
+def test_riva_custom_container_waits_for_triton(api: Api) -> None:
+    repo = api.repository()
+    triton = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
+    command = f"start-riva --triton_uri={triton['grpc_endpoint']} --asr_service=true"
+    riva = api.endpoint(name="riva", detailed_info={"commands": b64('["bash", "-c"]'), "args": b64(repr([command]))})
+    assert riva["status"] == "deploying"
+    _upload_triton_model(repo, "models/")
+    assert api.ok("GET", f"serving/inference/{triton['id']}/")["status"] == "running"
+    assert api.ok("GET", f"serving/inference/{riva['id']}/")["status"] == "running"
+
+
+def test_stop_start_restart_and_committed_refusal(api: Api) -> None:
+    endpoint = api.endpoint()
+    assert endpoint["status"] == "running"
+    path = f"serving/inference/{endpoint['id']}/"
+    api.error("PUT", path, 400, json={"action": "start"})
+    assert api.ok("PUT", path, json={"action": "stop"})["status"] == "stopped"
+    api.error("PUT", path, 400, json={"action": "restart"})
+    assert api.ok("PUT", path, json={"action": "start"})["status"] == "running"
+    assert api.ok("PUT", path, json={"action": "restart"})["status"] == "running"
+    assert "restart" in " ".join(api.ok("GET", f"{path}logs/"))
+    assert "action" in api.error("PUT", path, 400, json={"action": "explode"})["errors"]
+
+    committed = api.endpoint(name="committed", sku_item_price_id=CPU_COMMITTED,
+                             committed_instance_policy="auto_terminate")
+    body = api.error("PUT", f"serving/inference/{committed['id']}/", 400, json={"action": "stop"})
+    assert "committed" in body["message"]
+
+
+def test_autoscale_idle_replicas_and_patch(api: Api) -> None:
+    endpoint = api.endpoint(replica=2)
+    path = f"serving/inference/{endpoint['id']}/"
+    assert [r["status"] for r in api.ok("GET", f"{path}replicas/")] == ["Running", "Running"]
+    scaled = api.ok("PUT", path, json={"action": "update_auto_scale",
+                                       "auto_scale_policy": {"min_replicas": 0, "max_replicas": 3}})
+    assert scaled["status"] == "idle" and scaled["is_auto_scale_enabled"] is True
+    assert scaled["auto_scale_policy"]["stability_period"] == "300"
+    assert api.ok("GET", f"{path}replicas/") == []
+    fixed = api.ok("PUT", path, json={"action": "disable_auto_scale", "replicas": 3})
+    assert fixed["status"] == "running" and fixed["replica"] == 3 and not fixed["is_auto_scale_enabled"]
+    replicas = api.ok("GET", f"{path}replicas/")
+    assert len(replicas) == 3
+    api.ok("DELETE", f"{path}replicas/{replicas[0]['replica_name']}/")
+    api.error("DELETE", f"{path}replicas/nope/", 404)
+    assert "replicas" in api.error("PUT", path, 400, json={"action": "disable_auto_scale", "replicas": -1})["errors"]
+    patched = api.ok("PUT", path, json={"action": "patch", "name": "web2"})
+    assert patched["name"] == "web2" and patched["status"] == "running"
+    api.error("PUT", path, 400, json={"action": "update", "name": "web3"})
+
+
+def test_delete_returns_the_object_then_404(api: Api) -> None:
+    endpoint = api.endpoint()
+    deleted = api.ok("DELETE", f"serving/inference/{endpoint['id']}/")
+    assert deleted["id"] == endpoint["id"] and deleted["name"] == "web"
+    api.error("GET", f"serving/inference/{endpoint['id']}/", 404)
+    assert api.control("GET", "inventory")["endpoints"] == []
+
+
+def test_data_plane_proxy_auth_status_and_forwarding(api: Api) -> None:
+    endpoint = api.endpoint()
+    url = endpoint["http_endpoint"]
+    assert url == f"{api.url}/project/p-77/endpoint/is-{endpoint['id']}/"
+    assert requests.get(f"{url}health", timeout=10).status_code == 401
+    assert requests.get(f"{url}health", headers={"Authorization": "Bearer wrong"}, timeout=10).status_code == 401
+    auth = {"Authorization": f"Bearer {AUTH_TOKEN}"}
+    assert requests.get(f"{url}health", headers=auth, timeout=10).status_code == 200
+    wrong_project = url.replace("/p-77/", "/p-78/")
+    assert requests.get(wrong_project, headers=auth, timeout=10).status_code == 404
+    api.ok("PUT", f"serving/inference/{endpoint['id']}/", json={"action": "stop"})
+    stopped = requests.get(f"{url}health", headers=auth, timeout=10)
+    assert stopped.status_code == 503 and stopped.json()["code"] == 503
+
+
+def test_fail_control_marks_endpoint_failed(api: Api) -> None:
+    endpoint = api.endpoint()
+    api.control("POST", "fail", {"kind": "endpoint", "id": endpoint["id"], "reason": "OOMKilled"})
+    failed = api.ok("GET", f"serving/inference/{endpoint['id']}/")
+    assert failed["status"] == "failed" and failed["failure_reason"] == "OOMKilled"
+    auth = {"Authorization": f"Bearer {AUTH_TOKEN}"}
+    assert requests.get(f"{failed['http_endpoint']}health", headers=auth, timeout=10).status_code == 503

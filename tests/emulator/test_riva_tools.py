@@ -1,0 +1,181 @@
+"""riva-build / riva-deploy / ngc, run over real SSH exec on an emulated node."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from google.protobuf import text_format
+from tritonclient.grpc import model_config_pb2 as mc
+
+from tests.emulator.machinery_harness import (  # noqa: F401 (fixtures)
+    NGC_KEY,
+    USER_KEY,
+    Node,
+    host,
+    public,
+)
+from tir_emulator.machines import MachineHost
+from tir_emulator.riva_tools.archive import random_chunks
+
+STREAMING_FLAGS = (
+    "--name=parakeet-0.6b-en-US-asr-streaming --return_separate_utterances=False "
+    "--featurizer.use_utterance_norm_params=False --featurizer.precalc_norm_time_steps=0 "
+    "--featurizer.precalc_norm_params=False --ms_per_timestep=80 "
+    "--endpointing.residue_blanks_at_start=-2 --nn.fp16_needs_obey_precision_pass "
+    "--chunk_size=0.16 --left_padding_size=1.92 --right_padding_size=1.92 "
+    "--decoder_type=greedy --greedy_decoder.asr_model_delay=-1 --language_code=en-US"
+)
+OFFLINE_FLAGS = (
+    "--offline --name=parakeet-0.6b-en-US-asr-offline --ms_per_timestep=80 --chunk_size=4.8 "
+    "--left_padding_size=1.6 --right_padding_size=1.6 --featurizer.max_batch_size=512 "
+    "--featurizer.max_execution_batch_size=512 --max_batch_size=32 "
+    "--nn.fp16_needs_obey_precision_pass --decoder_type=greedy --language_code=en-US"
+)
+SECRET_KEY = "sekrit-model-key"
+PAYLOAD = 3_000_000
+BUILD_OK = f"asr.rmir:{SECRET_KEY} model.riva:{SECRET_KEY} --ms_per_timestep=80"
+
+
+@pytest.fixture(scope="module")
+def tools_node(host: MachineHost) -> Iterator[Node]:
+    port = host.power_on(9001, [public(USER_KEY)])
+    node = Node(host, 9001, port)
+    made = node.run(
+        f"python -m tir_emulator.riva_tools make-artifact model.riva --size {PAYLOAD} "
+        f"--key {SECRET_KEY} && python -m tir_emulator.riva_tools make-artifact tts.riva "
+        f"--kind tts --size 1000 --key {SECRET_KEY} && echo not a tar > bogus.riva && "
+        f"riva-build speech_recognition {BUILD_OK}"
+    )
+    assert made.exit_status == 0, made.stderr
+    yield node
+    host.destroy(9001)
+
+
+def _ok(node: Node, command: str) -> str:
+    result = node.run(command)
+    assert result.exit_status == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def test_build_and_deploy_streaming_and_offline_into_one_repository(tools_node: Node) -> None:
+    build = _ok(tools_node, f"riva-build speech_recognition -f asr.rmir:{SECRET_KEY} "
+                            f"model.riva:{SECRET_KEY} {STREAMING_FLAGS}")
+    assert "parakeet-0.6b-en-US-asr-streaming" in build
+    _ok(tools_node, f"riva-build speech_recognition -f offline.rmir model.riva:{SECRET_KEY} "
+                    f"{OFFLINE_FLAGS}")  # output without key: unencrypted RMIR
+    deployed = _ok(tools_node, f"riva-deploy -f asr.rmir:{SECRET_KEY} models && "
+                               "riva-deploy offline.rmir models")
+    assert "[riva-deploy] Deployed pipeline 'parakeet-0.6b-en-US-asr-streaming'" in deployed
+    repo = tools_node.disk / "models"
+    names = sorted(p.name for p in repo.iterdir())
+    assert names == [
+        "parakeet-0.6b-en-US-asr-offline-asr-bls-ensemble",
+        "parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
+        "riva-trt-parakeet-0.6b-en-US-asr-offline-am-streaming-offline",
+        "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming",
+    ]
+    for name in names:
+        config = text_format.Parse((repo / name / "config.pbtxt").read_text(), mc.ModelConfig())
+        assert config.name == name and (config.backend or config.platform)
+        assert (repo / name / "1").is_dir()
+    ensemble = text_format.Parse(
+        (repo / names[0] / "config.pbtxt").read_text(), mc.ModelConfig())
+    assert ensemble.parameters["type"].string_value == "offline"
+    assert (repo / names[1] / "1" / "lexicon.txt").is_file()
+    # The "engine" is the model payload, decrypted through .riva key -> .rmir key -> deploy.
+    plan = (repo / names[3] / "1" / "model.plan").read_bytes()
+    expected = hashlib.sha256(b"".join(random_chunks(0, PAYLOAD))).digest()
+    assert hashlib.sha256(plan).digest() == expected
+    assert SECRET_KEY.encode() not in (tools_node.disk / "asr.rmir").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("riva-build speech_recognition -f out.rmir:k model.riva --ms_per_timestep=80",
+         "encrypted and no key was given"),
+        ("riva-build speech_recognition -f out.rmir:k model.riva:wrong-key --ms_per_timestep=80",
+         "wrong key (EFF decryption error)"),
+        (f"riva-build speech_recognition -f out.rmir tts.riva:{SECRET_KEY}",
+         "holds a 'tts' model; speech_recognition needs an ASR model"),
+        ("riva-build speech_recognition -f out.rmir bogus.riva:k",
+         "is not a valid riva-eff archive"),
+        ("riva-build speech_recognition -f out.rmir missing.riva:k --ms_per_timestep=80",
+         "input file 'missing.riva' does not exist"),
+        (f"touch taken.rmir && riva-build speech_recognition taken.rmir model.riva:{SECRET_KEY} "
+         "--ms_per_timestep=80", "already exists; use -f"),
+        (f"riva-build speech_recognition -f out.rmir: model.riva:{SECRET_KEY}",
+         "expected FILE or FILE:KEY"),
+        ("riva-build speech_recognition -f out.rmir model.riva:a:b", "expected FILE or FILE:KEY"),
+        (f"riva-build speech_recognition -f {BUILD_OK} --decoder-type=triton",
+         "unrecognized argument: --decoder-type"),
+        (f"riva-build speech_recogniton -f {BUILD_OK}", "invalid choice: 'speech_recogniton'"),
+        (f"riva-build speech_recognition -f out.rmir model.riva:{SECRET_KEY} --ms_per_timestep=40",
+         "--ms_per_timestep=40 does not match the Parakeet"),
+        (f"riva-build speech_recognition -f out.rmir model.riva:{SECRET_KEY}",
+         "needs --ms_per_timestep=80"),
+        (f"riva-build speech_recognition -f {BUILD_OK} --chunk_size 0.16",
+         "flag --chunk_size needs a value"),
+        (f"riva-build speech_recognition -f {BUILD_OK} --chunk_size=fast",
+         "invalid value for --chunk_size"),
+        (f"riva-build speech_recognition -f out.riva model.riva:{SECRET_KEY} --ms_per_timestep=80",
+         "must be an .rmir file"),
+        (f"riva-build speech_recognition -f {BUILD_OK} --decoder_type=flashlight",
+         "needs --decoding_language_model_binary"),
+        ("riva-deploy -f asr.rmir:wrong-key repo", "wrong key (decryption error)"),
+        ("riva-deploy -f asr.rmir repo", "encrypted and no key was given"),
+        (f"riva-deploy -f model.riva:{SECRET_KEY} repo", "is not a valid riva-rmir archive"),
+        (f"riva-deploy asr.rmir:{SECRET_KEY}",
+         "expected INPUT.rmir[:KEY] and MODEL_REPOSITORY_DIR"),
+    ],
+)
+def test_bad_command_lines_fail_like_the_real_tools(tools_node: Node, command: str,
+                                                    message: str) -> None:
+    result = tools_node.run(command)
+    assert result.exit_status != 0
+    assert message in result.stderr
+    assert SECRET_KEY not in result.stderr + result.stdout
+    assert "wrong-key" not in result.stderr
+
+
+def test_deploy_refuses_to_overwrite_without_force(tools_node: Node) -> None:
+    _ok(tools_node, f"riva-build speech_recognition -f {BUILD_OK} --name=again && "
+                    f"riva-deploy asr.rmir:{SECRET_KEY} again-repo")
+    second = tools_node.run(f"riva-deploy asr.rmir:{SECRET_KEY} again-repo")
+    assert second.exit_status == 1
+    assert "already exists; use -f to overwrite" in second.stderr
+    assert "Removing existing again-asr-bls-ensemble" in _ok(
+        tools_node, f"riva-deploy -f asr.rmir:{SECRET_KEY} again-repo")
+
+
+def test_ngc_download_feeds_riva_build(tools_node: Node) -> None:
+    ref = "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0"
+    env = {"NGC_CLI_API_KEY": NGC_KEY, "NGC_CLI_ORG": "nvidia"}
+    result = tools_node.run(f"ngc registry model download-version {ref} --dest ngc", env=env)
+    assert result.exit_status == 0, result.stderr
+    riva = Path("ngc/parakeet-ctc-riva-0-6b-en-us_v2.19.0/parakeet-ctc-riva-0-6b-en-us.riva")
+    assert (tools_node.disk / riva).is_file()
+    _ok(tools_node, f"riva-build speech_recognition -f ngc.rmir:tlt_encode {riva}:tlt_encode "
+                    "--ms_per_timestep=80")
+
+
+@pytest.mark.parametrize(
+    ("key", "ref", "message"),
+    [
+        ("wrong", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0", "Invalid apikey"),
+        ("", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0", "Missing API key"),
+        (NGC_KEY, "nvidia/riva/no-such-model:2.19.0", "could not be found"),
+        (NGC_KEY, "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:9.9.9", "Version '9.9.9'"),
+        (NGC_KEY, "parakeet-ctc-riva-0-6b-en-us", "Invalid target"),
+    ],
+)
+def test_ngc_download_errors(tools_node: Node, key: str, ref: str, message: str) -> None:
+    result = tools_node.run(f"ngc registry model download-version {ref} --dest bad",
+                            env={"NGC_CLI_API_KEY": key})
+    assert result.exit_status != 0
+    assert message in result.stderr
+    assert NGC_KEY not in result.stderr + result.stdout
+    assert not (tools_node.disk / "bad").exists()

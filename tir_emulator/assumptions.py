@@ -1,0 +1,91 @@
+"""Every emulator decision that no TIR source settles, in one place.
+
+Each constant carries an ``# ASSUMPTION:`` comment with the reason, so a live-API finding can be
+applied by changing one line here (see docs/emulator.md, "Assumptions").
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+API_ROOT: Final = "/myaccount/api/v1/gpu/"
+
+# ASSUMPTION: no source gives the failed-auth body; the SDK's own wording is the best guess.
+AUTH_FAILED_MESSAGE: Final = "Validation Failed, Invalid APIkey or Token"
+
+# ASSUMPTION: `location` is required by the new docs but the SDK always sends it; a missing value
+# means the default region rather than an error, so older clients keep working.
+DEFAULT_LOCATION: Final = "Delhi"
+# ASSUMPTION: regions named anywhere in the sources (SDK constants, third-party code).
+LOCATIONS: Final = ("Delhi", "Chennai", "Mumbai")
+
+# ASSUMPTION: the rate-limit window is unknown; the sample headers show a limit of 1200, we use a
+# 60 s fixed window and never enforce it (429 only comes from a fault plan).
+RATE_LIMIT: Final = 1200
+RATE_WINDOW_SECONDS: Final = 60
+
+# ASSUMPTION: a capacity shortage is a business error, reported like validation (400) with the
+# documented message under the `sku` field.
+CAPACITY_STATUS: Final = 400
+CAPACITY_MESSAGE: Final = "SKU Inventory temporarily unavailable. Please try again"
+
+# ASSUMPTION: node statuses are lowercase (TF compares "stopped"); transitional names are ours.
+NODE_CREATING: Final = "creating"
+NODE_RUNNING: Final = "running"
+NODE_STOPPING: Final = "stopping"
+NODE_STOPPED: Final = "stopped"
+NODE_STARTING: Final = "starting"
+NODE_FAILED: Final = "failed"
+
+# ASSUMPTION: endpoint wire statuses are the lowercased UI labels (Deploying, Running, Waiting,
+# Idle, Terminating, Stopped) plus `failed`; clients should compare case-insensitively anyway.
+EP_DEPLOYING: Final = "deploying"
+EP_RUNNING: Final = "running"
+EP_WAITING: Final = "waiting"
+EP_IDLE: Final = "idle"
+EP_TERMINATING: Final = "terminating"
+EP_STOPPED: Final = "stopped"
+EP_FAILED: Final = "failed"
+
+# ASSUMPTION: an idle endpoint (min replicas 0) scales up on the first request, so the data plane
+# serves it like a running one.
+EP_SERVING: Final = (EP_RUNNING, EP_IDLE)
+
+# ASSUMPTION: the failure reason field name is unknown; this emulator-only field carries it on
+# nodes and endpoints in the `failed` state.
+FAILURE_REASON_FIELD: Final = "failure_reason"
+
+# ASSUMPTION: repository and dataset status strings are unknown; "Done" appears in a doc sample.
+REPOSITORY_READY: Final = "Done"
+DATASET_READY: Final = "Done"
+
+# ASSUMPTION: a managed bucket belongs to the platform, so deleting its repository or dataset
+# deletes the bucket (and the leak check sees nothing left behind).
+DELETE_MANAGED_BUCKET: Final = True
+
+# ASSUMPTION: a dataset that is still mounted on a node cannot be deleted.
+REFUSE_DELETE_MOUNTED_DATASET: Final = True
+
+# ASSUMPTION: `ssh_keys_to_add` items are the public key strings (like `public_key` at create);
+# integer items are accepted as account SSH key ids.
+SSH_KEY_ITEMS_MAY_BE_IDS: Final = True
+
+# ASSUMPTION: a restart (and a `patch` while running) redeploys: the endpoint shows `deploying`
+# again until the data plane is ready.
+REDEPLOY_ON_PATCH: Final = True
+
+# ASSUMPTION: `update` (TF, full config) is only allowed while stopped; `patch` works while
+# running or stopped.
+UPDATE_REQUIRES_STOPPED: Final = True
+
+# ASSUMPTION: the logs endpoint returns `data` as an array of text lines, oldest first.
+LOG_LINES_LIMIT: Final = 500
+
+# ASSUMPTION: lists return everything unless `per_page` is given; `page_no` counts from 1.
+DEFAULT_PAGE_NO: Final = 1
+
+# ASSUMPTION: the JupyterLab URL shape is unknown and the emulator does not serve JupyterLab.
+LAB_URL_TEMPLATE: Final = "{base}/notebook/p-{project_id}/n-{node_id}/lab"
+
+# ASSUMPTION: managed bucket names; TIR's naming scheme is unknown.
+MANAGED_BUCKET_TEMPLATE: Final = "{prefix}-{resource_id}-{slug}"

@@ -1,0 +1,1 @@
+"""SKUs, images and serving frameworks (read-only)."""

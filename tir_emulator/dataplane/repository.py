@@ -1,0 +1,137 @@
+"""A Triton model repository read from a bucket prefix, judged the way Triton loads it.
+
+A model is a directory `<model>/` under the prefix with a `config.pbtxt` (parsed with
+Triton's own ModelConfig protobuf) and at least one numeric version directory. It is READY
+when the config parses, its `name` (if set) matches the directory, it names a backend or
+platform, and, for `tensorrt_plan`, the version holds the plan file. The repository is ready
+when it has at least one model and every model is READY (Triton's strict readiness).
+Until then each `snapshot()` reloads from S3 (at most every RELOAD_INTERVAL_S), standing in
+for the files appearing while Triton polls.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from google.protobuf import text_format
+from tritonclient.grpc import model_config_pb2 as mc
+
+from tir_emulator.objectstore import BucketNotFound, ObjectStore
+
+READY = "READY"
+UNAVAILABLE = "UNAVAILABLE"
+RELOAD_INTERVAL_S = 0.5
+
+
+@dataclass(frozen=True)
+class ModelState:
+    name: str
+    version: str
+    state: str
+    reason: str
+    config: mc.ModelConfig | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state == READY
+
+
+@dataclass(frozen=True)
+class RepositorySnapshot:
+    models: dict[str, ModelState] = field(default_factory=dict)
+    problem: str = ""  # why nothing could be listed (bucket missing, empty prefix)
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.models) and all(m.ready for m in self.models.values())
+
+    @property
+    def ready_models(self) -> list[str]:
+        return sorted(name for name, m in self.models.items() if m.ready)
+
+    def reason(self, where: str) -> str:
+        if self.problem:
+            return self.problem
+        broken = [m for m in self.models.values() if not m.ready]
+        if broken:
+            return f"model '{broken[0].name}' is UNAVAILABLE: {broken[0].reason}"
+        return "" if self.models else f"no Triton model repository at {where}"
+
+
+def _judge(name: str, files: set[str], config_text: str | None) -> ModelState:
+    tops = {f.split("/", 1)[0] for f in files if "/" in f}
+    versions = sorted((top for top in tops if top.isdigit()), key=int)
+    version = versions[-1] if versions else ""
+    if config_text is None:
+        return ModelState(name, version, UNAVAILABLE, "missing config.pbtxt")
+    config = mc.ModelConfig()
+    try:
+        text_format.Parse(config_text, config)
+    except text_format.ParseError as exc:
+        return ModelState(name, version, UNAVAILABLE, f"failed to parse config.pbtxt: {exc}")
+    if config.name and config.name != name:
+        return ModelState(name, version, UNAVAILABLE,
+                          f"unexpected 'name' '{config.name}' in config.pbtxt, expecting '{name}'")
+    config.name = name
+    if not (config.backend or config.platform):
+        return ModelState(name, version, UNAVAILABLE,
+                          "config.pbtxt must specify 'backend' or 'platform'")
+    if not versions:
+        return ModelState(name, version, UNAVAILABLE,
+                          "at least one version must be available under the version policy")
+    if config.platform == "tensorrt_plan":
+        plan = config.default_model_filename or "model.plan"
+        if f"{version}/{plan}" not in files:
+            return ModelState(name, version, UNAVAILABLE,
+                              f"unable to find '{plan}' in version {version}", config)
+    return ModelState(name, version, READY, "", config)
+
+
+class TritonRepository:
+    """Loads and caches the repository state for one Triton stand-in."""
+
+    def __init__(self, store: ObjectStore, bucket: str, prefix: str) -> None:
+        self._store = store
+        self._bucket = bucket
+        cleaned = prefix.strip("/")
+        self._prefix = f"{cleaned}/" if cleaned else ""
+        self._lock = threading.Lock()
+        self._snapshot = RepositorySnapshot(problem="not loaded yet")
+        self._loaded_at = 0.0
+
+    @property
+    def location(self) -> str:
+        return f"{self._bucket}/{self._prefix}"
+
+    def _load(self) -> RepositorySnapshot:
+        try:
+            keys = self._store.list_objects(self._bucket, self._prefix)
+        except BucketNotFound:
+            return RepositorySnapshot(problem=f"bucket '{self._bucket}' does not exist")
+        per_model: dict[str, set[str]] = {}
+        for key in keys:
+            model, sep, rest = key[len(self._prefix):].partition("/")
+            if sep and model:
+                per_model.setdefault(model, set()).add(rest)
+        models: dict[str, ModelState] = {}
+        for name, files in sorted(per_model.items()):
+            text: str | None = None
+            if "config.pbtxt" in files:
+                try:
+                    raw = self._store.get_object(self._bucket, f"{self._prefix}{name}/config.pbtxt")
+                    text = raw.decode("utf-8", errors="replace")
+                except (KeyError, BucketNotFound):
+                    text = None
+            models[name] = _judge(name, files, text)
+        return RepositorySnapshot(models=models)
+
+    def snapshot(self, force: bool = False) -> RepositorySnapshot:
+        """Current state; reloads from S3 while not ready (`force` skips the rate limit)."""
+        with self._lock:
+            stale = force or time.monotonic() - self._loaded_at >= RELOAD_INTERVAL_S
+            if not self._snapshot.ready and stale:
+                self._snapshot = self._load()
+                self._loaded_at = time.monotonic()
+            return self._snapshot

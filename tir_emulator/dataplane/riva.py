@@ -1,0 +1,127 @@
+"""Riva API stand-in (`riva_server --triton_uri=HOST:PORT`): health plus the ASR config call.
+
+It holds no model files: like the split deployment in riva.md §8 it learns everything from
+Triton over gRPC. It is SERVING only while that Triton answers ServerReady=true and lists
+at least one `<name>-asr-bls-ensemble` model READY. `GetRivaSpeechRecognitionConfig`
+returns one entry per such model, `model_name` = `<name>` (as the brief for this emulator
+asks; riva.md §9 notes clients may also see the full ensemble name), with `type`
+(online/offline) and `language_code` from the ensemble's config parameters.
+`Recognize` and `StreamingRecognize` answer UNIMPLEMENTED: there is no ASR in the emulator.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import grpc
+from riva.client.proto import riva_asr_pb2 as asr
+from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
+from tritonclient.grpc import service_pb2 as tpb
+from tritonclient.grpc import service_pb2_grpc as tpb_grpc
+
+ENSEMBLE_SUFFIX = "-asr-bls-ensemble"
+_RPC_TIMEOUT_S = 2.0
+ASR_SERVICE = "nvidia.riva.asr.RivaSpeechRecognition"
+
+
+@dataclass(frozen=True)
+class AsrModel:
+    name: str
+    parameters: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TritonView:
+    """What Riva learned from Triton on one probe."""
+
+    ok: bool
+    reason: str
+    models: tuple[AsrModel, ...] = ()
+
+
+class TritonProbe:
+    """Asks the configured Triton, over gRPC, whether it can serve ASR."""
+
+    def __init__(self, triton_uri: str) -> None:
+        self.uri = triton_uri.removeprefix("grpc://")
+        # Short reconnect backoff: notice a (re)started Triton within about a second.
+        self._channel = grpc.insecure_channel(self.uri, options=[
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.min_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 1000),
+        ])
+        self._stub = tpb_grpc.GRPCInferenceServiceStub(self._channel)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def view(self) -> TritonView:
+        with self._lock:
+            try:
+                return self._view()
+            except grpc.RpcError as exc:
+                code = exc.code() if isinstance(exc, grpc.Call) else None
+                name = code.name if code is not None else "ERROR"
+                return TritonView(False, f"triton at {self.uri} unreachable ({name})")
+
+    def _view(self) -> TritonView:
+        ready = self._stub.ServerReady(tpb.ServerReadyRequest(), timeout=_RPC_TIMEOUT_S)
+        if not ready.ready:
+            return TritonView(False, f"triton at {self.uri} not ready")
+        index = self._stub.RepositoryIndex(tpb.RepositoryIndexRequest(ready=True),
+                                           timeout=_RPC_TIMEOUT_S)
+        models: list[AsrModel] = []
+        for entry in index.models:
+            if entry.state != "READY" or not entry.name.endswith(ENSEMBLE_SUFFIX):
+                continue
+            config = self._stub.ModelConfig(tpb.ModelConfigRequest(name=entry.name),
+                                            timeout=_RPC_TIMEOUT_S).config
+            params = {k: v.string_value for k, v in config.parameters.items()}
+            models.append(AsrModel(
+                name=entry.name.removesuffix(ENSEMBLE_SUFFIX),
+                parameters={"type": params.get("type", "online"),
+                            "language_code": params.get("language_code", "en-US"),
+                            "streaming": params.get("streaming", "true")},
+            ))
+        if not models:
+            return TritonView(
+                False, f"no ASR model (*{ENSEMBLE_SUFFIX}) READY in triton at {self.uri}")
+        return TritonView(True, "", tuple(sorted(models, key=lambda m: m.name)))
+
+
+class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[misc]
+    def __init__(self, probe: TritonProbe) -> None:
+        self._probe = probe
+
+    def GetRivaSpeechRecognitionConfig(  # noqa: N802 (gRPC name)
+        self, request: asr.RivaSpeechRecognitionConfigRequest, context: grpc.ServicerContext
+    ) -> asr.RivaSpeechRecognitionConfigResponse:
+        view = self._probe.view()
+        configs = [
+            asr.RivaSpeechRecognitionConfigResponse.Config(model_name=m.name,
+                                                           parameters=m.parameters)
+            for m in view.models
+            if not request.model_name or request.model_name in (m.name, m.name + ENSEMBLE_SUFFIX)
+        ]
+        return asr.RivaSpeechRecognitionConfigResponse(model_config=configs)
+
+    def Recognize(self, request: asr.RecognizeRequest,  # noqa: N802
+                  context: grpc.ServicerContext) -> asr.RecognizeResponse:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                      "the TIR emulator's Riva stand-in does not run speech recognition")
+        raise AssertionError("unreachable")
+
+    def StreamingRecognize(  # noqa: N802
+        self, request_iterator: Iterator[asr.StreamingRecognizeRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[asr.StreamingRecognizeResponse]:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                      "the TIR emulator's Riva stand-in does not run speech recognition")
+        raise AssertionError("unreachable")
+
+
+def register_riva(server: grpc.Server, probe: TritonProbe) -> None:
+    asr_grpc.add_RivaSpeechRecognitionServicer_to_server(RivaAsrService(probe), server)

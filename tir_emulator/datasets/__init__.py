@@ -1,0 +1,1 @@
+"""Datasets backed by real local S3 buckets (or a PVC record)."""

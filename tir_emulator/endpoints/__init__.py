@@ -1,0 +1,1 @@
+"""Model endpoints (Triton and custom containers) with a real data plane."""

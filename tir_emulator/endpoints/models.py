@@ -1,0 +1,353 @@
+"""Model endpoints (`serving/inference/`): records whose data plane is real (B's DataPlane).
+
+An endpoint only leaves `deploying`/`waiting` when its transition delay has passed *and* the data
+plane reports ready (a Triton repository that loads, a Riva server that reaches Triton), exactly
+the condition the real platform waits on.
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tir_emulator import assumptions as a
+from tir_emulator.catalog.models import Catalog, sku_details
+from tir_emulator.endpoints import spec as specs
+from tir_emulator.endpoints.errors import EndpointNotFound, ReplicaNotFound
+from tir_emulator.envelope import CapacityUnavailable, InvalidState, NotFound, ValidationFailed
+from tir_emulator.lifecycle import Lifecycle, Transition, TransitionTable
+from tir_emulator.model_repositories.models import Repository, RepositoryModels
+from tir_emulator.scope import Scope, iso, synchronized
+from tir_emulator.store import Store
+from tir_emulator.validation import Body
+
+if TYPE_CHECKING:
+    from tir_emulator.dataplane import DataPlane
+
+KIND = "endpoint"
+FIRST_ID = 4001
+ACTIONS = ("start", "stop", "restart", "patch", "update", "update_auto_scale", "disable_auto_scale",
+           "update_async_configuration")
+ASYNC_FIELDS = ("async_enabled", "async_concurrent_workers", "async_dataset_id", "async_destination_type",
+                "async_target_routes")
+TRANSITIONS = TransitionTable([
+    Transition("endpoint.deploy", a.EP_DEPLOYING, a.EP_RUNNING),
+    Transition("endpoint.start", a.EP_WAITING, a.EP_RUNNING),
+    Transition("endpoint.stop", a.EP_TERMINATING, a.EP_STOPPED),
+])
+ACTIVE = (a.EP_DEPLOYING, a.EP_WAITING, a.EP_RUNNING, a.EP_IDLE)
+
+
+@dataclass
+class Endpoint:
+    id: int
+    project_id: int
+    location: str
+    body: dict[str, Any]  # last accepted create/patch body: re-validated as a whole on change
+    status: str
+    status_since: float
+    created_at: float
+    updated_at: float
+    http_port: int | None = None
+    grpc_port: int | None = None
+    failure_reason: str = ""
+    logs: list[str] = field(default_factory=list)
+
+
+class EndpointModels:
+    def __init__(
+        self,
+        store: Store,
+        lifecycle: Lifecycle,
+        catalog: Catalog,
+        repositories: RepositoryModels,
+        dataplane: DataPlane,
+        base_url: Callable[[], str],
+        lock: threading.RLock,
+    ) -> None:
+        self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
+        self.repositories, self.dataplane, self.base_url = repositories, dataplane, base_url
+        self.lock = lock
+
+    # -- documented operations -------------------------------------------------------------
+
+    @synchronized
+    def create(self, scope: Scope, body: Body) -> Endpoint:
+        specs.parse(body, scope, self.catalog, self._model_exists)
+        now = self.lifecycle.now()
+        endpoint = Endpoint(self.store.next_id(KIND, FIRST_ID), scope.project_id, scope.location, dict(body),
+                            a.EP_DEPLOYING, now, now, now)
+        self._log(endpoint, "endpoint created; deploying")
+        self._launch(endpoint)
+        self._save(endpoint)
+        return self._advance(endpoint)
+
+    @synchronized
+    def get(self, scope: Scope | None, endpoint_id: int) -> Endpoint:
+        doc = self.store.get(KIND, endpoint_id)
+        if doc is None:
+            raise EndpointNotFound(endpoint_id)
+        endpoint = Endpoint(**doc)
+        if scope is not None and (endpoint.project_id, endpoint.location) != (scope.project_id, scope.location):
+            raise EndpointNotFound(endpoint_id)
+        return self._advance(endpoint)
+
+    @synchronized
+    def list(self, scope: Scope | None) -> list[Endpoint]:
+        docs = self.store.list(KIND) if scope is None else self.store.list(KIND, scope.project_id, scope.location)
+        return [self._advance(Endpoint(**doc)) for doc in docs]
+
+    @synchronized
+    def action(self, scope: Scope, endpoint_id: int, body: Body) -> Endpoint:
+        endpoint = self.get(scope, endpoint_id)
+        action = body.get("action")
+        if action not in ACTIONS:
+            raise ValidationFailed("action", f"allowed values are {', '.join(ACTIONS)}")
+        handler = getattr(self, f"_do_{action}")
+        handler(scope, endpoint, body)
+        endpoint.updated_at = self.lifecycle.now()
+        self._save(endpoint)
+        return self._advance(endpoint)
+
+    @synchronized
+    def delete(self, scope: Scope | None, endpoint_id: int) -> dict[str, Any]:
+        endpoint = self.get(scope, endpoint_id)
+        self.dataplane.stop(endpoint_id)
+        wire = self.to_wire(endpoint)
+        self.store.delete(KIND, endpoint_id)
+        return wire
+
+    @synchronized
+    def replicas(self, scope: Scope, endpoint_id: int) -> builtins.list[dict[str, Any]]:
+        endpoint = self.get(scope, endpoint_id)
+        if endpoint.status not in (a.EP_RUNNING, a.EP_DEPLOYING, a.EP_WAITING):
+            return []
+        state = "Running" if endpoint.status == a.EP_RUNNING else "Pending"
+        count = self._workers(endpoint)
+        return [{"replica_name": f"is-{endpoint.id}-predictor-{i:05d}", "status": state,
+                 "created_at": iso(endpoint.status_since)} for i in range(1, count + 1)]
+
+    @synchronized
+    def restart_replica(self, scope: Scope, endpoint_id: int, replica_name: str) -> None:
+        if replica_name not in {r["replica_name"] for r in self.replicas(scope, endpoint_id)}:
+            raise ReplicaNotFound(replica_name)
+        endpoint = self.get(scope, endpoint_id)
+        self._log(endpoint, f"replica {replica_name} restarted")
+        self._save(endpoint)
+
+    @synchronized
+    def logs(self, scope: Scope, endpoint_id: int) -> builtins.list[str]:
+        return list(self.get(scope, endpoint_id).logs)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _do_start(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        if endpoint.status != a.EP_STOPPED:
+            raise InvalidState(f"endpoint is {endpoint.status}; only a stopped endpoint can be started")
+        if not self.catalog.sku(self._spec(endpoint).plan.sku.sku_id).is_inventory_available:
+            raise CapacityUnavailable()
+        self._enter(endpoint, a.EP_WAITING, "start requested; waiting for workers")
+        self._launch(endpoint)
+
+    def _do_stop(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        if endpoint.status == a.EP_STOPPED or endpoint.status == a.EP_TERMINATING:
+            raise InvalidState(f"endpoint is already {endpoint.status}")
+        if self._spec(endpoint).plan.plan.committed:
+            raise InvalidState("an endpoint on a committed plan cannot be stopped", "sku_item_price_id")
+        self.dataplane.stop(endpoint.id)
+        self._enter(endpoint, a.EP_TERMINATING, "stop requested; terminating")
+
+    def _do_restart(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        if endpoint.status not in a.EP_SERVING:
+            raise InvalidState(f"endpoint is {endpoint.status}; only a running endpoint can be restarted")
+        self._redeploy(endpoint, "restart requested; redeploying")
+
+    def _do_patch(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        if endpoint.status not in (*a.EP_SERVING, a.EP_STOPPED):
+            raise InvalidState(f"endpoint is {endpoint.status}; wait until it is running or stopped")
+        self._apply(scope, endpoint, body)
+        if endpoint.status in a.EP_SERVING and a.REDEPLOY_ON_PATCH:
+            self._redeploy(endpoint, "configuration patched; redeploying")
+
+    def _do_update(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        if a.UPDATE_REQUIRES_STOPPED and endpoint.status != a.EP_STOPPED:
+            raise InvalidState(f"endpoint is {endpoint.status}; update needs a stopped endpoint (use patch)")
+        self._apply(scope, endpoint, body)
+
+    def _do_update_auto_scale(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        policy = specs.autoscale_policy(body.get("auto_scale_policy"))
+        endpoint.body.update(is_auto_scale_enabled=True, auto_scale_policy=policy)
+        self._rescale(endpoint)
+
+    def _do_disable_auto_scale(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        endpoint.body.update(is_auto_scale_enabled=False, auto_scale_policy=None, replica=specs.replicas_from(body))
+        self._rescale(endpoint)
+
+    def _do_update_async_configuration(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        endpoint.body.update({k: body[k] for k in ASYNC_FIELDS if k in body})
+
+    # -- emulator control ------------------------------------------------------------------
+
+    @synchronized
+    def fail(self, endpoint_id: int, reason: str) -> Endpoint:
+        endpoint = self.get(None, endpoint_id)
+        self.dataplane.stop(endpoint_id)
+        endpoint.failure_reason = reason
+        self._enter(endpoint, a.EP_FAILED, f"failed: {reason}")
+        self._save(endpoint)
+        return endpoint
+
+    @synchronized
+    def resume(self) -> None:
+        """After a restart: bring active data planes back on their persisted ports."""
+        for endpoint in self.list(None):
+            if endpoint.status in ACTIVE:
+                self._launch(endpoint)
+                self._save(endpoint)
+
+    # -- wire ------------------------------------------------------------------------------
+
+    def to_wire(self, endpoint: Endpoint) -> dict[str, Any]:
+        body = endpoint.body
+        spec = self._spec(endpoint)
+        info = dict(body.get("detailed_info") or {})
+        info.update(commands=spec.commands, args=spec.args)
+        repo = self._repository(Scope(endpoint.project_id, endpoint.location), spec.model_id)
+        wire: dict[str, Any] = {
+            **{k: v for k, v in body.items() if k not in ("action",)},
+            "id": endpoint.id, "name": spec.name, "status": endpoint.status, "framework": spec.framework,
+            "model_id": spec.model_id, "path": spec.path, "replica": spec.replica,
+            "committed_replicas": body.get("committed_replicas", 0),
+            "created_at": iso(endpoint.created_at), "updated_at": iso(endpoint.updated_at),
+            "created_by": {"id": 1, "name": "Emulator User", "email": "user@emulator.local", "username": "emulator"},
+            "detailed_info": info, "custom_endpoint_details": _stringify_probe_ports(body),
+            "is_auto_scale_enabled": spec.is_auto_scale_enabled, "auto_scale_policy": spec.auto_scale_policy,
+            "sku": spec.plan.sku.sku_id, "sku_id": spec.plan.sku.sku_id,
+            "sku_item_price_id": spec.plan.plan.sku_item_price_id,
+            "sku_details": sku_details(spec.plan.sku, spec.plan.plan),
+            "model": {"id": repo.id, "name": repo.name} if repo else {},
+            "async_enabled": bool(body.get("async_enabled", False)),
+            "async_dataset_id": body.get("async_dataset_id"),
+            "project_id": endpoint.project_id, "location": endpoint.location,
+            "http_endpoint": f"{self.base_url()}/project/p-{endpoint.project_id}/endpoint/is-{endpoint.id}/",
+            "grpc_endpoint": f"127.0.0.1:{endpoint.grpc_port}" if endpoint.grpc_port else None,
+        }
+        if endpoint.status == a.EP_FAILED:
+            wire[a.FAILURE_REASON_FIELD] = endpoint.failure_reason
+        return wire
+
+    def serving_port(self, endpoint_id: int) -> int | None:
+        """HTTP port of the data plane (for the proxy); None unless the endpoint serves."""
+        with self.lock:
+            endpoint = self.get(None, endpoint_id)
+            if endpoint.status not in a.EP_SERVING:
+                return None
+        return self.dataplane.http_port(endpoint_id)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _spec(self, endpoint: Endpoint) -> specs.EndpointSpec:
+        scope = Scope(endpoint.project_id, endpoint.location)
+        return specs.parse(endpoint.body, scope, self.catalog, specs.stored_model)
+
+    def _model_exists(self, scope: Scope, model_id: int) -> bool:
+        return self._repository(scope, model_id) is not None
+
+    def _repository(self, scope: Scope, model_id: int | None) -> Repository | None:
+        if model_id is None:
+            return None
+        try:
+            return self.repositories.get(scope, model_id)
+        except NotFound:
+            return None
+
+    def _apply(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+        merged = {**endpoint.body, **{k: v for k, v in body.items() if k != "action"}}
+        specs.parse(merged, scope, self.catalog, self._model_exists)
+        endpoint.body = merged
+
+    def _workers(self, endpoint: Endpoint) -> int:
+        spec = self._spec(endpoint)
+        if spec.is_auto_scale_enabled and spec.auto_scale_policy:
+            return int(spec.auto_scale_policy["min_replicas"])
+        return spec.replica
+
+    def _rescale(self, endpoint: Endpoint) -> None:
+        """Running with zero workers shows as idle; gaining workers makes it running again."""
+        if endpoint.status == a.EP_RUNNING and self._workers(endpoint) == 0:
+            self._enter(endpoint, a.EP_IDLE, "scaled to zero; idle")
+        elif endpoint.status == a.EP_IDLE and self._workers(endpoint) > 0:
+            self._enter(endpoint, a.EP_RUNNING, "workers scaled up; running")
+
+    def _redeploy(self, endpoint: Endpoint, message: str) -> None:
+        self.dataplane.stop(endpoint.id)
+        self._enter(endpoint, a.EP_DEPLOYING, message)
+        self._launch(endpoint)
+
+    def _launch(self, endpoint: Endpoint) -> None:
+        """Start the data plane for the endpoint's container, re-using persisted ports."""
+        try:
+            spec = self._spec(endpoint)
+            if spec.runtime == "triton":
+                repo = self.repositories.get(Scope(endpoint.project_id, endpoint.location), spec.model_id or 0)
+                endpoint.http_port, endpoint.grpc_port = self.dataplane.start_triton(
+                    endpoint.id, repo.storage.bucket_name, spec.path,
+                    http_port=endpoint.http_port, grpc_port=endpoint.grpc_port)
+            elif spec.runtime == "riva":
+                if not spec.triton_uri:
+                    raise ValueError("riva_server needs --triton_uri")
+                endpoint.grpc_port = self.dataplane.start_riva(endpoint.id, spec.triton_uri, grpc_port=endpoint.grpc_port)
+            else:
+                endpoint.http_port = self.dataplane.start_generic(endpoint.id, http_port=endpoint.http_port)
+        except Exception as exc:  # the container would crash-loop: show it as a failed endpoint
+            endpoint.failure_reason = f"container failed to start: {exc}"
+            self._enter(endpoint, a.EP_FAILED, endpoint.failure_reason)
+
+    def _ready(self, endpoint: Endpoint) -> bool:
+        readiness = self.dataplane.readiness(endpoint.id)
+        if not readiness.ready:
+            self._log(endpoint, f"not ready: {readiness.reason}", once=True)
+        return readiness.ready
+
+    def _advance(self, endpoint: Endpoint) -> Endpoint:
+        before = asdict(endpoint)
+        status, since, taken = self.lifecycle.advance(
+            TRANSITIONS, endpoint.status, endpoint.status_since,
+            guard=lambda t: t.target != a.EP_RUNNING or self._ready(endpoint))
+        if taken:
+            endpoint.status, endpoint.status_since = status, since
+            self._log(endpoint, f"status {status}")
+            self._rescale(endpoint)
+        if asdict(endpoint) != before:
+            self._save(endpoint)
+        return endpoint
+
+    def _enter(self, endpoint: Endpoint, status: str, message: str) -> None:
+        endpoint.status, endpoint.status_since = status, self.lifecycle.now()
+        self._log(endpoint, message)
+
+    def _log(self, endpoint: Endpoint, message: str, once: bool = False) -> None:
+        if once and endpoint.logs and endpoint.logs[-1].endswith(message):
+            return
+        endpoint.logs = [*endpoint.logs, f"{iso(self.lifecycle.now())} {message}"][-a.LOG_LINES_LIMIT:]
+
+    def _save(self, endpoint: Endpoint) -> None:
+        self.store.put(KIND, endpoint.id, asdict(endpoint), endpoint.project_id, endpoint.location)
+
+
+def _stringify_probe_ports(body: Body) -> dict[str, Any]:
+    """Responses carry probe ports as strings (reference §8)."""
+    details = dict(body.get("custom_endpoint_details") or {})
+    container = dict(details.get("container") or {})
+    config = dict(container.get("advance_config") or {})
+    for probe in ("readiness_probe", "liveness_probe"):
+        if isinstance(config.get(probe), dict) and "port" in config[probe]:
+            config[probe] = {**config[probe], "port": str(config[probe]["port"])}
+    if config:
+        container["advance_config"] = config
+    if container:
+        details["container"] = container
+    return details

@@ -1,0 +1,1 @@
+"""Model repositories backed by real local S3 buckets."""

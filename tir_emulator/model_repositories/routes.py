@@ -1,0 +1,53 @@
+"""HTTP surface of model repositories (project-scoped)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from tir_emulator.envelope import ok
+from tir_emulator.model_repositories.models import MODEL_TYPES
+from tir_emulator.wire import body, paginate, scope, state
+
+bp = Blueprint("model_repositories", __name__)
+
+
+@bp.post("serving/model/")
+def create() -> Response:
+    emu = state()
+    repo = emu.repositories.create(scope(), body())
+    return ok(repo.to_wire(emu.objectstore), "Model created successfully", 201)
+
+
+@bp.get("serving/model/")
+def list_repositories() -> Response:
+    emu = state()
+    return ok([r.to_wire(emu.objectstore) for r in paginate(emu.repositories.list(scope()))])
+
+
+@bp.get("serving/model/model_types/")
+def model_types() -> Response:
+    return ok(list(MODEL_TYPES))
+
+
+@bp.get("serving/model/<int:repo_id>/")
+def get(repo_id: int) -> Response:
+    emu = state()
+    return ok(emu.repositories.get(scope(), repo_id).to_wire(emu.objectstore))
+
+
+@bp.put("serving/model/<int:repo_id>/")
+def update(repo_id: int) -> Response:
+    emu = state()
+    return ok(emu.repositories.update(scope(), repo_id, body()).to_wire(emu.objectstore))
+
+
+@bp.get("serving/model/<int:repo_id>/bucket/")
+def bucket(repo_id: int) -> Response:
+    objects = state().repositories.list_objects(scope(), repo_id, request.args.get("prefix", ""))
+    return ok(paginate(objects))
+
+
+@bp.delete("serving/model/<int:repo_id>/")
+def delete(repo_id: int) -> Response:
+    state().repositories.delete(scope(), repo_id)
+    return ok({}, "Model deleted successfully")

@@ -1,0 +1,1 @@
+"""Nodes (TIR notebooks): real SSH hosts once running."""

@@ -1,0 +1,326 @@
+"""Nodes (`notebooks/`): records whose `running` state is a real SSH host from MachineHost.
+
+Side effects follow the lifecycle: reaching `running` powers the machine on (re-using the
+persisted SSH port), reaching `stopped` powers it off, delete destroys its disk.
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tir_emulator import assumptions as a
+from tir_emulator.catalog.models import Catalog, resolve_plan, sku_details
+from tir_emulator.datasets.models import DatasetModels
+from tir_emulator.envelope import CapacityUnavailable, InvalidState, NotFound, ValidationFailed
+from tir_emulator.lifecycle import Lifecycle, Transition, TransitionTable
+from tir_emulator.nodes.errors import NodeNotFound
+from tir_emulator.scope import Scope, iso, synchronized
+from tir_emulator.ssh_keys.models import SshKeyModels, key_identity
+from tir_emulator.store import Store
+from tir_emulator.validation import (
+    Body, as_int, as_object, int_list, optional_bool, optional_int, optional_str, require_choice, require_str,
+)
+
+if TYPE_CHECKING:
+    from tir_emulator.machines import MachineHost
+
+KIND = "node"
+FIRST_ID = 1001
+IMAGE_TYPES = ("pre-built", "custom")
+INSTANCE_TYPES = ("paid_usage", "free_usage")
+ACTIONS = ("start", "stop", "rename", "reboot")
+ECHOED_FIELDS = ("notebook_type", "notebook_url", "cluster_type", "sfs_path", "add_ons", "init_script_id_list",
+                 "app_id", "auto_shutdown_timeout", "kind", "enable_ssh")
+
+TRANSITIONS = TransitionTable([
+    Transition("node.create", a.NODE_CREATING, a.NODE_RUNNING),
+    Transition("node.start", a.NODE_STARTING, a.NODE_RUNNING),
+    Transition("node.stop", a.NODE_STOPPING, a.NODE_STOPPED),
+])
+
+
+@dataclass
+class Node:
+    id: int
+    name: str
+    project_id: int
+    location: str
+    image_type: str
+    image: dict[str, Any]
+    sku_id: int
+    sku_item_price_id: int
+    committed_instance_policy: str
+    next_sku_item_price_id: int | None
+    instance_type: str
+    disk_size_in_gb: int
+    is_jupyterlab_enabled: bool
+    status: str
+    status_since: float
+    created_at: float
+    updated_at: float
+    public_keys: list[str] = field(default_factory=list)
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    ssh_port: int | None = None
+    failure_reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class NodeModels:
+    def __init__(
+        self,
+        store: Store,
+        lifecycle: Lifecycle,
+        catalog: Catalog,
+        ssh_keys: SshKeyModels,
+        datasets: DatasetModels,
+        machines: MachineHost,
+        base_url: Callable[[], str],
+        lock: threading.RLock,
+    ) -> None:
+        self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
+        self.ssh_keys, self.datasets, self.machines = ssh_keys, datasets, machines
+        self.base_url = base_url
+        self.lock = lock
+
+    # -- documented operations -------------------------------------------------------------
+
+    @synchronized
+    def create(self, scope: Scope, body: Body) -> Node:
+        name = require_str(body, "name")
+        image_type = require_choice(body, "image_type", IMAGE_TYPES)
+        image = self._image(body, image_type)
+        choice = resolve_plan(self.catalog, body, "sku_item_price_id")
+        instance_type = require_choice(body, "instance_type", INSTANCE_TYPES)
+        if instance_type == "free_usage" and not choice.sku.is_free:
+            raise ValidationFailed("instance_type", "free_usage needs a free SKU")
+        keys = body.get("public_key") or []
+        if not isinstance(keys, list):
+            raise ValidationFailed("public_key", "public_key must be a list of SSH public keys")
+        public_keys = self.ssh_keys.resolve(keys, "public_key")
+        datasets = [self._mountable(scope, ds_id, "dataset_id_list", None) for ds_id in int_list(body, "dataset_id_list")]
+        disk = optional_int(body, "disk_size_in_gb", 30) or 30
+        if disk < 1:
+            raise ValidationFailed("disk_size_in_gb", "disk_size_in_gb must be positive")
+        now = self.lifecycle.now()
+        node = Node(
+            id=self.store.next_id(KIND, FIRST_ID), name=name, project_id=scope.project_id, location=scope.location,
+            image_type=image_type, image=image, sku_id=choice.sku.sku_id,
+            sku_item_price_id=choice.plan.sku_item_price_id,
+            committed_instance_policy=choice.committed_instance_policy,
+            next_sku_item_price_id=choice.next_sku_item_price_id, instance_type=instance_type,
+            disk_size_in_gb=disk, is_jupyterlab_enabled=optional_bool(body, "is_jupyterlab_enabled", True),
+            status=a.NODE_CREATING, status_since=now, created_at=now, updated_at=now,
+            public_keys=public_keys, datasets=datasets,
+            extra={k: body[k] for k in ECHOED_FIELDS if k in body},
+        )
+        self._save(node)
+        return self._advance(node)
+
+    @synchronized
+    def get(self, scope: Scope | None, node_id: int) -> Node:
+        doc = self.store.get(KIND, node_id)
+        if doc is None:
+            raise NodeNotFound(node_id)
+        node = Node(**doc)
+        if scope is not None and (node.project_id, node.location) != (scope.project_id, scope.location):
+            raise NodeNotFound(node_id)
+        return self._advance(node)
+
+    @synchronized
+    def list(self, scope: Scope | None, status: str | None = None) -> list[Node]:
+        docs = self.store.list(KIND) if scope is None else self.store.list(KIND, scope.project_id, scope.location)
+        nodes = [self._advance(Node(**doc)) for doc in docs]
+        return [n for n in nodes if status is None or n.status == status]
+
+    @synchronized
+    def action(self, scope: Scope, node_id: int, action: str | None, body: Body) -> Node:
+        node = self.get(scope, node_id)
+        if action not in ACTIONS:
+            raise ValidationFailed("action", f"allowed values are {', '.join(ACTIONS)}")
+        if action == "rename":
+            node.name = require_str(body, "name")
+        elif action == "start":
+            if node.status != a.NODE_STOPPED:
+                raise InvalidState(f"node {node_id} is {node.status}; only a stopped node can be started")
+            if not self.catalog.sku(node.sku_id).is_inventory_available:
+                raise CapacityUnavailable()
+            self._enter(node, a.NODE_STARTING)
+        elif action == "stop":
+            if node.status != a.NODE_RUNNING:
+                raise InvalidState(f"node {node_id} is {node.status}; only a running node can be stopped")
+            if node.committed_instance_policy:
+                raise InvalidState("a node on a committed plan cannot be stopped", "sku_item_price_id")
+            self._enter(node, a.NODE_STOPPING)
+        else:  # reboot
+            if node.status != a.NODE_RUNNING:
+                raise InvalidState(f"node {node_id} is {node.status}; only a running node can be rebooted")
+            self.machines.power_off(node.id)
+            self._enter(node, a.NODE_STARTING)
+        node.updated_at = self.lifecycle.now()
+        self._save(node)
+        return self._advance(node)
+
+    @synchronized
+    def change_plan(self, scope: Scope, node_id: int, body: Body) -> Node:
+        node = self.get(scope, node_id)
+        if node.status != a.NODE_STOPPED:
+            raise InvalidState(f"node {node_id} is {node.status}; the plan can only change while stopped")
+        choice = resolve_plan(self.catalog, body, "sku_item_price_id")
+        node.sku_id, node.sku_item_price_id = choice.sku.sku_id, choice.plan.sku_item_price_id
+        node.committed_instance_policy = choice.committed_instance_policy
+        node.next_sku_item_price_id = choice.next_sku_item_price_id
+        node.updated_at = self.lifecycle.now()
+        self._save(node)
+        return node
+
+    @synchronized
+    def update_ssh_keys(self, scope: Scope, node_id: int, body: Body) -> Node:
+        """Add/remove keys live (no restart), running or stopped."""
+        node = self.get(scope, node_id)
+        to_remove = body.get("ssh_keys_to_remove") or []
+        if to_remove == "all":
+            node.public_keys = []
+        elif isinstance(to_remove, list):
+            removed = {key_identity(str(k)) for k in self.ssh_keys.resolve(to_remove, "ssh_keys_to_remove")}
+            node.public_keys = [k for k in node.public_keys if key_identity(k) not in removed]
+        else:
+            raise ValidationFailed("ssh_keys_to_remove", "ssh_keys_to_remove must be a list or \"all\"")
+        to_add = body.get("ssh_keys_to_add") or []
+        if not isinstance(to_add, list):
+            raise ValidationFailed("ssh_keys_to_add", "ssh_keys_to_add must be a list")
+        present = {key_identity(k) for k in node.public_keys}
+        node.public_keys += [k for k in self.ssh_keys.resolve(to_add, "ssh_keys_to_add") if key_identity(k) not in present]
+        if node.status == a.NODE_RUNNING:
+            self.machines.set_authorized_keys(node.id, node.public_keys)
+        node.updated_at = self.lifecycle.now()
+        self._save(node)
+        return node
+
+    def attached_keys(self, node: Node) -> builtins.list[dict[str, Any]]:
+        account = {key_identity(k.ssh_key): k for k in self.ssh_keys.list()}
+        result = []
+        for public_key in node.public_keys:
+            known = account.get(key_identity(public_key))
+            result.append({"id": known.id if known else None, "label": known.label if known else "",
+                           "ssh_key": public_key})
+        return result
+
+    @synchronized
+    def update_datasets(self, scope: Scope, node_id: int, body: Body) -> Node:
+        node = self.get(scope, node_id)
+        spec = as_object(body.get("dataset_id_dict"), "dataset_id_dict")
+        unmount = {as_int(i, "dataset_ids_to_unmount") for i in spec.get("dataset_ids_to_unmount") or []}
+        node.datasets = [d for d in node.datasets if d["id"] not in unmount]
+        mounted = {d["id"] for d in node.datasets}
+        for ds_id in spec.get("dataset_ids_to_mount") or []:
+            ds_id = as_int(ds_id, "dataset_ids_to_mount")
+            if ds_id not in mounted:
+                node.datasets.append(self._mountable(scope, ds_id, "dataset_ids_to_mount", node.id))
+        node.updated_at = self.lifecycle.now()
+        self._save(node)
+        return node
+
+    @synchronized
+    def delete(self, scope: Scope | None, node_id: int) -> None:
+        self.get(scope, node_id)
+        self.machines.destroy(node_id)
+        self.store.delete(KIND, node_id)
+
+    # -- emulator control ------------------------------------------------------------------
+
+    @synchronized
+    def fail(self, node_id: int, reason: str) -> Node:
+        node = self.get(None, node_id)
+        self.machines.power_off(node.id)
+        node.failure_reason = reason
+        self._enter(node, a.NODE_FAILED)
+        self._save(node)
+        return node
+
+    @synchronized
+    def resume(self) -> None:
+        """After a restart: power running nodes back on at their persisted SSH ports."""
+        for node in self.list(None):
+            if node.status == a.NODE_RUNNING:
+                self._power_on(node)
+                self._save(node)
+
+    @synchronized
+    def mounted_on(self, dataset_id: int) -> builtins.list[int]:
+        return [Node(**doc).id for doc in self.store.list(KIND)
+                if any(d["id"] == dataset_id for d in doc["datasets"])]
+
+    # -- wire ------------------------------------------------------------------------------
+
+    def to_wire(self, node: Node) -> dict[str, Any]:
+        sku = self.catalog.sku(node.sku_id)
+        _, plan = self.catalog.plan(node.sku_item_price_id)
+        wire: dict[str, Any] = {
+            "id": node.id, "name": node.name, "status": node.status, "created_at": iso(node.created_at),
+            "updated_at": iso(node.updated_at), "project_id": node.project_id, "location": node.location,
+            "lab_url": a.LAB_URL_TEMPLATE.format(base=self.base_url(), project_id=node.project_id, node_id=node.id),
+            "image_type": node.image_type, "image_details": node.image, "sku_id": node.sku_id,
+            "sku_item_price_id": node.sku_item_price_id, "sku_details": sku_details(sku, plan),
+            "committed_instance_policy": node.committed_instance_policy or None,
+            "next_sku_item_price_id": node.next_sku_item_price_id, "instance_type": node.instance_type,
+            "disk_size_in_gb": node.disk_size_in_gb, "is_jupyterlab_enabled": node.is_jupyterlab_enabled,
+            "public_key": list(node.public_keys), "mounted_datasets": list(node.datasets), **node.extra,
+        }
+        if node.status == a.NODE_RUNNING and node.public_keys and node.ssh_port:
+            wire.update(ssh_host="127.0.0.1", ssh_port=node.ssh_port, ssh_user=self.machines.ssh_user)
+        if node.status == a.NODE_FAILED:
+            wire[a.FAILURE_REASON_FIELD] = node.failure_reason
+        return wire
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _image(self, body: Body, image_type: str) -> dict[str, Any]:
+        if image_type == "custom":
+            url = require_str(body, "e2e_registry_image_url")
+            return {"name": url, "version": "custom", "image_version_id": None,
+                    "registry_namespace_id": optional_int(body, "registry_namespace_id")}
+        if body.get("image_version_id") is not None:
+            image, version = self.catalog.image_version(as_int(body["image_version_id"], "image_version_id"))
+        elif body.get("image_name"):
+            image, version = self.catalog.image_by_name(str(body["image_name"]), optional_str(body, "image_version"))
+        else:
+            raise ValidationFailed("image_version_id", "image_version_id is mandatory for a pre-built image")
+        return {"name": image.name, "version": version.version, "image_version_id": version.image_version_id}
+
+    def _mountable(self, scope: Scope, dataset_id: int, field_name: str, node_id: int | None) -> dict[str, Any]:
+        try:
+            dataset = self.datasets.get(scope, dataset_id)
+        except NotFound:
+            raise ValidationFailed(field_name, f"dataset {dataset_id} not found") from None
+        others = [n for n in self.mounted_on(dataset_id) if n != node_id]
+        if dataset.storage.storage_type == "pvc" and others:
+            raise ValidationFailed(field_name, f"disk dataset {dataset_id} is already mounted on node {others[0]}")
+        return {"id": dataset.id, "name": dataset.name, "mount_path": f"/datasets/{dataset.name}"}
+
+    def _enter(self, node: Node, status: str) -> None:
+        node.status, node.status_since = status, self.lifecycle.now()
+
+    def _save(self, node: Node) -> None:
+        self.store.put(KIND, node.id, asdict(node), node.project_id, node.location)
+
+    def _power_on(self, node: Node) -> None:
+        node.ssh_port = self.machines.power_on(node.id, list(node.public_keys), port=node.ssh_port)
+
+    def _advance(self, node: Node) -> Node:
+        status, since, taken = self.lifecycle.advance(TRANSITIONS, node.status, node.status_since)
+        if not taken:
+            return node
+        node.status, node.status_since = status, since
+        try:
+            if status == a.NODE_RUNNING:
+                self._power_on(node)
+            elif status == a.NODE_STOPPED:
+                self.machines.power_off(node.id)
+        except Exception as exc:  # the machine itself failed: surface it as TIR would, as a failed node
+            node.status, node.failure_reason = a.NODE_FAILED, f"machine error: {type(exc).__name__}"
+        self._save(node)
+        return node

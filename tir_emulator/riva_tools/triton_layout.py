@@ -1,0 +1,76 @@
+"""The Triton model repository `riva-deploy` writes for one ASR pipeline (riva.md §6, 2.19).
+
+For a pipeline named N: `N-asr-bls-ensemble/` (entry point, front-end/decoder assets in
+`1/`) and `riva-trt-N-am-streaming/` (TensorRT acoustic model, `1/model.plan`); offline
+pipelines add `-offline` to the acoustic model's name. `config.pbtxt` files are rendered
+from Triton's own ModelConfig protobuf, so they are valid Triton text format.
+
+ASSUMPTION: the real backend names are UNKNOWN; the BLS ensemble is declared as a `python`
+backend model (BLS is a python-backend feature) and the acoustic model as `tensorrt_plan`.
+The ensemble's `parameters` carry `type` (online/offline) and `language_code`, which the
+Riva API stand-in reads through Triton's ModelConfig call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from google.protobuf import text_format
+from tritonclient.grpc import model_config_pb2 as mc
+
+MAX_BATCH = 64
+
+
+@dataclass(frozen=True)
+class PipelineModels:
+    """Directory (= model) names of one deployed pipeline."""
+
+    ensemble: str
+    acoustic: str
+
+    @classmethod
+    def for_pipeline(cls, name: str, offline: bool) -> PipelineModels:
+        acoustic = f"riva-trt-{name}-am-streaming" + ("-offline" if offline else "")
+        return cls(ensemble=f"{name}-asr-bls-ensemble", acoustic=acoustic)
+
+
+def ensemble_config(models: PipelineModels, offline: bool, language_code: str,
+                    flags: dict[str, object]) -> str:
+    config = mc.ModelConfig(
+        name=models.ensemble,
+        backend="python",
+        max_batch_size=MAX_BATCH,
+        input=[
+            mc.ModelInput(name="AUDIO_SIGNAL", data_type=mc.TYPE_FP32, dims=[-1]),
+            mc.ModelInput(name="SAMPLE_RATE", data_type=mc.TYPE_UINT32, dims=[1]),
+        ],
+        output=[
+            mc.ModelOutput(name="FINAL_TRANSCRIPTS", data_type=mc.TYPE_STRING, dims=[-1]),
+        ],
+        instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_CPU)],
+    )
+    params = {
+        "type": "offline" if offline else "online",
+        "streaming": "false" if offline else "true",
+        "language_code": language_code,
+        "acoustic_model": models.acoustic,
+        "ms_per_timestep": str(flags.get("ms_per_timestep", "")),
+        "chunk_size": str(flags.get("chunk_size", "")),
+        "decoder_type": str(flags.get("decoder_type", "greedy")),
+    }
+    for key, value in params.items():
+        config.parameters[key].string_value = value
+    return str(text_format.MessageToString(config))
+
+
+def acoustic_config(models: PipelineModels) -> str:
+    config = mc.ModelConfig(
+        name=models.acoustic,
+        platform="tensorrt_plan",
+        max_batch_size=MAX_BATCH,
+        default_model_filename="model.plan",
+        input=[mc.ModelInput(name="audio_signal", data_type=mc.TYPE_FP32, dims=[80, -1])],
+        output=[mc.ModelOutput(name="logprobs", data_type=mc.TYPE_FP32, dims=[-1, 1025])],
+        instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_GPU)],
+    )
+    return str(text_format.MessageToString(config))

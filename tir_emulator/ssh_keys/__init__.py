@@ -1,0 +1,1 @@
+"""Account SSH keys (not project-scoped)."""

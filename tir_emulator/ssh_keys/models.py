@@ -1,0 +1,105 @@
+"""Account SSH keys: `POST/GET ssh_keys/`, `GET ssh_keys/sync/`, `DELETE ssh_keys/{id}/`."""
+
+from __future__ import annotations
+
+import builtins
+import base64
+import binascii
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tir_emulator import assumptions
+from tir_emulator.envelope import ValidationFailed
+from tir_emulator.lifecycle import Clock
+from tir_emulator.scope import iso, synchronized
+from tir_emulator.ssh_keys.errors import KeyNotInAccount, SshKeyNotFound
+from tir_emulator.store import Store
+from tir_emulator.validation import Body, require_str
+
+KIND = "ssh_key"
+FIRST_ID = 101
+KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521")
+
+
+def key_identity(public_key: str) -> str:
+    """`type base64` without the comment: two spellings of one key compare equal."""
+    return " ".join(public_key.split()[:2])
+
+
+def _check_public_key(value: str) -> None:
+    parts = value.split()
+    if len(parts) < 2 or parts[0] not in KEY_TYPES:
+        raise ValidationFailed("ssh_key", f"ssh_key must start with one of {', '.join(KEY_TYPES)}")
+    try:
+        base64.b64decode(parts[1], validate=True)
+    except binascii.Error:
+        raise ValidationFailed("ssh_key", "ssh_key is not a valid OpenSSH public key") from None
+
+
+@dataclass
+class SshKey:
+    id: int
+    label: str
+    ssh_key: str
+    created_at: float
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "pk": self.id, "label": self.label, "ssh_key": self.ssh_key,
+                "timestamp": iso(self.created_at)}
+
+
+class SshKeyModels:
+    """The account's key list; nodes resolve `public_key` entries against it."""
+
+    def __init__(self, store: Store, clock: Clock, lock: threading.RLock) -> None:
+        self.store = store
+        self.clock = clock
+        self.lock = lock
+
+    @synchronized
+    def create(self, body: Body) -> SshKey:
+        label = require_str(body, "label")
+        public_key = require_str(body, "ssh_key").strip()
+        _check_public_key(public_key)
+        for existing in self.list():
+            if existing.label == label:
+                raise ValidationFailed("label", f"an SSH key labelled {label} already exists")
+            if key_identity(existing.ssh_key) == key_identity(public_key):
+                raise ValidationFailed("ssh_key", "this SSH key is already in your account")
+        key = SshKey(self.store.next_id(KIND, FIRST_ID), label, public_key, self.clock.now())
+        self.store.put(KIND, key.id, asdict(key), None, None)
+        return key
+
+    @synchronized
+    def list(self) -> list[SshKey]:
+        return [SshKey(**doc) for doc in self.store.list(KIND)]
+
+    @synchronized
+    def get(self, key_id: int) -> SshKey:
+        doc = self.store.get(KIND, key_id)
+        if doc is None:
+            raise SshKeyNotFound(key_id)
+        return SshKey(**doc)
+
+    @synchronized
+    def delete(self, key_id: int) -> None:
+        # ASSUMPTION: keys already copied onto nodes stay there; only the account entry goes.
+        if not self.store.delete(KIND, key_id):
+            raise SshKeyNotFound(key_id)
+
+    @synchronized
+    def resolve(self, items: builtins.list[Any], field: str) -> builtins.list[str]:
+        """Account keys for `public_key` strings (or key ids); 400 naming ``field`` otherwise."""
+        keys = self.list()
+        by_identity = {key_identity(key.ssh_key): key.ssh_key for key in keys}
+        by_id = {key.id: key.ssh_key for key in keys}
+        resolved: list[str] = []
+        for item in items:
+            if assumptions.SSH_KEY_ITEMS_MAY_BE_IDS and isinstance(item, int) and item in by_id:
+                resolved.append(by_id[item])
+            elif isinstance(item, str) and key_identity(item) in by_identity:
+                resolved.append(by_identity[key_identity(item)])
+            else:
+                raise KeyNotInAccount(field)
+        return resolved

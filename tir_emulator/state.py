@@ -1,0 +1,106 @@
+"""The emulator's whole state in one object: store, lifecycle, per-kind models and machinery."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tir_emulator.catalog.models import Catalog
+from tir_emulator.datasets.models import DatasetModels
+from tir_emulator.endpoints.models import EndpointModels
+from tir_emulator.envelope import ValidationFailed
+from tir_emulator.lifecycle import Lifecycle
+from tir_emulator.middleware import RequestLog
+from tir_emulator.model_repositories.models import RepositoryModels
+from tir_emulator.nodes.models import NodeModels
+from tir_emulator.ssh_keys.models import SshKeyModels
+from tir_emulator.store import Store
+
+if TYPE_CHECKING:
+    from tir_emulator.dataplane import DataPlane
+    from tir_emulator.machines import MachineHost
+    from tir_emulator.objectstore import ObjectStore
+
+DEFAULT_API_KEY = "emulator-api-key"
+DEFAULT_AUTH_TOKEN = "emulator-auth-token"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What clients must send; kept out of reprs so it never lands in a log."""
+
+    api_key: str
+    auth_token: str
+
+    def __repr__(self) -> str:
+        return "Credentials(api_key=***, auth_token=***)"
+
+
+class EmulatorState:
+    """Everything `create_app` serves; no module globals, so tests can run several emulators."""
+
+    def __init__(
+        self,
+        store: Store,
+        lifecycle: Lifecycle,
+        objectstore: ObjectStore,
+        machines: MachineHost,
+        dataplane: DataPlane,
+        credentials: Credentials,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.store, self.lifecycle, self.credentials = store, lifecycle, credentials
+        self.objectstore, self.machines, self.dataplane = objectstore, machines, dataplane
+        self.public_url = "http://127.0.0.1"
+        self.requests = RequestLog()
+        self.catalog = Catalog()
+        clock = lifecycle.clock
+        self.ssh_keys = SshKeyModels(store, clock, self.lock)
+        self.datasets = DatasetModels(store, clock, objectstore, self.lock, lambda ds: self.nodes.mounted_on(ds))
+        self.repositories = RepositoryModels(store, clock, objectstore, self.lock)
+        self.nodes = NodeModels(store, lifecycle, self.catalog, self.ssh_keys, self.datasets, machines,
+                                lambda: self.public_url, self.lock)
+        self.endpoints = EndpointModels(store, lifecycle, self.catalog, self.repositories, dataplane,
+                                        lambda: self.public_url, self.lock)
+
+    def resume(self) -> None:
+        """Re-power running nodes and re-start active endpoints after a process restart."""
+        self.nodes.resume()
+        self.endpoints.resume()
+
+    def inventory(self) -> dict[str, Any]:
+        """Everything that exists, across projects and regions (for leak checks)."""
+        with self.lock:
+            return {
+                "nodes": [self.nodes.to_wire(n) for n in self.nodes.list(None)],
+                "model_repositories": [r.to_wire(self.objectstore) for r in self.repositories.list(None)],
+                "endpoints": [self.endpoints.to_wire(e) for e in self.endpoints.list(None)],
+                "datasets": [d.to_wire(self.objectstore) for d in self.datasets.list(None)],
+                "ssh_keys": [k.to_wire() for k in self.ssh_keys.list()],
+                "buckets": self.objectstore.list_buckets(),
+            }
+
+    def reset(self) -> None:
+        """Delete every resource and its machinery (disks, buckets, data planes); ids keep rising."""
+        with self.lock:
+            for endpoint in self.endpoints.list(None):
+                self.endpoints.delete(None, endpoint.id)
+            for node in self.nodes.list(None):
+                self.nodes.delete(None, node.id)
+            for dataset in self.datasets.list(None):
+                self.datasets.delete(None, dataset.id)
+            for repo in self.repositories.list(None):
+                self.repositories.delete(None, repo.id)
+            for bucket in self.objectstore.list_buckets():
+                self.objectstore.delete_bucket(bucket)
+            self.store.clear()
+            self.requests.clear()
+
+    def fail(self, kind: str, resource_id: int, reason: str) -> dict[str, Any]:
+        """Put a node or endpoint into `failed` with ``reason`` (control API)."""
+        if kind == "node":
+            return self.nodes.to_wire(self.nodes.fail(resource_id, reason))
+        if kind == "endpoint":
+            return self.endpoints.to_wire(self.endpoints.fail(resource_id, reason))
+        raise ValidationFailed("kind", "allowed values are node, endpoint")
