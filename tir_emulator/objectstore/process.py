@@ -75,6 +75,14 @@ def _free_port(host: str, preferred: int) -> int:
     raise MinioFailed(f"no free port on {host}")
 
 
+def _running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def _stop_orphan(pid: object, data_dir: Path) -> None:
     """Terminate a MinIO left running on this data dir by an emulator that died uncleanly.
 
@@ -91,8 +99,8 @@ def _stop_orphan(pid: object, data_dir: Path) -> None:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             return
-        for _ in range(100):
-            if not Path(f"/proc/{pid}").exists():
+        for _ in range(200):
+            if not _running(pid):
                 return
             time.sleep(0.05)
         with contextlib.suppress(ProcessLookupError):

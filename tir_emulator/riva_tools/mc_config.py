@@ -29,7 +29,7 @@ class Alias:
 
     def client(self) -> BaseClient:
         """A boto3 S3 client for this alias (path-style, as MinIO expects by default)."""
-        import boto3
+        import boto3  # lazily: `mc alias ...` runs without paying boto3's import time
         from botocore.config import Config
 
         client: BaseClient = boto3.client(

@@ -1,0 +1,204 @@
+"""The stack config schema: one pydantic model for everything under `riva-tir:` in
+stacks/Pulumi.<stack>.yaml, so a bad or missing value fails `pulumi preview` with the key
+name and the fix, before any resource is registered.
+
+Secrets are separate keys set with `pulumi config set --secret` and are only ever read as
+secret Outputs (see `read_secrets`).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from components.pipeline import PipelineSpec
+from tir.config import UrlStyle
+
+NAMESPACE = "riva-tir"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+
+class TirSection(_Section):
+    """Where the TIR API is (real TIR, or the embedded emulator of the local stack)."""
+
+    api_root: str = "https://api.e2enetworks.com/myaccount/api/v1/gpu/"
+    project_id: int = Field(gt=0)
+    team_id: int | None = Field(default=None, gt=0)
+    location: str = "Delhi"
+    url_style: UrlStyle = "project-query"
+    infer_base: str = "https://infer.e2enetworks.net"
+
+    @field_validator("api_root")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the TIR API root URL, e.g. https://api.e2enetworks.com/myaccount/api/v1/gpu/")
+        return value
+
+
+class NodeSection(_Section):
+    plan: str = Field(min_length=1, description="GPU plan short code, e.g. GPU-A100-16-115GB-1")
+    riva_version: str = Field(default="2.19.0", pattern=r"^\d+\.\d+\.\d+$")
+    disk_size_gb: int = Field(default=100, ge=30, le=5000)
+    state: Literal["running", "stopped"] = "running"
+    ssh_public_key: str | None = Field(default=None, pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+")
+
+
+class ModelSection(_Section):
+    """The `.riva` model: exactly one of a local file, an HTTPS URL or an NGC reference."""
+
+    file: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    ngc: str | None = Field(default=None, pattern=r"^[\w.-]+/([\w.-]+/)?[\w.-]+:[\w.-]+$")
+    pipeline: PipelineSpec = PipelineSpec()
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ModelSection:
+        given = [k for k in ("file", "url", "ngc") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("set exactly one of model.file, model.url or model.ngc")
+        return self
+
+    def local_file(self) -> Path | None:
+        """The model file, relative paths taken from the project folder."""
+        if self.file is None:
+            return None
+        path = Path(self.file)
+        return path if path.is_absolute() else ROOT / path
+
+
+class RepositorySection(_Section):
+    storage_type: Literal["managed", "e2e_s3", "external"] = "managed"
+    bucket_name: str = ""
+    access_key: str | None = None
+    prefix: str = Field(default="riva-models", pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
+
+class Autoscaling(_Section):
+    min_replicas: int = Field(ge=0)
+    max_replicas: int = Field(ge=1)
+    metric: Literal["concurrency", "requestRate", "cpu"] = "concurrency"
+    target: int = Field(default=10, gt=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Autoscaling:
+        if self.max_replicas < self.min_replicas:
+            raise ValueError(f"maxReplicas ({self.max_replicas}) must be >= minReplicas ({self.min_replicas})")
+        return self
+
+
+class EndpointSection(_Section):
+    plan: str = Field(min_length=1)
+    replicas: int = Field(default=1, ge=0)
+    autoscaling: Autoscaling | None = None
+    disk_size_gb: int = Field(default=50, ge=30, le=1000)
+    image: str | None = Field(default=None, description="container image; default: riva-speech:<rivaVersion>")
+    state: Literal["running", "stopped"] = "running"
+
+
+class TritonSection(EndpointSection):
+    # riva.md §6: the repository needs the Riva Triton backends, so by default Triton runs
+    # from the riva-speech image in a custom container; "tir-triton" uses TIR's framework.
+    runtime: Literal["riva-speech", "tir-triton"] = "riva-speech"
+
+
+class StackConfig(_Section):
+    name_prefix: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,20}$",
+                                    description="prefix of every TIR resource name; default rt-<stack>")
+    tir: TirSection
+    node: NodeSection
+    model: ModelSection
+    repository: RepositorySection = RepositorySection()
+    triton: TritonSection
+    riva_api: EndpointSection
+    timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], int] = Field(default_factory=dict)
+
+
+SECRET_KEYS = {
+    "tirApiKey": "TIR API key (required)",
+    "tirAuthToken": "TIR auth token (required)",
+    "sshPrivateKey": "private key of node.sshPublicKey (required when that is set)",
+    "modelKey": "Riva model encryption key (default tlt_encode)",
+    "ngcApiKey": "NGC API key (required for model.ngc)",
+    "repositorySecretKey": "bucket secret key (required for repository.storageType external)",
+}
+
+
+class ConfigError(Exception):
+    """Stack config problems, each naming the key and the fix."""
+
+
+def load(config: pulumi.Config | None = None) -> StackConfig:
+    """Read and validate every non-secret key of the stack."""
+    config = config or pulumi.Config(NAMESPACE)
+    raw: dict[str, Any] = {}
+    for key in StackConfig.model_fields:
+        camel = to_camel(key)
+        value = config.get(camel)
+        if value is not None:
+            raw[camel] = _parse(value)
+    known = {to_camel(k) for k in StackConfig.model_fields} | set(SECRET_KEYS)
+    unknown = sorted(k.split(":", 1)[1] for k in pulumi.runtime.config.CONFIG.get()
+                     if k.startswith(f"{NAMESPACE}:") and k.split(":", 1)[1] not in known)
+    try:
+        stack = StackConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
+    problems = [f"  {NAMESPACE}:{k}: unknown key: remove it or check its spelling "
+                f"(known: {', '.join(sorted(known))})" for k in unknown]
+    problems += _secret_problems(stack)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return stack
+
+
+def _parse(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = ["invalid stack config (stacks/Pulumi.<stack>.yaml):"]
+    for err in exc.errors(include_input=False, include_url=False):
+        key = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = "missing: set it with `pulumi config set --path " + f"{NAMESPACE}:{key} <value>`"
+        elif err["type"] == "extra_forbidden":
+            message = "unknown key: remove it or check its spelling"
+        lines.append(f"  {NAMESPACE}:{key}: {message}")
+    return "\n".join(lines)
+
+
+def has_secret(key: str) -> bool:
+    return pulumi.runtime.get_config(f"{NAMESPACE}:{key}") is not None
+
+
+def _secret_problems(stack: StackConfig) -> list[str]:
+    needed = ["tirApiKey", "tirAuthToken"]
+    if stack.node.ssh_public_key:
+        needed.append("sshPrivateKey")
+    if stack.model.ngc:
+        needed.append("ngcApiKey")
+    if stack.repository.storage_type == "external":
+        needed.append("repositorySecretKey")
+    return [f"  {NAMESPACE}:{key}: missing: {SECRET_KEYS[key]}; set it with "
+            f"`pulumi config set --secret {NAMESPACE}:{key} <value>`" for key in needed if not has_secret(key)]
+
+
+def secret(key: str, default: str | None = None) -> pulumi.Output[str] | None:
+    """A secret config value as a secret Output (never as a plain string)."""
+    value = pulumi.Config(NAMESPACE).get_secret(key)
+    if value is None and default is not None:
+        return pulumi.Output.secret(default)
+    return value

@@ -1,0 +1,186 @@
+"""RivaDeployment: the whole manual flow as one dependency graph.
+
+TirNode -> ModelArtifact -> RivaConversion -> (ModelRepository) -> TritonEndpoint ->
+RivaApiEndpoint. The SSH key, the node and the model repository have no dependencies on
+each other and are created in parallel.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+from pulumi_command import remote
+
+from components.artifact_hash import sha256_file
+from components.config import ROOT, StackConfig
+from components.conversion import RivaConversion
+from components.providers.artifact import ModelArtifact
+from components.providers.endpoint import RivaApiEndpoint, TritonEndpoint
+from components.providers.keypair import SshKeyPair
+from components.providers.model_repository import ModelRepository
+from components.providers.node import TirNode
+from components.providers.ssh_key import TirSshKey
+
+RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
+# riva.md §7-8 and tir-api.md §8: TIR routes the endpoint root to container port 8080;
+# Triton's gRPC port 9000 is what the Riva API server dials inside TIR.
+TRITON_ARGS = ["--model-repository=/mnt/models", "--http-port=8080", "--grpc-port=9000",
+               "--metrics-port=8082", "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
+SECRET_OUTPUTS = ["credentials"]
+
+
+@dataclass(frozen=True)
+class RivaDeploymentSecrets:
+    """Secret inputs, always as secret Outputs."""
+
+    tir_api_key: pulumi.Output[str]
+    tir_auth_token: pulumi.Output[str]
+    model_key: pulumi.Output[str]
+    ssh_private_key: pulumi.Output[str] | None = None
+    ngc_api_key: pulumi.Output[str] | None = None
+    repository_secret_key: pulumi.Output[str] | None = None
+
+
+def resource_prefix(stack: str, configured: str | None) -> str:
+    """TIR names are lowercase DNS labels; a stack name may not be."""
+    if configured:
+        return configured
+    return "rt-" + (re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")[:20] or "stack")
+
+
+class RivaDeployment(pulumi.ComponentResource):
+    """Riva on TIR: a Triton endpoint and a Riva API endpoint fed by a converted model."""
+
+    triton_grpc_address: pulumi.Output[str]
+    triton_http_url: pulumi.Output[str]
+    riva_grpc_address: pulumi.Output[str]
+    riva_http_url: pulumi.Output[str]
+    models: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, config: StackConfig, secrets: RivaDeploymentSecrets,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("riva-tir:riva:RivaDeployment", name, None, opts)
+        prefix = resource_prefix(pulumi.get_stack(), config.name_prefix)
+        minutes = config.timeouts_minutes
+        tir = {"tir": config.tir.model_dump(),
+               "credentials": pulumi.Output.secret(pulumi.Output.all(secrets.tir_api_key, secrets.tir_auth_token)
+                                                   .apply(lambda a: {"api_key": a[0], "auth_token": a[1]}))}
+
+        def child(*depends_on: pulumi.Resource, secret: list[str] | None = None) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on),
+                                          additional_secret_outputs=SECRET_OUTPUTS + (secret or []))
+
+        # SSH: the stack's own key pair, or one generated and kept (secret) in state.
+        if config.node.ssh_public_key and secrets.ssh_private_key is not None:
+            public_key, private_key = pulumi.Output.from_input(config.node.ssh_public_key), secrets.ssh_private_key
+        else:
+            pair = SshKeyPair(f"{name}-ssh-keypair", comment=f"{prefix}-node",
+                              opts=pulumi.ResourceOptions(parent=self))
+            public_key, private_key = pair.public_key, pair.private_key
+        key = TirSshKey(f"{name}-ssh-key", {**tir, "label": f"{prefix}-node", "public_key": public_key},
+                        child())
+        node = TirNode(f"{name}-node", {
+            **tir, "name": f"{prefix}-node", "plan": config.node.plan,
+            "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
+            "public_keys": [key.public_key], "state": config.node.state,
+            "ready_timeout": 60.0 * minutes.get("node", 30)}, child())
+
+        repo_cfg = config.repository
+        repository = ModelRepository(f"{name}-repository", {
+            **tir, "name": f"{prefix}-repo", "storage_type": repo_cfg.storage_type,
+            "bucket_name": repo_cfg.bucket_name, "access_key": repo_cfg.access_key,
+            "secret_key": secrets.repository_secret_key}, child())
+
+        model = config.model
+        local = model.local_file()
+        artifact = ModelArtifact(f"{name}-artifact", {
+            "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
+            "ssh_user": node.ssh_user, "ssh_private_key": private_key,
+            "source": {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc},
+            "sha256": _local_sha256(local), "ngc_api_key": secrets.ngc_api_key,
+        }, pulumi.ResourceOptions(parent=self))
+
+        connection = remote.ConnectionArgs(host=node.ssh_host, port=node.ssh_port, user=node.ssh_user,
+                                           private_key=private_key)
+        conversion = RivaConversion(
+            f"{name}-conversion", connection=connection, artifact_path=artifact.remote_path,
+            artifact_sha256=artifact.remote_sha256, pipeline=model.pipeline,
+            riva_version=config.node.riva_version, model_key=secrets.model_key,
+            bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
+            bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
+            prefix=repo_cfg.prefix, timeout_minutes=minutes.get("conversion", 120),
+            opts=pulumi.ResourceOptions(parent=self))
+
+        image = RIVA_IMAGE.format(version=config.node.riva_version)
+        endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
+        triton_cfg = config.triton
+        triton_spec = ({"framework": "triton", "command": [], "args": [], "container": None}
+                       if triton_cfg.runtime == "tir-triton" else
+                       {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS,
+                        "container": _container(triton_cfg.image or image, triton_cfg.disk_size_gb,
+                                                "http", "/v2/health/ready")})
+        triton = TritonEndpoint(f"{name}-triton", {
+            **tir, **triton_spec, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
+            "model_id": repository.repository_id, "path": repo_cfg.prefix, **_scaling(triton_cfg),
+            "state": triton_cfg.state, "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+        }, child())
+
+        api_cfg = config.riva_api
+        riva_api = RivaApiEndpoint(f"{name}-riva-api", {
+            **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
+            "command": ["riva_server"],
+            "args": triton.grpc_address.apply(lambda addr: [
+                "--riva-uri=0.0.0.0:8080", "--asr_service=true", "--nlp_service=false",
+                "--tts_service=false", f"--triton_uri={addr}"]),
+            "container": _container(api_cfg.image or image, api_cfg.disk_size_gb, "grpc", ""),
+            **_scaling(api_cfg), "state": api_cfg.state, "revision": conversion.revision,
+            "ready_timeout": endpoint_timeout,
+        }, child())
+
+        self.node_id = node.node_id
+        self.repository_id = repository.repository_id
+        self.triton_endpoint_id = triton.endpoint_id
+        self.riva_endpoint_id = riva_api.endpoint_id
+        self.triton_grpc_address = triton.grpc_address
+        self.triton_http_url = triton.http_url
+        self.riva_grpc_address = riva_api.grpc_address
+        self.riva_http_url = riva_api.http_url
+        self.models = conversion.models
+        self.pipeline = pulumi.Output.from_input(model.pipeline.name)
+        self.register_outputs({
+            "node_id": self.node_id, "repository_id": self.repository_id,
+            "triton_endpoint_id": self.triton_endpoint_id, "riva_endpoint_id": self.riva_endpoint_id,
+            "triton_grpc_address": self.triton_grpc_address, "triton_http_url": self.triton_http_url,
+            "riva_grpc_address": self.riva_grpc_address, "riva_http_url": self.riva_http_url,
+            "models": self.models, "pipeline": self.pipeline,
+        })
+
+
+def _local_sha256(path: Path | None) -> str | None:
+    return sha256_file(path, ROOT / ".state" / "hash-cache") if path else None
+
+
+def _scaling(cfg: object) -> dict[str, object]:
+    scale = getattr(cfg, "autoscaling")
+    replicas = getattr(cfg, "replicas")
+    if scale is None:
+        return {"replicas": replicas, "autoscaling": None}
+    return {"replicas": scale.min_replicas, "autoscaling": {
+        "min_replicas": scale.min_replicas, "max_replicas": scale.max_replicas,
+        "rules": [{"metric": scale.metric, "condition_type": "limit", "value": scale.target,
+                   "watch_period": 60}]}}
+
+
+def _container(image: str, disk_size_gb: int, probe: str, path: str) -> dict[str, object]:
+    """A custom container on port 8080 with readiness and liveness probes."""
+    check = {"protocol": probe, "path": path, "port": 8080, "initial_delay_seconds": 30,
+             "period_seconds": 10, "timeout_seconds": 5, "failure_threshold": 6}
+    return {
+        "container": {"container_name": image, "container_type": "public", "advance_config": {
+            "image_pull_policy": "IfNotPresent",
+            "is_readiness_probe_enabled": True, "readiness_probe": check,
+            "is_liveness_probe_enabled": True, "liveness_probe": {**check, "failure_threshold": 10}}},
+        "resource_details": {"disk_size": disk_size_gb, "mount_path": "/mnt/models", "env_variables": []},
+    }
