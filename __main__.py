@@ -1,4 +1,31 @@
 """riva-tir program: read the stack config, build the deployment, export its addresses."""
 import pulumi
 
-pulumi.export("stack", pulumi.get_stack())
+from components import config
+from components.deployment import RivaDeployment, RivaDeploymentSecrets
+
+try:
+    stack = config.load()
+except config.ConfigError as exc:
+    raise pulumi.RunError(str(exc)) from None
+
+deployment = RivaDeployment("riva", stack, RivaDeploymentSecrets(
+    tir_api_key=config.secret("tirApiKey"),
+    tir_auth_token=config.secret("tirAuthToken"),
+    model_key=config.secret("modelKey", default="tlt_encode"),
+    ssh_private_key=config.secret("sshPrivateKey"),
+    ngc_api_key=config.secret("ngcApiKey"),
+    repository_secret_key=config.secret("repositorySecretKey"),
+))
+
+pulumi.export("riva_grpc_address", deployment.riva_grpc_address)
+pulumi.export("triton_grpc_address", deployment.triton_grpc_address)
+pulumi.export("triton_http_url", deployment.triton_http_url)
+pulumi.export("models", deployment.models)
+pulumi.export("node_id", deployment.node_id)
+pulumi.export("repository_id", deployment.repository_id)
+pulumi.export("triton_endpoint_id", deployment.triton_endpoint_id)
+pulumi.export("riva_endpoint_id", deployment.riva_endpoint_id)
+pulumi.export("client_command", deployment.riva_grpc_address.apply(
+    lambda addr: f"python -m riva.client.asr --server {addr} --list-models  "
+                 f"# or: grpc_health_probe -addr={addr}"))

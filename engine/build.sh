@@ -60,7 +60,7 @@ for piece in "${pieces[@]}"; do
     langhost)
       build_piece langhost pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "$stamp=v$LANGHOST_SDK_VERSION" ;;
     command)
-      build_piece command pulumi-resource-command . "-s -w -X rivatir.local/engine/command/version.Version=$COMMAND_VERSION" ;;
+      build_piece command pulumi-resource-command . "-s -w -X main.Version=$COMMAND_VERSION" ;;
     minio)
       build_piece minio minio github.com/minio/minio "-s -w" ;;
     *) echo "engine/build.sh: unknown piece '$piece' (cli langhost command minio)" >&2; exit 2 ;;

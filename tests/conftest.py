@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pulumi import automation as auto
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,6 +29,17 @@ def engine_env(backend_dir: Path, passphrase: str = "test-passphrase") -> dict[s
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_PYTHON_CMD": sys.executable,
     }
+
+
+def pulumi_command() -> auto.PulumiCommand:
+    """The CLI scripts/setup chose: the project's build, else a compatible one on PATH."""
+    tools = ROOT / ".tools"
+    return auto.PulumiCommand(root=str(tools)) if (tools / "bin" / "pulumi").exists() else auto.PulumiCommand()
+
+
+def workspace_options(env: dict[str, str], **kwargs: object) -> auto.LocalWorkspaceOptions:
+    """Automation API options for a real engine run with the project's engine."""
+    return auto.LocalWorkspaceOptions(env_vars=env, pulumi_command=pulumi_command(), **kwargs)  # type: ignore[arg-type]
 
 
 def _system_pulumi() -> bool:

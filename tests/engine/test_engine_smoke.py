@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
+from tests.conftest import workspace_options
+
 pytestmark = pytest.mark.engine
 
 PROGRAM = textwrap.dedent(
@@ -81,7 +83,7 @@ def test_up_noop_update_destroy(tmp_path: Path, pulumi_env: dict[str, str]) -> N
     stack = auto.create_or_select_stack(
         stack_name="smoke",
         work_dir=str(work),
-        opts=auto.LocalWorkspaceOptions(env_vars=pulumi_env, secrets_provider="passphrase"),
+        opts=workspace_options(pulumi_env, secrets_provider="passphrase"),
     )
     stack.set_config("value", auto.ConfigValue("one"))
     stack.set_config("journal", auto.ConfigValue(str(journal)))
