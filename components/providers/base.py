@@ -86,7 +86,11 @@ class TirProvider(ResourceProvider):
         errors += self.spec_errors(known)
         failures = [CheckFailure(path, message) for path, message in dict.fromkeys(errors)
                     if not is_unknown(known.get(path.split(".")[0].split("[")[0]))]
-        return CheckResult(news, failures)
+        # Defaults of omitted inputs are recorded, so later steps and diffs see them.
+        defaults = {name: field.get_default(call_default_factory=True)
+                    for name, field in self.inputs.model_fields.items()
+                    if name not in news and not field.is_required()}
+        return CheckResult({**defaults, **news}, failures)
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         """Errors of the client's request spec for these inputs (subclasses)."""

@@ -48,7 +48,8 @@ class MachineHost:
 
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", *,
                  ngc_api_key: str | None = None) -> None:
-        self._root = Path(data_dir) / "nodes"
+        # Absolute: it becomes $HOME of commands that run in other working directories.
+        self._root = Path(data_dir).resolve() / "nodes"
         self._host = host
         self._ngc_key = ngc_api_key or os.environ.get(EXPECTED_KEY_ENV, DEFAULT_NGC_KEY)
         self._loop: asyncio.AbstractEventLoop | None = None
