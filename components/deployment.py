@@ -21,6 +21,7 @@ from components.providers.endpoint import RivaApiEndpoint, TritonEndpoint
 from components.providers.keypair import SshKeyPair
 from components.providers.model_repository import ModelRepository
 from components.providers.node import TirNode
+from components.providers.scale import EndpointScale
 from components.providers.ssh_key import TirSshKey
 
 RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
@@ -124,8 +125,11 @@ class RivaDeployment(pulumi.ComponentResource):
         triton = TritonEndpoint(f"{name}-triton", {
             **tir, **triton_spec, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
             "model_id": repository.repository_id, "path": repo_cfg.prefix, **_scaling(triton_cfg),
-            "state": triton_cfg.state, "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+            "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
+        EndpointScale(f"{name}-triton-scale", {
+            **tir, "endpoint_id": triton.endpoint_id, **_scaling(triton_cfg), "state": triton_cfg.state,
+            "ready_timeout": endpoint_timeout}, child())
 
         api_cfg = config.riva_api
         riva_api = RivaApiEndpoint(f"{name}-riva-api", {
@@ -135,9 +139,11 @@ class RivaDeployment(pulumi.ComponentResource):
                 "--riva-uri=0.0.0.0:8080", "--asr_service=true", "--nlp_service=false",
                 "--tts_service=false", f"--triton_uri={addr}"]),
             "container": _container(api_cfg.image or image, api_cfg.disk_size_gb, "grpc", ""),
-            **_scaling(api_cfg), "state": api_cfg.state, "revision": conversion.revision,
-            "ready_timeout": endpoint_timeout,
+            **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
+        EndpointScale(f"{name}-riva-api-scale", {
+            **tir, "endpoint_id": riva_api.endpoint_id, **_scaling(api_cfg), "state": api_cfg.state,
+            "ready_timeout": endpoint_timeout}, child())
 
         self.node_id = node.node_id
         self.repository_id = repository.repository_id

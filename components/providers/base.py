@@ -73,6 +73,8 @@ class TirProvider(ResourceProvider):
     replace_on: ClassVar[frozenset[str]] = frozenset()
     # Outputs the provider computes; never compared against inputs in diff.
     computed: ClassVar[frozenset[str]] = frozenset()
+    # Inputs used only at create (later changes are another resource's job).
+    create_only: ClassVar[frozenset[str]] = frozenset()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs with the same pydantic rules the client's request specs use,
@@ -114,7 +116,7 @@ class TirProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = {k for k in set(olds) | set(news)
-                if not k.startswith("__") and k not in self.computed}
+                if not k.startswith("__") and k not in self.computed and k not in self.create_only}
         changed = sorted(k for k in keys if is_unknown(news.get(k)) or olds.get(k) != news.get(k))
         replaces = [k for k in changed if k in self.replace_on or k == "tir"]
         # TIR names are deterministic (so an interrupted run adopts what it created):

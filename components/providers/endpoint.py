@@ -25,7 +25,6 @@ INTERNAL_GRPC_ADDRESS = "is-{id}:9000"
 _SPEC_FIELDS = {"name": "name", "framework": "framework", "model_id": "model_id", "path": "path",
                 "replica": "replicas", "auto_scale_policy": "autoscaling",
                 "custom_endpoint_details": "container"}
-_SCALING = ("replicas", "autoscaling")
 _ROLLOUT = ("plan", "framework", "model_id", "path", "container", "command", "args")
 
 
@@ -40,7 +39,6 @@ class EndpointInputs(TirInputs):
     container: dict[str, Any] | None = None
     command: list[str] = Field(default_factory=list)
     args: list[str] = Field(default_factory=list)
-    state: Literal["running", "stopped"] = "running"
     revision: str = Field(default="", description="changes restart the endpoint (new models)")
     ready_timeout: float = Field(default=3600, gt=0)
 
@@ -49,6 +47,8 @@ class EndpointProvider(TirProvider):
     inputs = EndpointInputs
     replace_on = frozenset({"name", "framework"})
     computed = frozenset({"endpoint_id", "status", "http_url", "grpc_address"})
+    # The size at create; afterwards EndpointScale (scale.py) owns it.
+    create_only = frozenset({"replicas", "autoscaling"})
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         body = {spec: inputs.get(name) for spec, name in _SPEC_FIELDS.items()}
@@ -66,42 +66,35 @@ class EndpointProvider(TirProvider):
             else:
                 progress(f"adopting endpoint {endpoint.name} (id {endpoint.id}) left by an earlier run")
             with cleanup_failed_create(tir.endpoints, endpoint, f"endpoint {props['name']}"):
-                endpoint = _converge_state(tir, endpoint, props)
+                if endpoint.status == "stopped":
+                    tir.endpoints.start(endpoint.id)
+                if not endpoint.is_ready:
+                    progress(f"waiting for endpoint {props['name']} to be ready", ephemeral=True)
+                endpoint = tir.endpoints.wait_ready(endpoint.id, timeout=props["ready_timeout"])
             return CreateResult(str(endpoint.id), _outputs(tir, props, endpoint))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         endpoint_id = int(id_)
         with self.client(news) as tir:
-            changed = {k for k in news if olds.get(k) != news.get(k)}
-            if changed & set(_ROLLOUT):
-                progress(f"updating endpoint {news['name']}: {', '.join(sorted(changed & set(_ROLLOUT)))}")
-                tir.endpoints.update(endpoint_id, _spec(tir, news), action="patch")
-            elif "revision" in changed and news["state"] == "running":
+            changed = sorted(k for k in _ROLLOUT if olds.get(k) != news.get(k))
+            live = tir.endpoints.get(endpoint_id)
+            if changed:
+                progress(f"updating endpoint {news['name']}: {', '.join(changed)}")
+                # The patch body is the whole spec: keep the size the endpoint has now.
+                size = {"replicas": live.replica if live.replica is not None else news["replicas"],
+                        "autoscaling": _live_policy(live)}
+                tir.endpoints.update(endpoint_id, _spec(tir, {**news, **size}), action="patch")
+            elif olds.get("revision") != news.get("revision") and live.status != "stopped":
                 progress(f"restarting endpoint {news['name']} to load the new models")
                 tir.endpoints.restart(endpoint_id)
-            if changed & set(_SCALING):
-                if news.get("autoscaling"):
-                    tir.endpoints.update_auto_scale(endpoint_id, AutoScalePolicy.model_validate(news["autoscaling"]))
-                else:
-                    tir.endpoints.disable_auto_scale(endpoint_id, news["replicas"])
-            endpoint = _converge_state(tir, tir.endpoints.get(endpoint_id), news)
-            return UpdateResult(_outputs(tir, news, endpoint))
+            if live.status != "stopped":
+                live = tir.endpoints.wait_ready(endpoint_id, timeout=news["ready_timeout"])
+            return UpdateResult(_outputs(tir, news, live))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
             endpoint = tir.endpoints.get_or_none(int(id_))
-            if endpoint is None:
-                return ReadResult("", {})
-            live = dict(props)
-            if endpoint.replica is not None and not props.get("autoscaling"):
-                live["replicas"] = endpoint.replica
-            policy = endpoint.auto_scale_policy
-            if props.get("autoscaling") and policy is not None and endpoint.is_auto_scale_enabled:
-                live["autoscaling"] = {**props["autoscaling"], "min_replicas": policy.min_replicas,
-                                       "max_replicas": policy.max_replicas}
-            if endpoint.status in ("running", "stopped"):
-                live["state"] = endpoint.status
-            return ReadResult(id_, _outputs(tir, live, endpoint))
+            return ReadResult(id_, _outputs(tir, props, endpoint)) if endpoint else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         with self.client(props) as tir:
@@ -122,20 +115,13 @@ def _spec(tir: TirClient, props: dict[str, Any]) -> EndpointSpec:
     })
 
 
-def _converge_state(tir: TirClient, endpoint: Endpoint, props: dict[str, Any]) -> Endpoint:
-    timeout = props["ready_timeout"]
-    if props["state"] == "stopped":
-        if endpoint.status != "stopped":
-            if not endpoint.is_ready:
-                tir.endpoints.wait_ready(endpoint.id, timeout=timeout)
-            tir.endpoints.stop(endpoint.id)
-        return tir.endpoints.wait_stopped(endpoint.id, timeout=timeout)
-    if endpoint.status == "stopped":
-        progress(f"starting endpoint {endpoint.name}")
-        tir.endpoints.start(endpoint.id)
-    if not endpoint.is_ready:
-        progress(f"waiting for endpoint {endpoint.name} to be ready", ephemeral=True)
-    return tir.endpoints.wait_ready(endpoint.id, timeout=timeout)
+def _live_policy(endpoint: Endpoint) -> dict[str, Any] | None:
+    policy = endpoint.auto_scale_policy
+    if not endpoint.is_auto_scale_enabled or policy is None:
+        return None
+    return {"min_replicas": policy.min_replicas, "max_replicas": policy.max_replicas,
+            "rules": [r.model_dump(exclude_none=True) for r in policy.rules],
+            "stability_period": policy.stability_period or 300}
 
 
 def _outputs(tir: TirClient, props: dict[str, Any], endpoint: Endpoint) -> dict[str, Any]:

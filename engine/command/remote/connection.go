@@ -18,6 +18,7 @@ import (
 )
 
 const (
+	defaultPort           = 22
 	defaultDialErrorLimit = 10
 	defaultPerDialTimeout = 15
 	unlimitedDialErrors   = -1
@@ -117,8 +118,6 @@ func (c *connectionBase) address() string {
 	}
 	return net.JoinHostPort(host, strconv.Itoa(port))
 }
-
-const defaultPort = 22
 
 func (c *connectionBase) dialWithRetry(ctx context.Context, via *ssh.Client) (*ssh.Client, error) {
 	config, err := c.clientConfig()
@@ -248,6 +247,8 @@ func agentSigners(path *string) (func() ([]ssh.Signer, error), bool) {
 	if socket == "" {
 		return nil, false
 	}
+	// The socket stays open for the life of the SSH client that may query it;
+	// one per run in a short-lived plugin process.
 	conn, err := net.Dial("unix", socket)
 	if err != nil {
 		return nil, false

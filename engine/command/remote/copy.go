@@ -3,10 +3,10 @@ package remote
 import (
 	"context"
 
+	"github.com/pkg/sftp"
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi-go-provider/infer/types"
-	"github.com/pkg/sftp"
 
 	"rivatir.local/engine/command/internal/lifecycle"
 )

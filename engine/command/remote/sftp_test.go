@@ -28,7 +28,8 @@ func sftpClient(t *testing.T) *sftp.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = client.Close(); _ = server.Close() })
+	// Closing the server side first lets the client's reader see EOF.
+	t.Cleanup(func() { _ = server.Close(); _ = client.Close() })
 	return client
 }
 

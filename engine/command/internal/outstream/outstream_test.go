@@ -57,4 +57,3 @@ func TestFailureWithholdsOutputWhenLoggingNone(t *testing.T) {
 		t.Errorf("secret output leaked: %q", got)
 	}
 }
-

@@ -1,0 +1,100 @@
+"""EndpointScale: an endpoint's size and power state (replicas, autoscaling, running or
+stopped), kept apart from the endpoint itself.
+
+Scaling is the change operators make most. As its own resource, a replica change is one
+in-place update here, and the endpoint's outputs (addresses the Riva API server and
+clients use) stay known in `pulumi preview` instead of turning unknown and rippling
+through every dependant.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field
+
+from components.providers.base import TirInputs, TirProvider
+from components.providers.engine_log import progress
+from tir import TirClient
+from tir.endpoints.specs import AutoScalePolicy
+
+
+class ScaleInputs(TirInputs):
+    endpoint_id: int = Field(gt=0)
+    replicas: int = Field(default=1, ge=0)
+    autoscaling: AutoScalePolicy | None = None
+    state: Literal["running", "stopped"] = "running"
+    ready_timeout: float = Field(default=3600, gt=0)
+
+
+class EndpointScaleProvider(TirProvider):
+    inputs = ScaleInputs
+    replace_on = frozenset({"endpoint_id"})
+    computed = frozenset({"status"})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with self.client(props) as tir:
+            return CreateResult(str(props["endpoint_id"]), _apply(tir, props, None))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        with self.client(news) as tir:
+            return UpdateResult(_apply(tir, news, olds))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            endpoint = tir.endpoints.get_or_none(int(id_))
+            if endpoint is None:
+                return ReadResult("", {})
+            live = {**props, "status": endpoint.status}
+            policy = endpoint.auto_scale_policy
+            if endpoint.is_auto_scale_enabled and policy is not None and props.get("autoscaling"):
+                live["autoscaling"] = {**props["autoscaling"], "min_replicas": policy.min_replicas,
+                                       "max_replicas": policy.max_replicas}
+            elif endpoint.replica is not None:
+                live["replicas"] = endpoint.replica
+                if props.get("autoscaling"):
+                    live["autoscaling"] = None
+            if endpoint.status in ("running", "stopped"):
+                live["state"] = endpoint.status
+            return ReadResult(id_, live)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to undo: the size goes with the endpoint."""
+
+
+def _apply(tir: TirClient, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
+    endpoint_id, timeout = int(props["endpoint_id"]), props["ready_timeout"]
+    endpoint = tir.endpoints.get(endpoint_id)
+    if olds is None or any(olds.get(k) != props.get(k) for k in ("replicas", "autoscaling")):
+        if props.get("autoscaling"):
+            policy = AutoScalePolicy.model_validate(props["autoscaling"])
+            current = endpoint.auto_scale_policy
+            if not (endpoint.is_auto_scale_enabled and current is not None and
+                    (current.min_replicas, current.max_replicas) == (policy.min_replicas, policy.max_replicas)):
+                progress(f"autoscaling {endpoint.name}: {policy.min_replicas}-{policy.max_replicas} replicas")
+                tir.endpoints.update_auto_scale(endpoint_id, policy)
+        elif endpoint.is_auto_scale_enabled or endpoint.replica != props["replicas"]:
+            progress(f"scaling {endpoint.name} to {props['replicas']} replicas")
+            tir.endpoints.disable_auto_scale(endpoint_id, props["replicas"])
+    endpoint = tir.endpoints.get(endpoint_id)
+    if props["state"] == "stopped":
+        if endpoint.status != "stopped":
+            if not endpoint.is_ready:
+                tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
+            progress(f"stopping endpoint {endpoint.name}")
+            tir.endpoints.stop(endpoint_id)
+        endpoint = tir.endpoints.wait_stopped(endpoint_id, timeout=timeout)
+    else:
+        if endpoint.status == "stopped":
+            progress(f"starting endpoint {endpoint.name}")
+            tir.endpoints.start(endpoint_id)
+        endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
+    return {**{k: v for k, v in props.items() if not k.startswith("__")}, "status": endpoint.status}
+
+
+class EndpointScale(Resource, module="tir", name="EndpointScale"):
+    status: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(EndpointScaleProvider(), name, {**props, "status": None}, opts)

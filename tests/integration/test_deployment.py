@@ -1,0 +1,67 @@
+"""The deployment graph against the emulator with real `up`/`preview`/`refresh`/`destroy`."""
+from __future__ import annotations
+
+import tritonclient.grpc as triton
+
+import pytest
+
+from tests.integration.harness import Deployment, deployment  # noqa: F401 - fixture
+from tir_emulator.riva_tools import make_riva_archive
+
+pytestmark = [pytest.mark.engine, pytest.mark.emulator]
+
+MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
+          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming"]
+
+
+def _ops(summary: dict[str, int]) -> dict[str, int]:
+    return {op: n for op, n in summary.items() if op != "same" and n}
+
+
+def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
+    dep = deployment
+    up = dep.stack.up()
+    assert up.summary.result == "succeeded"
+    outputs = {k: v.value for k, v in up.outputs.items()}
+    assert outputs["models"] == MODELS
+    index = triton.InferenceServerClient(outputs["triton_grpc_address"]).get_model_repository_index(as_json=True)
+    assert {m["name"]: m["state"] for m in index["models"]} == dict.fromkeys(MODELS, "READY")
+    inv = dep.inventory()
+    assert (len(inv["nodes"]), len(inv["model_repositories"]), len(inv["endpoints"]), len(inv["ssh_keys"])) \
+        == (1, 1, 2, 1)
+    assert all(e["status"] == "running" for e in inv["endpoints"])
+
+    # Converged: nothing to do.
+    dep.stack.preview(expect_no_changes=True)
+
+    # Replicas update in place, one resource only.
+    dep.set("riva-tir:triton.replicas", 2)
+    preview = dep.stack.preview()
+    assert _ops(preview.change_summary) == {"update": 1}
+    dep.stack.up()
+    with dep.tir() as tir:
+        assert tir.endpoints.get(outputs["triton_endpoint_id"]).replica == 2
+
+    # Deleted behind Pulumi's back: refresh sees it, up recreates it.
+    with dep.tir() as tir:
+        tir.endpoints.delete(outputs["triton_endpoint_id"])
+    refresh = dep.stack.refresh()
+    assert refresh.summary.resource_changes.get("delete") == 1
+    again = dep.stack.up()
+    assert again.summary.resource_changes.get("create") == 1
+    assert not again.summary.resource_changes.get("replace")
+    dep.stack.preview(expect_no_changes=True)
+
+    # A new model: the artifact is replaced, conversion re-runs, endpoints roll in place.
+    make_riva_archive(dep.artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 20, seed=7)
+    changed = dep.stack.up()
+    ops = _ops(changed.summary.resource_changes)
+    assert ops.get("replace") == 1  # the artifact (new content, new folder)
+    assert ops.get("update", 0) >= 4  # build, publish, triton, riva api
+    assert "delete" not in ops and "create" not in ops
+    inv = dep.inventory()
+    assert [n["id"] for n in inv["nodes"]] == [outputs["node_id"]]
+
+    dep.stack.destroy()
+    inv = dep.inventory()
+    assert not any(inv[kind] for kind in ("nodes", "model_repositories", "endpoints", "ssh_keys", "buckets"))
