@@ -35,7 +35,7 @@ class EndpointScaleProvider(TirProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         with self.client(props) as tir:
-            return CreateResult(str(props["endpoint_id"]), _apply(tir, props, None))
+            return CreateResult(str(int(props["endpoint_id"])), _apply(tir, props, None))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         with self.client(news) as tir:
@@ -74,9 +74,9 @@ def _apply(tir: TirClient, props: dict[str, Any], olds: dict[str, Any] | None) -
                     (current.min_replicas, current.max_replicas) == (policy.min_replicas, policy.max_replicas)):
                 progress(f"autoscaling {endpoint.name}: {policy.min_replicas}-{policy.max_replicas} replicas")
                 tir.endpoints.update_auto_scale(endpoint_id, policy)
-        elif endpoint.is_auto_scale_enabled or endpoint.replica != props["replicas"]:
+        elif endpoint.is_auto_scale_enabled or endpoint.replica != int(props["replicas"]):
             progress(f"scaling {endpoint.name} to {props['replicas']} replicas")
-            tir.endpoints.disable_auto_scale(endpoint_id, props["replicas"])
+            tir.endpoints.disable_auto_scale(endpoint_id, int(props["replicas"]))
     endpoint = tir.endpoints.get(endpoint_id)
     if props["state"] == "stopped":
         if endpoint.status != "stopped":

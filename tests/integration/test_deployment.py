@@ -46,9 +46,9 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     with dep.tir() as tir:
         tir.endpoints.delete(outputs["triton_endpoint_id"])
     refresh = dep.stack.refresh()
-    assert refresh.summary.resource_changes.get("delete") == 1
+    assert refresh.summary.resource_changes.get("delete") == 2  # the endpoint and its scale
     again = dep.stack.up()
-    assert again.summary.resource_changes.get("create") == 1
+    assert again.summary.resource_changes.get("create") == 2
     assert not again.summary.resource_changes.get("replace")
     dep.stack.preview(expect_no_changes=True)
 
