@@ -7,6 +7,7 @@ Everything above this module deals in parsed ``data`` payloads and typed errors.
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import re
 import time
@@ -229,16 +230,20 @@ class Transport:
         body: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
         plan: str | None = None,
+        settled: Callable[[], Any | None] | None = None,
     ) -> Any:
         """One logical call returning the envelope's ``data``.
 
         ``idempotent`` defaults by verb (POST is not); ``plan`` names the plan for
-        capacity errors and turns on the capacity retry budget.
+        capacity errors and turns on the capacity retry budget. ``settled`` is asked
+        before re-sending after a lost or failed response: a non-None answer means the
+        first call took effect (TIR refuses e.g. a second stop) and is returned instead.
         """
         if idempotent is None:
             idempotent = method in _IDEMPOTENT_METHODS
         retry_if = _transient(method) if idempotent else _never
-        return self._run(lambda: self._send(method, path, scoped, params, body), retry_if, plan)
+        send = functools.partial(self._send, method, path, scoped, params, body)
+        return self._run(send if settled is None else _unless_settled(send, settled, path), retry_if, plan)
 
     def create(
         self,
@@ -256,22 +261,13 @@ class Transport:
         or failed response (transport error, 5xx, 429) is followed by a lookup by
         name before any re-send, so retries never duplicate the resource.
         """
-        lost = False
 
-        def attempt() -> T:
-            nonlocal lost
-            if lost and find_existing is not None:
-                existing = find_existing()
-                if existing is not None:
-                    log.warning("POST %s: resource exists after a lost response; not re-sending", path)
-                    return existing
-            try:
-                return parse(self._send("POST", path, scoped, None, body))
-            except (TransportError, ServerError, RateLimited):
-                lost = True
-                raise
+        def send() -> T:
+            return parse(self._send("POST", path, scoped, None, body))
 
-        return self._run(attempt, _ambiguous if find_existing is not None else _never, plan)
+        if find_existing is None:
+            return self._run(send, _never, plan)
+        return self._run(_unless_settled(send, find_existing, path), _ambiguous, plan)
 
     # -- internals ---------------------------------------------------------------------
 
@@ -361,6 +357,26 @@ def _decode(resp: requests.Response) -> tuple[bool, Any]:
         return True, resp.json()
     except ValueError:
         return False, None
+
+
+def _unless_settled(send: Callable[[], T], settled: Callable[[], T | None], path: str) -> Callable[[], T]:
+    """``send``, but after a lost/failed response ask ``settled`` first and skip the re-send if it answers."""
+    lost = False
+
+    def attempt() -> T:
+        nonlocal lost
+        if lost:
+            outcome = settled()
+            if outcome is not None:
+                log.warning("%s: the lost call took effect; not re-sending", path)
+                return outcome
+        try:
+            return send()
+        except (TransportError, ServerError, RateLimited):
+            lost = True
+            raise
+
+    return attempt
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -36,6 +36,9 @@ class Resource(TirModel):
     name: str = ""
     status: Status = None
     created_at: str | None = None
+    # ASSUMPTION: TIR documents no field for why a resource failed; this is the
+    # emulator's name (reference §9 leaves it open). ``ResourceFailed`` quotes it.
+    failure_reason: str | None = None
 
     @property
     def is_ready(self) -> bool:

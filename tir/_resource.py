@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from typing import Any, Generic, TypeGuard, TypeVar
 
 from tir._http import Transport
@@ -95,9 +96,14 @@ class ResourceClient(Generic[M, S]):
     def delete(self, resource_id: int) -> M | None:
         """DELETE; returns the deleted object when TIR echoes it (endpoints do), else None.
 
-        Raises ``NotFound`` if it is already gone.
+        Raises ``NotFound`` if it is already gone before the call; a DELETE whose
+        response was lost is not re-sent once GET answers 404 (the echo is then lost too).
         """
-        data = self._t.request("DELETE", self._item(resource_id), scoped=True)
+
+        def gone() -> dict[str, Any] | None:
+            return {} if self.get_or_none(resource_id) is None else None
+
+        data = self._t.request("DELETE", self._item(resource_id), scoped=True, settled=gone)
         return self._parse(data) if isinstance(data, dict) and "id" in data else None
 
     def get_or_none(self, resource_id: int) -> M | None:
@@ -106,6 +112,15 @@ class ResourceClient(Generic[M, S]):
             return self.get(resource_id)
         except NotFound:
             return None
+
+    def _showing(self, resource_id: int, statuses: frozenset[str]) -> Callable[[], M | None]:
+        """For re-sends of a lost action: the resource if it already shows the action's effect."""
+
+        def check() -> M | None:
+            current = self.get_or_none(resource_id)
+            return current if current is not None and current.status in statuses else None
+
+        return check
 
     def wait_ready(self, resource_id: int, timeout: float | None = None) -> M:
         """Poll until ready; ``ResourceFailed`` on a failure status or disappearance."""

@@ -48,6 +48,12 @@ def _status(current: object) -> str:
     return str(getattr(current, "status", "unknown"))
 
 
+def _reason(current: object) -> str:
+    """The failure reason TIR gave, if any, so the user sees why and not just "failed"."""
+    reason = getattr(current, "failure_reason", None)
+    return f": {reason}" if reason else ""
+
+
 def wait_for(
     fetch: Callable[[], T | None],
     ready: Callable[[T | None], TypeGuard[R]],
@@ -69,7 +75,7 @@ def wait_for(
         if ready(current):
             return current
         if failed(current):
-            raise ResourceFailed(f"{what} failed (status {_status(current)})", current)
+            raise ResourceFailed(f"{what} failed (status {_status(current)}){_reason(current)}", current)
         remaining = deadline - pacing.clock()
         if remaining <= 0:
             raise WaitTimeout(f"{what} not done after {timeout:g}s (last status {_status(current)})", current)

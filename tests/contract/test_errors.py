@@ -142,9 +142,22 @@ def test_stop_whose_response_was_lost_is_not_an_error(contract: Contract, kind: 
         resources = contract.client.endpoints
         created = resources.create(contract.custom_spec("lost-stop-ep", commands=[], args=[]))
         path = rf"serving/inference/{created.id}/$"
-    # The server sleeps 0.6 s before acting; the client times out at 0.2 s and re-sends after >= 1 s.
-    contract.control.faults({"fault": "latency", "latency_ms": 600, "method": "PUT", "path": path, "nth": 1})
+    # The server sleeps 0.5 s before acting; the client times out at 0.2 s and re-sends after >= 1 s.
+    contract.control.faults({"fault": "latency", "latency_ms": 500, "method": "PUT", "path": path, "nth": 1})
     with make_client(contract.emulator, contract.url_style, contract.sleep, read_timeout=0.2,
                      backoff_initial=1.0, backoff_max=1.0) as impatient:
         (impatient.nodes if kind == "node" else impatient.endpoints).stop(created.id)
     assert resources.wait_stopped(created.id, timeout=10).status == "stopped"
+    assert [e["status"] for e in contract.control.requests("PUT", f"/{created.id}/")] == [200]  # not re-sent
+
+
+def test_delete_whose_response_was_lost_is_not_an_error(contract: Contract) -> None:
+    """The first DELETE is served after the client gave up; the re-send must not raise NotFound."""
+    dataset = contract.client.datasets.create(DatasetSpec(name="lost-delete"))
+    contract.control.faults({"fault": "latency", "latency_ms": 500, "method": "DELETE",
+                             "path": rf"datasets/{dataset.id}/$", "nth": 1})
+    with make_client(contract.emulator, contract.url_style, contract.sleep, read_timeout=0.2,
+                     backoff_initial=1.0, backoff_max=1.0) as impatient:
+        assert impatient.datasets.delete(dataset.id) is None
+    assert contract.control.inventory()["datasets"] == []
+    assert [e["status"] for e in contract.control.requests("DELETE", "datasets/")] == [200]  # not re-sent

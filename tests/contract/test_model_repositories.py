@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from pydantic import SecretStr
 
 from tests.contract.harness import Contract, s3_for
@@ -55,8 +56,13 @@ def test_existing_and_external_buckets(contract: Contract) -> None:
     assert external.credentials.secret_key.get_secret_value() == "external-secret"
     assert repos.list_objects(external.id) == []
 
+    other = repos.create(RepositorySpec(name="other"))
+    assert other.bucket is not None and other.bucket.bucket_name != managed.bucket.bucket_name
+    with pytest.raises(ClientError, match="AccessDenied"):  # a managed bucket's keys open only that bucket
+        s3_for(managed).list_objects_v2(Bucket=other.bucket.bucket_name)
+
     with pytest.raises(ValidationFailed) as caught:
         repos.create(RepositorySpec(name="missing", storage_type="e2e_s3", bucket_name="no-such-bucket"))
     assert "bucket_name" in caught.value.field_errors
     assert "failed to validate the bucket path" in str(caught.value)
-    assert {r.name for r in repos.list_all()} == {"source", "reuse", "elsewhere"}
+    assert {r.name for r in repos.list_all()} == {"source", "reuse", "elsewhere", "other"}

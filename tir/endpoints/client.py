@@ -10,8 +10,11 @@ from tir.endpoints.models import Endpoint, EndpointStatus
 from tir.endpoints.specs import AutoScalePolicy, EndpointSpec
 from tir.waiter import Pacing
 
-# Re-sending these is harmless; "restart" twice would restart twice.
+# Re-sending these is harmless once start/stop check their effect first (TIR refuses a
+# second stop or start); "restart" twice would restart twice.
 _IDEMPOTENT_ACTIONS = frozenset({"start", "stop", "patch", "update", "update_auto_scale", "disable_auto_scale"})
+_STARTED = frozenset({EndpointStatus.WAITING.value, EndpointStatus.RUNNING.value, EndpointStatus.IDLE.value})
+_STOPPED = frozenset({EndpointStatus.TERMINATING.value, EndpointStatus.STOPPED.value})
 
 
 class EndpointsClient(ResourceClient[Endpoint, EndpointSpec]):
@@ -26,7 +29,15 @@ class EndpointsClient(ResourceClient[Endpoint, EndpointSpec]):
     def _plan(self, spec: EndpointSpec) -> str:
         return f"sku_id={spec.sku_id} sku_item_price_id={spec.sku_item_price_id}"
 
-    def _action(self, endpoint_id: int, action: str, plan: str | None = None, **fields: Any) -> None:
+    def _action(
+        self,
+        endpoint_id: int,
+        action: str,
+        plan: str | None = None,
+        effect: frozenset[str] | None = None,
+        **fields: Any,
+    ) -> None:
+        """PUT an action; with ``effect``, a re-send after a lost response first checks those statuses."""
         self._t.request(
             "PUT",
             self._item(endpoint_id),
@@ -34,6 +45,7 @@ class EndpointsClient(ResourceClient[Endpoint, EndpointSpec]):
             body={"action": action, **fields},
             idempotent=action in _IDEMPOTENT_ACTIONS,
             plan=plan,
+            settled=None if effect is None else self._showing(endpoint_id, effect),
         )
 
     def update(self, endpoint_id: int, spec: EndpointSpec, *, action: Literal["patch", "update"] = "patch") -> None:
@@ -42,11 +54,11 @@ class EndpointsClient(ResourceClient[Endpoint, EndpointSpec]):
 
     def start(self, endpoint_id: int) -> None:
         """Start a stopped endpoint; capacity refusals are retried within the budget."""
-        self._action(endpoint_id, "start", plan=f"current plan of endpoint {endpoint_id}")
+        self._action(endpoint_id, "start", plan=f"current plan of endpoint {endpoint_id}", effect=_STARTED)
 
     def stop(self, endpoint_id: int) -> None:
         """Stop an hourly endpoint (address and settings are kept)."""
-        self._action(endpoint_id, "stop")
+        self._action(endpoint_id, "stop", effect=_STOPPED)
 
     def restart(self, endpoint_id: int) -> None:
         """Restart a running endpoint (never retried automatically)."""

@@ -9,6 +9,7 @@ from pydantic import Field, PositiveInt, SecretStr, ValidationInfo, field_serial
 
 from tir._resource import NamedSpec
 from tir.endpoints.commands import encode_command_list
+from tir.plans.committed import CommittedPolicy, next_plan_rule
 from tir.validation import Spec
 
 Framework = Literal["triton", "custom"]
@@ -133,11 +134,17 @@ class EndpointSpec(NamedSpec):
     path: str = ""
     sku_id: PositiveInt
     sku_item_price_id: PositiveInt
+    # Committed plans only (reference §3, §8); a committed endpoint cannot be stopped.
+    committed_instance_policy: CommittedPolicy | None = None
+    next_sku_item_price_id: PositiveInt | None = Field(default=None, validate_default=True)
+    committed_replicas: int | None = Field(default=None, ge=1)
     replica: int = Field(default=1, ge=0)
     is_auto_scale_enabled: bool = False
     auto_scale_policy: AutoScalePolicy | None = Field(default=None, validate_default=True)
     custom_endpoint_details: CustomEndpointDetails | None = Field(default=None, validate_default=True)
     detailed_info: DetailedInfo = Field(default_factory=DetailedInfo)
+
+    _next_plan = field_validator("next_sku_item_price_id")(next_plan_rule)
 
     @field_validator("model_id")
     @classmethod

@@ -14,6 +14,11 @@ from tir.nodes.specs import NodePlanChange, NodeSpec
 from tir.waiter import Pacing
 
 
+# TIR refuses a second start/stop, so a lost one is recognised by these statuses instead.
+_STARTED = frozenset({NodeStatus.STARTING.value, NodeStatus.RUNNING.value})
+_STOPPED = frozenset({NodeStatus.STOPPING.value, NodeStatus.STOPPED.value})
+
+
 class NodesClient(ResourceClient[Node, NodeSpec]):
     """Project nodes. Actions return nothing: follow them with ``wait_ready``/``wait_stopped``."""
 
@@ -31,15 +36,23 @@ class NodesClient(ResourceClient[Node, NodeSpec]):
         plan = f"sku_id={change.sku_id} sku_item_price_id={change.sku_item_price_id}"
         self._t.request("PUT", self._item(node_id), scoped=True, body=change.to_wire(), plan=plan)
 
-    def _action(self, node_id: int, action: str, plan: str | None = None) -> None:
-        self._t.request("PUT", self._item(node_id, "actions/"), scoped=True, params={"action": action}, plan=plan)
+    def _action(self, node_id: int, action: str, effect: frozenset[str], plan: str | None = None) -> None:
+        """PUT an action; a re-send after a lost response first checks for its ``effect`` (statuses)."""
+        self._t.request(
+            "PUT",
+            self._item(node_id, "actions/"),
+            scoped=True,
+            params={"action": action},
+            plan=plan,
+            settled=self._showing(node_id, effect),
+        )
 
     def start(self, node_id: int) -> None:
         """Start a stopped node; capacity refusals are retried within the budget."""
-        self._action(node_id, "start", plan=f"current plan of node {node_id}")
+        self._action(node_id, "start", _STARTED, plan=f"current plan of node {node_id}")
 
     def stop(self, node_id: int) -> None:
-        self._action(node_id, "stop")
+        self._action(node_id, "stop", _STOPPED)
 
     def wait_stopped(self, node_id: int, timeout: float | None = None) -> Node:
         return self._wait_status(node_id, frozenset({NodeStatus.STOPPED.value}), timeout, "stopped")

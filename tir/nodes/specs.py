@@ -7,17 +7,9 @@ from typing import Literal
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator
 
 from tir._resource import NamedSpec
+from tir.plans.committed import CommittedPolicy, next_plan_rule
 from tir.ssh_keys.models import PublicKey
 from tir.validation import Spec
-
-CommittedPolicy = Literal["auto_renew", "auto_terminate", "convert_to_hourly_billing"]
-_NEEDS_NEXT_PLAN = {"auto_renew", "auto_terminate"}
-
-
-def _next_plan_rule(value: int | None, info: ValidationInfo) -> int | None:
-    if value is None and info.data.get("committed_instance_policy") in _NEEDS_NEXT_PLAN:
-        raise ValueError("required when committed_instance_policy is auto_renew or auto_terminate")
-    return value
 
 
 class NodeSpec(NamedSpec):
@@ -52,7 +44,7 @@ class NodeSpec(NamedSpec):
             raise ValueError("required for image_type 'custom'")
         return value
 
-    _next_plan = field_validator("next_sku_item_price_id")(_next_plan_rule)
+    _next_plan = field_validator("next_sku_item_price_id")(next_plan_rule)
 
 
 class NodePlanChange(Spec):
@@ -63,4 +55,4 @@ class NodePlanChange(Spec):
     committed_instance_policy: CommittedPolicy | None = None
     next_sku_item_price_id: PositiveInt | None = Field(default=None, validate_default=True)
 
-    _next_plan = field_validator("next_sku_item_price_id")(_next_plan_rule)
+    _next_plan = field_validator("next_sku_item_price_id")(next_plan_rule)

@@ -153,14 +153,23 @@ def test_patch_sends_full_spec_with_action(client: TirClient, api: Any) -> None:
     assert body["action"] == "patch" and body["name"] == "riva-triton" and body["model_id"] == 301
 
 
-def test_restart_is_not_retried_but_stop_is(client: TirClient, api: Any) -> None:
+def test_restart_is_not_retried_but_stop_is(client: TirClient, api: Any, endpoint_payload: Any) -> None:
     api.reply("PUT", "serving/inference/901/", json_body={"code": 503, "message": "busy"}, status=503)
     with pytest.raises(ServerError, match="503"):
         client.endpoints.restart(901)
     api.reply("PUT", "serving/inference/902/", json_body={"code": 503, "message": "busy"}, status=503)
+    # Before re-sending, the client checks whether the lost stop took effect: it did not.
+    api.reply("GET", "serving/inference/902/", {**endpoint_payload, "id": 902, "status": "Running"})
     api.reply("PUT", "serving/inference/902/", {})
     client.endpoints.stop(902)
-    assert len(api.calls) == 3
+    assert [c.method for c in api.calls] == ["PUT", "PUT", "GET", "PUT"]
+
+
+def test_lost_stop_that_took_effect_is_not_resent(client: TirClient, api: Any, endpoint_payload: Any) -> None:
+    api.reply("PUT", "serving/inference/902/", json_body={"code": 503, "message": "busy"}, status=503)
+    api.reply("GET", "serving/inference/902/", {**endpoint_payload, "id": 902, "status": "Terminating"})
+    client.endpoints.stop(902)
+    assert [c.method for c in api.calls] == ["PUT", "GET"]
 
 
 def test_delete_returns_the_object(client: TirClient, api: Any, endpoint_payload: Any) -> None:

@@ -67,10 +67,11 @@ def test_unscoped_paths_never_carry_project(make_client: Callable[..., TirClient
      (422, ValidationFailed), (429, RateLimited), (500, ServerError), (418, TirApiError)],
 )
 def test_status_maps_to_error_class(client: TirClient, api: Any, status: int, cls: type[TirApiError]) -> None:
-    api.reply("DELETE", "serving/model/7/", json_body={"code": status, "data": None, "errors": {}, "message": "nope"},
+    # A PUT carries the error: a retried DELETE would first GET to see whether it took effect.
+    api.reply("PUT", "serving/model/7/", json_body={"code": status, "data": None, "errors": {}, "message": "nope"},
               status=status)
     with pytest.raises(cls) as info:
-        client.model_repositories.delete(7)
+        client.model_repositories.update(7, {"wer": 0.1})
     assert type(info.value) is cls
     assert info.value.status == status
     assert info.value.message == "nope"
