@@ -21,6 +21,7 @@ from components.providers.endpoint import RivaApiEndpoint, TritonEndpoint
 from components.providers.keypair import SshKeyPair
 from components.providers.model_repository import ModelRepository
 from components.providers.node import TirNode
+from components.providers.node_power import NodePower, NodeWake
 from components.providers.scale import EndpointScale
 from components.providers.ssh_key import TirSshKey
 
@@ -65,6 +66,7 @@ class RivaDeployment(pulumi.ComponentResource):
         super().__init__("riva-tir:riva:RivaDeployment", name, None, opts)
         prefix = resource_prefix(pulumi.get_stack(), config.name_prefix)
         minutes = config.timeouts_minutes
+        node_timeout = 60.0 * minutes.get("node", 30)
         tir = {"tir": config.tir.model_dump(),
                "credentials": pulumi.Output.secret(pulumi.Output.all(secrets.tir_api_key, secrets.tir_auth_token)
                                                    .apply(lambda a: {"api_key": a[0], "auth_token": a[1]}))}
@@ -85,8 +87,7 @@ class RivaDeployment(pulumi.ComponentResource):
         node = TirNode(f"{name}-node", {
             **tir, "name": f"{prefix}-node", "plan": config.node.plan,
             "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
-            "public_keys": [key.public_key], "state": config.node.state,
-            "ready_timeout": 60.0 * minutes.get("node", 30)}, child())
+            "public_keys": [key.public_key], "ready_timeout": node_timeout}, child())
 
         repo_cfg = config.repository
         repository = ModelRepository(f"{name}-repository", {
@@ -96,12 +97,17 @@ class RivaDeployment(pulumi.ComponentResource):
 
         model = config.model
         local = model.local_file()
+        source = {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc}
+        sha256 = _local_sha256(local)
+        # A stopped node is started when there is a new model to upload and convert.
+        wake = NodeWake(f"{name}-node-wake", {
+            **tir, "node_id": node.node_id, "trigger": sha256 or str(source),
+            "ready_timeout": node_timeout}, child())
         artifact = ModelArtifact(f"{name}-artifact", {
             "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
             "ssh_user": node.ssh_user, "ssh_private_key": private_key,
-            "source": {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc},
-            "sha256": _local_sha256(local), "ngc_api_key": secrets.ngc_api_key,
-        }, pulumi.ResourceOptions(parent=self))
+            "source": source, "sha256": sha256, "ngc_api_key": secrets.ngc_api_key,
+        }, pulumi.ResourceOptions(parent=self, depends_on=[wake]))
 
         connection = remote.ConnectionArgs(host=node.ssh_host, port=node.ssh_port, user=node.ssh_user,
                                            private_key=private_key)
@@ -113,6 +119,10 @@ class RivaDeployment(pulumi.ComponentResource):
             bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
             prefix=repo_cfg.prefix, timeout_minutes=minutes.get("conversion", 120),
             opts=pulumi.ResourceOptions(parent=self))
+        # The node's desired state, applied after every conversion (stop it to save cost).
+        NodePower(f"{name}-node-power", {
+            **tir, "node_id": node.node_id, "state": config.node.state, "trigger": conversion.revision,
+            "ready_timeout": node_timeout}, child(conversion))
 
         image = RIVA_IMAGE.format(version=config.node.riva_version)
         endpoint_timeout = 60.0 * minutes.get("endpoint", 60)

@@ -1,7 +1,7 @@
 """TirNode: the GPU node that holds the model and runs riva-build / riva-deploy."""
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
@@ -9,6 +9,7 @@ from pydantic import Field
 
 from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
 from components.providers.engine_log import progress
+from components.providers.node_power import converge
 from tir import NotFound, TirClient
 from tir.nodes.models import Node
 from tir.nodes.specs import NodeSpec
@@ -25,7 +26,6 @@ class NodeInputs(TirInputs):
     image_version_id: int | None = Field(default=None, gt=0, description="overrides image_version")
     disk_size_gb: int = 100
     public_keys: list[str] = Field(min_length=1, description="account SSH keys to authorise")
-    state: Literal["running", "stopped"] = "running"
     ready_timeout: float = Field(default=1800, gt=0)
 
 
@@ -57,7 +57,10 @@ class NodeProvider(TirProvider):
             else:
                 progress(f"adopting node {node.name} (id {node.id}) left by an earlier run")
             with cleanup_failed_create(tir.nodes, node, f"node {props['name']}"):
-                node = _converge_power(tir, node, props)
+                if not node.is_ready:
+                    progress(f"waiting for node {props['name']} to run", ephemeral=True)
+                converge(tir, node.id, "running", props["ready_timeout"])
+            node = tir.nodes.get(node.id)
             return CreateResult(str(node.id), _outputs(props, node, {}, version_id, plan.sku_item_price_id))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -72,7 +75,8 @@ class NodeProvider(TirProvider):
             sku_item_price_id = olds.get("sku_item_price_id")
             if news["plan"] != olds.get("plan"):
                 sku_item_price_id = _change_plan(tir, node_id, news, olds["resolved_image_version_id"])
-            node = _converge_power(tir, tir.nodes.get(node_id), news)
+                converge(tir, node_id, "running", news["ready_timeout"])
+            node = tir.nodes.get(node_id)
             return UpdateResult(_outputs(news, node, olds, olds.get("resolved_image_version_id"),
                                          sku_item_price_id))
 
@@ -83,8 +87,6 @@ class NodeProvider(TirProvider):
                 return ReadResult("", {})
             keys = [k.ssh_key for k in tir.nodes.list_ssh_keys(node.id)]
             live = dict(props, public_keys=_same_order(props.get("public_keys") or [], keys))
-            if node.status in ("running", "stopped"):
-                live["state"] = node.status
             return ReadResult(id_, _outputs(live, node, props, props.get("resolved_image_version_id"),
                                             props.get("sku_item_price_id")))
 
@@ -95,28 +97,6 @@ class NodeProvider(TirProvider):
             except NotFound:
                 return
             tir.nodes.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
-
-
-def _converge_power(tir: TirClient, node: Node, props: dict[str, Any]) -> Node:
-    """Bring the node to the desired running/stopped state, waiting for it."""
-    timeout = props["ready_timeout"]
-    if props["state"] == "running":
-        if node.status in ("stopped", "stopping"):
-            if node.status == "stopping":
-                tir.nodes.wait_stopped(node.id, timeout=timeout)
-            progress(f"starting node {node.name}")
-            tir.nodes.start(node.id)
-        if not node.is_ready:
-            progress(f"waiting for node {node.name} to run", ephemeral=True)
-        return tir.nodes.wait_ready(node.id, timeout=timeout)
-    if node.status != "stopped":
-        if node.status != "stopping":
-            if not node.is_ready:
-                tir.nodes.wait_ready(node.id, timeout=timeout)
-            progress(f"stopping node {node.name}")
-            tir.nodes.stop(node.id)
-        return tir.nodes.wait_stopped(node.id, timeout=timeout)
-    return node
 
 
 def _change_plan(tir: TirClient, node_id: int, news: dict[str, Any], image_version_id: int) -> int:

@@ -65,3 +65,24 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     dep.stack.destroy()
     inv = dep.inventory()
     assert not any(inv[kind] for kind in ("nodes", "model_repositories", "endpoints", "ssh_keys", "buckets"))
+
+
+def test_stopped_node_after_conversion(deployment: Deployment) -> None:  # noqa: F811
+    """`node.state: stopped` stops the GPU node once the model is converted; a new model
+    wakes it, converts, and stops it again; destroy still cleans the node's disk steps."""
+    dep = deployment
+    dep.set("riva-tir:node.state", "stopped")
+    outputs = {k: v.value for k, v in dep.stack.up().outputs.items()}
+    with dep.tir() as tir:
+        assert tir.nodes.get(outputs["node_id"]).status == "stopped"
+    dep.stack.preview(expect_no_changes=True)
+
+    make_riva_archive(dep.artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 20, seed=3)
+    changed = dep.stack.up()
+    assert _ops(changed.summary.resource_changes).get("replace") == 1
+    with dep.tir() as tir:
+        assert tir.nodes.get(outputs["node_id"]).status == "stopped"
+    dep.stack.preview(expect_no_changes=True)
+
+    dep.stack.destroy()
+    assert not any(dep.inventory()[k] for k in ("nodes", "model_repositories", "endpoints", "buckets"))

@@ -1,0 +1,111 @@
+"""Node power: run the GPU node only while it has work, so a stack can keep it stopped
+once the model is converted without the next `up` flapping.
+
+- `NodeWake` (before the artifact): starts a stopped node whenever the model changes,
+  so upload and conversion have a machine to run on. It is an action, not a desired
+  state: its `read` reports nothing, so a node stopped on purpose is not "drift" to it.
+- `NodePower` (after the conversion): brings the node to the stack's desired state, again
+  after every new conversion; its `read` mirrors the live state, so a node stopped or
+  started outside Pulumi shows in `refresh` and `up` repairs it. Its delete starts the
+  node again, so the steps destroyed after it (conversion, artifact) can reach it.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field
+
+from components.providers.base import TirInputs, TirProvider
+from components.providers.engine_log import progress
+from tir import NotFound, TirClient
+
+
+class PowerInputs(TirInputs):
+    node_id: int = Field(gt=0)
+    state: Literal["running", "stopped"] = "running"
+    trigger: str = Field(default="", description="a change applies the state again")
+    ready_timeout: float = Field(default=1800, gt=0)
+
+
+def converge(tir: TirClient, node_id: int, state: str, timeout: float) -> str:
+    """Bring the node to `state`, waiting for it; returns the final status."""
+    node = tir.nodes.get(node_id)
+    if state == "running":
+        if node.status in ("stopped", "stopping"):
+            if node.status == "stopping":
+                tir.nodes.wait_stopped(node_id, timeout=timeout)
+            progress(f"starting node {node.name}")
+            tir.nodes.start(node_id)
+        return str(tir.nodes.wait_ready(node_id, timeout=timeout).status)
+    if node.status not in ("stopped", "stopping"):
+        if not node.is_ready:
+            tir.nodes.wait_ready(node_id, timeout=timeout)
+        progress(f"stopping node {node.name}")
+        tir.nodes.stop(node_id)
+    return str(tir.nodes.wait_stopped(node_id, timeout=timeout).status)
+
+
+class _PowerProvider(TirProvider):
+    inputs = PowerInputs
+    replace_on = frozenset({"node_id"})
+    computed = frozenset({"status"})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(str(int(props["node_id"])), self._apply(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(news))
+
+    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+        with self.client(props) as tir:
+            status = converge(tir, int(props["node_id"]), props["state"], props["ready_timeout"])
+        return {**{k: v for k, v in props.items() if not k.startswith("__")}, "status": status}
+
+
+class NodeWakeProvider(_PowerProvider):
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, props)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to undo."""
+
+
+class NodePowerProvider(_PowerProvider):
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            node = tir.nodes.get_or_none(int(id_))
+        if node is None:
+            return ReadResult("", {})
+        live = {**props, "status": node.status}
+        if node.status in ("running", "stopped"):
+            live["state"] = node.status
+        return ReadResult(id_, live)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if props.get("state") != "stopped":
+            return
+        with self.client(props) as tir:
+            try:
+                converge(tir, int(id_), "running", props["ready_timeout"])
+            except NotFound:
+                pass
+
+
+class NodeWake(Resource, module="tir", name="NodeWake"):
+    """Starts the node when the model changes (before upload and conversion)."""
+
+    status: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(NodeWakeProvider(), name, {**props, "state": "running", "status": None}, opts)
+
+
+class NodePower(Resource, module="tir", name="NodePower"):
+    """The node's desired running/stopped state, applied after each conversion."""
+
+    status: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(NodePowerProvider(), name, {**props, "status": None}, opts)
