@@ -30,6 +30,7 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     assert (len(inv["nodes"]), len(inv["model_repositories"]), len(inv["endpoints"]), len(inv["ssh_keys"])) \
         == (1, 1, 2, 1)
     assert all(e["status"] == "running" for e in inv["endpoints"])
+    _assert_nested_under_component(dep)
 
     # Converged: nothing to do.
     dep.stack.preview(expect_no_changes=True)
@@ -86,3 +87,16 @@ def test_stopped_node_after_conversion(deployment: Deployment) -> None:  # noqa:
 
     dep.stack.destroy()
     assert not any(dep.inventory()[k] for k in ("nodes", "model_repositories", "endpoints", "buckets"))
+
+
+def _assert_nested_under_component(dep: Deployment) -> None:
+    """Every resource of the graph is a child of RivaDeployment (or of its RivaConversion)."""
+    resources = dep.stack.export_stack().deployment["resources"]
+    by_type = {r["type"]: r["urn"] for r in resources}
+    component = by_type["riva-tir:riva:RivaDeployment"]
+    conversion = by_type["riva-tir:riva:RivaConversion"]
+    for r in resources:
+        if r["type"].startswith(("pulumi-python:dynamic/tir:", "riva-tir:riva:RivaConversion")):
+            assert r.get("parent") == component, r["urn"]
+        elif r["type"] == "command:remote:Command":
+            assert r.get("parent") == conversion, r["urn"]

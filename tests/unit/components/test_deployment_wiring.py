@@ -1,0 +1,119 @@
+"""RivaDeployment's wiring with Pulumi mocks: which resources, their parents, names and the
+values that flow between them. Real provider behaviour is tested against the emulator."""
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.config import StackConfig
+
+# Outputs the mocked providers "compute", per resource type.
+COMPUTED: dict[str, dict[str, Any]] = {
+    "tir:SshKeyPair": {"public_key": "ssh-ed25519 AAAAgenerated rt-unit-node", "private_key": "PRIVATE"},
+    "tir:TirSshKey": {"key_id": 101},
+    "tir:TirNode": {"node_id": 1001, "ssh_host": "10.0.0.5", "ssh_port": 22, "ssh_user": "root"},
+    "tir:ModelRepository": {"repository_id": 2001, "bucket": "b-2001", "bucket_endpoint": "objectstore.example",
+                            "bucket_access_key": "AK", "bucket_secret_key": "SK"},
+    "tir:ModelArtifact": {"remote_path": "/root/riva-tir/models/abc/m.riva", "remote_sha256": "ab" * 32},
+    "tir:TritonEndpoint": {"endpoint_id": 4001, "grpc_address": "is-4001:9000", "http_url": "https://infer/4001/"},
+    "tir:RivaApiEndpoint": {"endpoint_id": 4002, "grpc_address": "is-4002:9000", "http_url": "https://infer/4002/"},
+}
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: dict[str, pulumi.runtime.MockResourceArgs] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.resources[args.name] = args
+        kind = args.typ.split("/")[-1]
+        state = {**args.inputs, **COMPUTED.get(kind, {}), "stdout": "ok"}
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[str] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks() -> Mocks:
+    m = Mocks()
+    pulumi.runtime.set_mocks(m, project="riva-tir", stack="unit", preview=False)
+    return m
+
+
+def _config(**override: Any) -> StackConfig:
+    raw: dict[str, Any] = {
+        "tir": {"apiRoot": "https://tir.example/api/", "projectId": 7},
+        "node": {"plan": "GPU-L4-8-48GB-1"},
+        "model": {"ngc": "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0"},
+        "triton": {"plan": "GPU-L4-8-48GB-1", "autoscaling": {"minReplicas": 1, "maxReplicas": 3}},
+        "rivaApi": {"plan": "CPU-C3-4-8GB-0", "replicas": 2},
+    }
+    raw.update(override)
+    return StackConfig.model_validate(raw)
+
+
+@pulumi.runtime.test
+def _deploy(config: StackConfig, ssh_private_key: str | None = None) -> Any:
+    """Registers a RivaDeployment; returns once every registration has finished."""
+    from components.deployment import RivaDeployment, RivaDeploymentSecrets
+
+    secret = pulumi.Output.secret
+    deployment = RivaDeployment("riva", config, RivaDeploymentSecrets(
+        tir_api_key=secret("api-key"), tir_auth_token=secret("token"), model_key=secret("tlt_encode"),
+        ngc_api_key=secret("nvapi-x"), ssh_private_key=secret(ssh_private_key) if ssh_private_key else None))
+    return deployment.riva_grpc_address
+
+
+def test_graph_types_and_names(mocks: Mocks) -> None:
+    _deploy(_config())
+    types = {name: args.typ for name, args in mocks.resources.items()}
+    assert types["riva"] == "riva-tir:riva:RivaDeployment"
+    assert types["riva-conversion"] == "riva-tir:riva:RivaConversion"
+    assert types["riva-conversion-build"] == "command:remote:Command"
+    assert types["riva-conversion-publish"] == "command:remote:Command"
+    for name in ("ssh-keypair", "ssh-key", "node", "node-wake", "node-power", "repository", "artifact",
+                 "triton", "triton-scale", "riva-api", "riva-api-scale"):
+        assert types[f"riva-{name}"].startswith("pulumi-python:dynamic/tir:"), name
+    tir_names = {args.inputs.get("name") for args in mocks.resources.values() if args.inputs.get("name")}
+    assert tir_names == {"rt-unit-node", "rt-unit-repo", "rt-unit-triton", "rt-unit-riva-api"}
+
+
+def test_values_flow_between_steps(mocks: Mocks) -> None:
+    _deploy(_config())
+    r = {name: args.inputs for name, args in mocks.resources.items()}
+    assert r["riva-node"]["public_keys"] == ["ssh-ed25519 AAAAgenerated rt-unit-node"]
+    assert r["riva-artifact"]["ssh_host"] == "10.0.0.5"
+    assert r["riva-artifact"]["source"] == {"ngc": "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0"}
+    assert r["riva-triton"]["model_id"] == 2001 and r["riva-triton"]["path"] == "riva-models"
+    assert r["riva-triton"]["framework"] == "custom"
+    assert r["riva-triton"]["command"] == ["tritonserver"]
+    assert "--triton_uri=is-4001:9000" in r["riva-riva-api"]["args"]
+    assert r["riva-triton-scale"]["endpoint_id"] == 4001
+    assert r["riva-triton-scale"]["autoscaling"]["max_replicas"] == 3
+    assert r["riva-riva-api-scale"]["replicas"] == 2 and r["riva-riva-api-scale"].get("autoscaling") is None
+    assert r["riva-node-power"]["state"] == "running"
+    build = r["riva-conversion-build"]["create"]
+    assert "riva-build speech_recognition" in build and "--ms_per_timestep=80" in build
+    assert "tlt_encode" not in build  # the key travels as environment only
+
+
+def test_tir_runtime_and_own_ssh_key(mocks: Mocks) -> None:
+    _deploy(_config(triton={"plan": "GPU-L4-8-48GB-1", "runtime": "tir-triton"},
+                    node={"plan": "GPU-L4-8-48GB-1", "sshPublicKey": "ssh-ed25519 AAAAmine me@laptop"}),
+            ssh_private_key="PRIVATE")
+    assert "riva-ssh-keypair" not in mocks.resources
+    r = {name: args.inputs for name, args in mocks.resources.items()}
+    assert r["riva-ssh-key"]["public_key"] == "ssh-ed25519 AAAAmine me@laptop"
+    assert r["riva-triton"]["framework"] == "triton" and r["riva-triton"]["command"] == []
+
+
+def test_stack_prefix_is_a_valid_tir_name() -> None:
+    from components.deployment import resource_prefix
+    from tir.validation import check_name
+
+    for stack in ("local", "Prod_EU", "feature/x-1", "___"):
+        check_name(resource_prefix(stack, None) + "-riva-api")
+    assert resource_prefix("anything", "custom") == "custom"
