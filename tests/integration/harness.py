@@ -1,12 +1,18 @@
 """A real engine run of the riva-tir program against an in-process TIR emulator.
 
 The stack lives in a temporary project folder whose program runs the repository's
-__main__.py, so tests never write stack files into stacks/.
+__main__.py, so tests never write stack files into stacks/. Besides the Automation API
+stack, a `Deployment` drives the emulator's control API (faults, failed states,
+transitions, inventory, request log) and the `pulumi` CLI itself (for runs a test
+interrupts with a signal).
 """
 from __future__ import annotations
 
+import os
+import subprocess
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +21,14 @@ import pytest
 import requests
 from pulumi import automation as auto
 
-from tests.conftest import ROOT, engine_env, workspace_options
+from tests.conftest import ROOT, engine_env, pulumi_command, workspace_options
 from tir import TirClient, TirConfig
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
 from tir_emulator.riva_tools import make_riva_archive
+
+# What one full stack holds in the emulator (inventory key -> count).
+FULL_STACK = {"nodes": 1, "model_repositories": 1, "endpoints": 2, "ssh_keys": 1, "buckets": 1}
+KINDS = tuple(FULL_STACK)
 
 
 @dataclass
@@ -27,17 +37,62 @@ class Deployment:
     emulator: EmulatorServer
     artifact: Path
     tmp: Path
+    env: dict[str, str]
 
     def tir(self) -> TirClient:
         return TirClient(TirConfig(api_root=self.emulator.api_root, api_key=DEFAULT_API_KEY,
                                    auth_token=DEFAULT_AUTH_TOKEN, project_id=1))
 
+    def control(self, method: str, route: str, body: Any = None) -> Any:
+        """One `/_emulator/<route>` call; returns the envelope's data."""
+        resp = requests.request(method, f"{self.emulator.url}/_emulator/{route}", json=body, timeout=30)
+        resp.raise_for_status()
+        return resp.json()["data"]
+
     def inventory(self) -> dict[str, Any]:
-        data = requests.get(f"{self.emulator.url}/_emulator/inventory", timeout=10).json()["data"]
-        return dict(data)
+        return dict(self.control("GET", "inventory"))
+
+    def counts(self, prefix: str = "") -> dict[str, int]:
+        """How many of each kind exist (named with `prefix`, when given)."""
+        inv = self.inventory()
+        return {kind: sum(1 for item in inv[kind] if _named(item, prefix)) for kind in KINDS}
+
+    def faults(self, rules: list[dict[str, Any]], seed: int = 0) -> None:
+        self.control("PUT", "faults", {"seed": seed, "rules": rules})
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "faults")
+
+    def fail(self, kind: str, resource_id: int, reason: str) -> None:
+        self.control("POST", "fail", {"kind": kind, "id": resource_id, "reason": reason})
+
+    def transitions(self, seconds: dict[str, float] | str) -> None:
+        self.control("PUT", "transitions", {"speed": seconds} if isinstance(seconds, str) else {"seconds": seconds})
 
     def set(self, path: str, value: Any, secret: bool = False) -> None:
         self.stack.set_config(path, auto.ConfigValue(str(value), secret=secret), path=True)
+
+    def outputs(self) -> dict[str, Any]:
+        return {k: v.value for k, v in self.stack.outputs().items()}
+
+    def cli(self, *args: str) -> subprocess.Popen[bytes]:
+        """`pulumi <args> --stack <name>` as its own process group (so a test can signal
+        the whole run, as Ctrl-C or a killed CI job does); output goes to a log file."""
+        log = open(self.tmp / f"pulumi-{self.stack.name}.log", "ab")  # noqa: SIM115 - closed by the child
+        binary = str(Path(pulumi_command().command))
+        proc = subprocess.Popen([binary, *args, "--stack", self.stack.name, "--non-interactive"],
+                                cwd=self.stack.workspace.work_dir, env={**os.environ, **self.env},
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        return proc
+
+
+def _named(item: Any, prefix: str) -> bool:
+    if not prefix:
+        return True
+    if isinstance(item, str):  # buckets are bare names
+        return prefix in item
+    return any(prefix in str(item.get(k, "")) for k in ("name", "label", "ssh_key"))
 
 
 def base_config(emulator: EmulatorServer, artifact: Path) -> dict[str, Any]:
@@ -55,31 +110,47 @@ def base_config(emulator: EmulatorServer, artifact: Path) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[Deployment]:
-    emulator = EmulatorServer(port=0, data_dir=tmp_path / "emulator", speed="instant")
+@contextmanager
+def running_emulator(data_dir: Path, speed: str = "instant") -> Iterator[EmulatorServer]:
+    emulator = EmulatorServer(port=0, data_dir=data_dir, speed=speed)
     emulator.start()
     try:
-        project = tmp_path / "project"
-        project.mkdir()
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+def open_stack(tmp: Path, emulator: EmulatorServer, name: str = "it", *,
+               artifact_bytes: int = 1 << 20) -> Deployment:
+    """A configured stack `name` of one project folder under `tmp` (shared by every stack
+    opened there, like stacks of one Pulumi project), against `emulator`."""
+    project = tmp / "project"
+    if not project.exists():
+        project.mkdir(parents=True)
         (project / "Pulumi.yaml").write_text("name: riva-tir\nruntime: python\n")
         (project / "__main__.py").write_text(textwrap.dedent(f"""
             import runpy
             runpy.run_path({str(ROOT / '__main__.py')!r}, run_name="__main__")
         """))
-        artifact = tmp_path / "parakeet.riva"
-        make_riva_archive(artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 20)
-        backend = tmp_path / "state"
-        backend.mkdir()
-        env = engine_env(backend)
-        stack = auto.create_stack("it", work_dir=str(project),
-                                  opts=workspace_options(env, secrets_provider="passphrase"))
-        dep = Deployment(stack, emulator, artifact, tmp_path)
-        for key, value in base_config(emulator, artifact).items():
-            dep.set(key, value)
-        dep.set("riva-tir:tirApiKey", DEFAULT_API_KEY, secret=True)
-        dep.set("riva-tir:tirAuthToken", DEFAULT_AUTH_TOKEN, secret=True)
+    artifact = tmp / f"parakeet-{name}.riva"
+    make_riva_archive(artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=artifact_bytes)
+    backend = tmp / "state"
+    backend.mkdir(exist_ok=True)
+    env = engine_env(backend)
+    stack = auto.create_stack(name, work_dir=str(project),
+                              opts=workspace_options(env, secrets_provider="passphrase"))
+    dep = Deployment(stack, emulator, artifact, tmp, env)
+    for key, value in base_config(emulator, artifact).items():
+        dep.set(key, value)
+    dep.set("riva-tir:tirApiKey", DEFAULT_API_KEY, secret=True)
+    dep.set("riva-tir:tirAuthToken", DEFAULT_AUTH_TOKEN, secret=True)
+    return dep
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Iterator[Deployment]:
+    with running_emulator(tmp_path / "emulator") as emulator:
+        dep = open_stack(tmp_path, emulator)
         yield dep
-        stack.destroy()
-    finally:
-        emulator.stop()
+        dep.clear_faults()
+        dep.stack.destroy()

@@ -31,6 +31,7 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
         == (1, 1, 2, 1)
     assert all(e["status"] == "running" for e in inv["endpoints"])
     _assert_nested_under_component(dep)
+    _assert_no_plaintext_secrets(dep)
 
     # Converged: nothing to do.
     dep.stack.preview(expect_no_changes=True)
@@ -100,3 +101,25 @@ def _assert_nested_under_component(dep: Deployment) -> None:
             assert r.get("parent") == component, r["urn"]
         elif r["type"] == "command:remote:Command":
             assert r.get("parent") == conversion, r["urn"]
+
+
+def _assert_no_plaintext_secrets(dep: Deployment) -> None:
+    """The state holds the TIR key and token, the bucket secret, the model key and the SSH
+    private key only encrypted."""
+    import json
+
+    from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
+
+    with dep.tir() as tir:
+        repo = tir.model_repositories.list_all()[0]
+    assert repo.credentials is not None and repo.credentials.secret_key is not None
+    # The state file itself (the Automation API's export_stack shows secrets decrypted).
+    state_file = dep.tmp / "state" / ".pulumi" / "stacks" / "riva-tir" / "it.json"
+    deployment = json.loads(state_file.read_text())["checkpoint"]["latest"]
+    state = json.dumps(deployment)
+    for secret in (DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, repo.credentials.secret_key.get_secret_value(),
+                   "tlt_encode", "PRIVATE KEY"):
+        assert secret not in state, [(r["urn"], k) for r in deployment["resources"]
+                                     for part in ("inputs", "outputs") for k, v in (r.get(part) or {}).items()
+                                     if secret in json.dumps(v)]
+    assert "ciphertext" in state
