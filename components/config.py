@@ -110,6 +110,15 @@ class TritonSection(EndpointSection):
     runtime: Literal["riva-speech", "tir-triton"] = "riva-speech"
 
 
+class RetrySection(_Section):
+    """How patient the TIR client is; defaults in tir/config.py. Never changes a resource."""
+
+    max_retries: int = Field(default=4, ge=0, le=20, description="transient API errors, per call")
+    capacity_retries: int = Field(default=5, ge=0, le=50,
+                                  description="'SKU Inventory temporarily unavailable' on create or start")
+    capacity_backoff_seconds: float = Field(default=15.0, ge=0, le=600, description="first capacity wait; doubles")
+
+
 class StackConfig(_Section):
     name_prefix: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,20}$",
                                     description="prefix of every TIR resource name; default rt-<stack>")
@@ -120,6 +129,7 @@ class StackConfig(_Section):
     triton: TritonSection
     riva_api: EndpointSection
     timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], int] = Field(default_factory=dict)
+    retries: RetrySection | None = None
 
 
 SECRET_KEYS = {

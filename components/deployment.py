@@ -69,7 +69,8 @@ class RivaDeployment(pulumi.ComponentResource):
         node_timeout = 60.0 * minutes.get("node", 30)
         tir = {"tir": config.tir.model_dump(),
                "credentials": pulumi.Output.secret(pulumi.Output.all(secrets.tir_api_key, secrets.tir_auth_token)
-                                                   .apply(lambda a: {"api_key": a[0], "auth_token": a[1]}))}
+                                                   .apply(lambda a: {"api_key": a[0], "auth_token": a[1]})),
+               "retries": config.retries.model_dump() if config.retries else None}
 
         def child(*depends_on: pulumi.Resource, secret: list[str] | None = None) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on),
@@ -145,7 +146,7 @@ class RivaDeployment(pulumi.ComponentResource):
         riva_api = RivaApiEndpoint(f"{name}-riva-api", {
             **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
             "command": ["riva_server"],
-            "args": triton.grpc_address.apply(lambda addr: [
+            "args": triton.internal_grpc_address.apply(lambda addr: [
                 "--riva-uri=0.0.0.0:8080", "--asr_service=true", "--nlp_service=false",
                 "--tts_service=false", f"--triton_uri={addr}"]),
             "container": _container(api_cfg.image or image, api_cfg.disk_size_gb, "grpc", ""),

@@ -6,6 +6,7 @@ applied by changing one line here (see docs/emulator.md, "Assumptions").
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 API_ROOT: Final = "/myaccount/api/v1/gpu/"
@@ -89,3 +90,8 @@ LAB_URL_TEMPLATE: Final = "{base}/notebook/p-{project_id}/n-{node_id}/lab"
 
 # ASSUMPTION: managed bucket names; TIR's naming scheme is unknown.
 MANAGED_BUCKET_TEMPLATE: Final = "{prefix}-{resource_id}-{slug}"
+
+# ASSUMPTION: inside TIR a container reaches another endpoint's Triton gRPC port by the
+# in-cluster service name `is-<endpoint id>:9000` (riva.md §8, TIR-S); the emulator maps that
+# name to the loopback port where that endpoint's Triton stand-in listens.
+INTERNAL_TRITON_ADDRESS = re.compile(r"^is-(\d+):9000$")

@@ -45,6 +45,16 @@ class TirCredentials(BaseModel):
     auth_token: SecretStr
 
 
+class RetryPolicy(BaseModel):
+    """The stack's retry budgets (config `retries`); unset fields keep the client's defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_retries: int = Field(default=4, ge=0)
+    capacity_retries: int = Field(default=5, ge=0)
+    capacity_backoff_seconds: float = Field(default=15.0, ge=0)
+
+
 class TirInputs(BaseModel):
     """Inputs every TIR resource has; subclasses add their own (strict: typos fail)."""
 
@@ -52,6 +62,7 @@ class TirInputs(BaseModel):
 
     tir: TirConnection
     credentials: TirCredentials
+    retries: RetryPolicy | None = None
 
 
 def is_unknown(value: Any) -> bool:
@@ -75,6 +86,8 @@ class TirProvider(ResourceProvider):
     computed: ClassVar[frozenset[str]] = frozenset()
     # Inputs used only at create (later changes are another resource's job).
     create_only: ClassVar[frozenset[str]] = frozenset()
+    # How patient the client is never changes a resource.
+    undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs with the same pydantic rules the client's request specs use,
@@ -116,7 +129,7 @@ class TirProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = {k for k in set(olds) | set(news)
-                if not k.startswith("__") and k not in self.computed and k not in self.create_only}
+                if not k.startswith("__") and k not in self.computed | self.create_only | self.undiffed}
         changed = sorted(k for k in keys if is_unknown(news.get(k)) or olds.get(k) != news.get(k))
         replaces = [k for k in changed if k in self.replace_on or k == "tir"]
         # TIR names are deterministic (so an interrupted run adopts what it created):
@@ -130,7 +143,11 @@ class TirProvider(ResourceProvider):
         """A client for one provider call, built from the resource's own inputs."""
         conn = TirConnection.model_validate(props["tir"])
         creds = TirCredentials.model_validate(props["credentials"])
+        retries = RetryPolicy.model_validate(props.get("retries") or {})
         config = TirConfig(api_key=creds.api_key, auth_token=creds.auth_token,
+                           max_retries=retries.max_retries, capacity_retries=retries.capacity_retries,
+                           capacity_backoff_initial=retries.capacity_backoff_seconds,
+                           capacity_backoff_max=max(120.0, retries.capacity_backoff_seconds),
                            **conn.model_dump())
         with TirClient(config) as tir:
             yield tir

@@ -16,9 +16,10 @@ from tir.endpoints.models import Endpoint
 from tir.endpoints.specs import AutoScalePolicy, EndpointSpec
 from tir.validation import ResourceName
 
-# ASSUMPTION: real TIR documents no gRPC address for endpoints; inside TIR, TIR-S
-# (riva.md §8) reaches Triton as `is-<endpoint id>:9000`. The emulator reports the
-# address it really listens on (`grpc_endpoint`), which wins when present.
+# ASSUMPTION: real TIR documents no gRPC address for endpoints. Inside TIR, TIR-S (riva.md
+# §8) reaches Triton as `is-<endpoint id>:9000`: that is what the Riva API server dials.
+# From outside, the address is the emulator's `grpc_endpoint` where it reports one, and
+# otherwise the same in-cluster name (real TIR publishes no external gRPC address).
 INTERNAL_GRPC_ADDRESS = "is-{id}:9000"
 
 # Input name -> EndpointSpec field, for check() errors and for building the spec.
@@ -46,7 +47,7 @@ class EndpointInputs(TirInputs):
 class EndpointProvider(TirProvider):
     inputs = EndpointInputs
     replace_on = frozenset({"name", "framework"})
-    computed = frozenset({"endpoint_id", "status", "http_url", "grpc_address"})
+    computed = frozenset({"endpoint_id", "status", "http_url", "grpc_address", "internal_grpc_address"})
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
 
@@ -131,6 +132,7 @@ def _outputs(tir: TirClient, props: dict[str, Any], endpoint: Endpoint) -> dict[
         "status": endpoint.status,
         "http_url": endpoint.http_endpoint or tir.endpoints.http_url(endpoint.id),
         "grpc_address": endpoint.grpc_endpoint or INTERNAL_GRPC_ADDRESS.format(id=endpoint.id),
+        "internal_grpc_address": INTERNAL_GRPC_ADDRESS.format(id=endpoint.id),
     }
 
 
@@ -139,6 +141,7 @@ class _EndpointResource(Resource):
     status: pulumi.Output[str]
     http_url: pulumi.Output[str]
     grpc_address: pulumi.Output[str]
+    internal_grpc_address: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(EndpointProvider(), name,

@@ -299,12 +299,24 @@ class EndpointModels:
             elif spec.runtime == "riva":
                 if not spec.triton_uri:
                     raise ValueError("riva_server needs --triton_uri")
-                endpoint.grpc_port = self.dataplane.start_riva(endpoint.id, spec.triton_uri, grpc_port=endpoint.grpc_port)
+                endpoint.grpc_port = self.dataplane.start_riva(
+                    endpoint.id, self._resolve_triton_uri(spec.triton_uri), grpc_port=endpoint.grpc_port)
             else:
                 endpoint.http_port = self.dataplane.start_generic(endpoint.id, http_port=endpoint.http_port)
         except Exception as exc:  # the container would crash-loop: show it as a failed endpoint
             endpoint.failure_reason = f"container failed to start: {exc}"
             self._enter(endpoint, a.EP_FAILED, endpoint.failure_reason)
+
+    def _resolve_triton_uri(self, uri: str) -> str:
+        """`is-<id>:9000` (TIR's in-cluster name) -> the loopback port of that endpoint's Triton."""
+        match = a.INTERNAL_TRITON_ADDRESS.match(uri)
+        if match is None:
+            return uri
+        doc = self.store.get(KIND, int(match.group(1)))
+        port = doc.get("grpc_port") if doc else None
+        if not port:
+            raise ValueError(f"--triton_uri={uri}: no Triton endpoint {match.group(1)} is listening")
+        return f"127.0.0.1:{port}"
 
     def _ready(self, endpoint: Endpoint) -> bool:
         readiness = self.dataplane.readiness(endpoint.id)

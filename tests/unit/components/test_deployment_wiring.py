@@ -17,7 +17,8 @@ COMPUTED: dict[str, dict[str, Any]] = {
     "tir:ModelRepository": {"repository_id": 2001, "bucket": "b-2001", "bucket_endpoint": "objectstore.example",
                             "bucket_access_key": "AK", "bucket_secret_key": "SK"},
     "tir:ModelArtifact": {"remote_path": "/root/riva-tir/models/abc/m.riva", "remote_sha256": "ab" * 32},
-    "tir:TritonEndpoint": {"endpoint_id": 4001, "grpc_address": "is-4001:9000", "http_url": "https://infer/4001/"},
+    "tir:TritonEndpoint": {"endpoint_id": 4001, "grpc_address": "203.0.113.9:9000",
+                           "internal_grpc_address": "is-4001:9000", "http_url": "https://infer/4001/"},
     "tir:RivaApiEndpoint": {"endpoint_id": 4002, "grpc_address": "is-4002:9000", "http_url": "https://infer/4002/"},
 }
 

@@ -19,7 +19,7 @@ def _is_running(t: Thing | None) -> TypeGuard[Thing]:
 
 
 def _pacing(clock: Any, jitter: float = 0.0) -> Pacing:
-    backoff = Backoff(initial=1.0, maximum=8.0, jitter=jitter)
+    backoff = Backoff(initial=1.0, maximum=8.0, factor=2.0, jitter=jitter)
     return Pacing(clock=clock, sleep=clock.sleep, backoff=backoff, rand=lambda: 1.0)
 
 
@@ -50,7 +50,7 @@ def test_failure_state_raises_resource_failed(clock: Any) -> None:
 
 
 def test_jitter_stays_within_band(clock: Any) -> None:
-    backoff = Backoff(initial=10.0, maximum=100.0, jitter=0.2)
+    backoff = Backoff(initial=10.0, maximum=100.0, factor=2.0, jitter=0.2)
     assert backoff.delay(0, lambda: 0.0) == pytest.approx(8.0)
     assert backoff.delay(0, lambda: 1.0) == pytest.approx(12.0)
     assert backoff.delay(5, lambda: 0.5) == pytest.approx(100.0)
