@@ -23,6 +23,9 @@ from tir_emulator.machines.ssh_server import NodeContext, NodeSFTPServer, NodeSS
 from tir_emulator.riva_tools import tools_bin_dir
 from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY, EXPECTED_KEY_ENV
 
+# Extra CA bundle (a PEM file path) the emulated nodes trust for HTTPS downloads.
+CA_BUNDLE_ENV = "RIVA_TIR_EMULATOR_CA_BUNDLE"
+
 T = TypeVar("T")
 _CALL_TIMEOUT_S = 30.0
 
@@ -122,11 +125,17 @@ class MachineHost:
     def _base_env(self, node_id: int, disk: Path) -> dict[str, str]:
         path = os.pathsep.join([str(tools_bin_dir()), str(Path(sys.executable).parent),
                                 os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")])
-        return {
+        env = {
             "HOME": str(disk), "PWD": str(disk), "USER": self.ssh_user,
             "LOGNAME": self.ssh_user, "SHELL": "/bin/bash", "PATH": path,
             "LANG": "C.UTF-8", "TIR_NODE_ID": str(node_id), EXPECTED_KEY_ENV: self._ngc_key,
         }
+        # Like a machine image with an extra trusted CA: lets tests serve HTTPS downloads
+        # from loopback with their own certificate.
+        ca_bundle = os.environ.get(CA_BUNDLE_ENV)
+        if ca_bundle:
+            env |= {"CURL_CA_BUNDLE": ca_bundle, "SSL_CERT_FILE": ca_bundle}
+        return env
 
     # -- node lifecycle -------------------------------------------------------------------
     def power_on(self, node_id: int, authorized_keys: list[str], port: int | None = None) -> int:

@@ -1,0 +1,79 @@
+"""The stack config schema: every problem names the `riva-tir:` key and the fix."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pulumi
+import pytest
+
+from components import config
+
+GOOD: dict[str, Any] = {
+    "tir": {"apiRoot": "https://tir.example/api/", "projectId": 7},
+    "node": {"plan": "GPU-L4-8-48GB-1"},
+    "model": {"ngc": "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0"},
+    "triton": {"plan": "GPU-L4-8-48GB-1"},
+    "rivaApi": {"plan": "CPU-C3-4-8GB-0"},
+}
+SECRETS = {"tirApiKey": "k", "tirAuthToken": "t", "ngcApiKey": "n"}
+
+
+@pytest.fixture
+def stack_config() -> Iterator[Any]:
+    def set_config(values: dict[str, Any], secrets: dict[str, str]) -> None:
+        raw = {f"riva-tir:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+        raw |= {f"riva-tir:{k}": v for k, v in secrets.items()}
+        pulumi.runtime.set_all_config(raw, [f"riva-tir:{k}" for k in secrets])
+    yield set_config
+    pulumi.runtime.set_all_config({}, [])
+
+
+def _error(stack_config: Any, values: dict[str, Any], secrets: dict[str, str] = SECRETS) -> str:
+    stack_config(values, secrets)
+    with pytest.raises(config.ConfigError) as info:
+        config.load()
+    return str(info.value)
+
+
+def test_good_config_loads(stack_config: Any) -> None:
+    stack_config(GOOD, SECRETS)
+    stack = config.load()
+    assert stack.node.riva_version == "2.19.0" and stack.triton.runtime == "riva-speech"
+    assert stack.model.pipeline.name == "parakeet-0.6b-en-US-asr-streaming"
+
+
+@pytest.mark.parametrize(("change", "key", "words"), [
+    ({"node": {}}, "riva-tir:node.plan", "pulumi config set --path riva-tir:node.plan"),
+    ({"tir": {"apiRoot": "tir.example", "projectId": 7}}, "riva-tir:tir.apiRoot", "must be the TIR API root URL"),
+    ({"tir": {"apiRoot": "https://x/", "projectId": "seven"}}, "riva-tir:tir.projectId", "valid integer"),
+    ({"triton": {"plan": "GPU-L4-8-48GB-1", "replicas": -1}}, "riva-tir:triton.replicas", "greater than or equal to 0"),
+    ({"triton": {"plan": "G", "autoscaling": {"minReplicas": 3, "maxReplicas": 2}}}, "riva-tir:triton.autoscaling",
+     "maxReplicas (2) must be >= minReplicas (3)"),
+    ({"model": {}}, "riva-tir:model", "set exactly one of model.file, model.url or model.ngc"),
+    ({"model": {"url": "http://insecure/m.riva"}}, "riva-tir:model.url", "should match pattern"),
+    ({"model": {"ngc": "x", "pipeline": {"mode": "batch"}}}, "riva-tir:model.pipeline.mode", "'streaming'"),
+    ({"node": {"plan": "G", "rivaVersion": "latest"}}, "riva-tir:node.rivaVersion", "should match pattern"),
+    ({"node": {"plan": "G", "diskSize": 100}}, "riva-tir:node.diskSize", "unknown key"),
+])
+def test_bad_value_names_key_and_fix(stack_config: Any, change: dict[str, Any], key: str, words: str) -> None:
+    message = _error(stack_config, {**GOOD, **change})
+    line = next((ln for ln in message.splitlines() if ln.strip().startswith(key)), "")
+    assert words in line, message
+
+
+def test_unknown_top_level_key(stack_config: Any) -> None:
+    message = _error(stack_config, {**GOOD, "trition": {"plan": "G"}})
+    assert "riva-tir:trition: unknown key" in message
+
+
+def test_missing_secrets_name_the_command(stack_config: Any) -> None:
+    message = _error(stack_config, GOOD, {"tirApiKey": "k"})
+    assert "riva-tir:tirAuthToken: missing" in message and "pulumi config set --secret riva-tir:tirAuthToken" in message
+    assert "riva-tir:ngcApiKey: missing" in message  # model.ngc needs it
+
+
+def test_messages_never_echo_secret_values(stack_config: Any) -> None:
+    message = _error(stack_config, {**GOOD, "node": {}}, {**SECRETS, "tirApiKey": "sekrit-123"})
+    assert "sekrit-123" not in message
