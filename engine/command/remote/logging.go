@@ -10,18 +10,6 @@ import (
 type Logging string
 
 // Values lists the enum members exactly as the SDK spells them.
-func (Logging) Values() []infer.EnumValue[Logging] {
-	return []infer.EnumValue[Logging]{
-		{Name: outstream.LogStdout, Value: outstream.LogStdout, Description: "Capture stdout in logs but not stderr"},
-		{Name: outstream.LogStderr, Value: outstream.LogStderr, Description: "Capture stderr in logs but not stdout"},
-		{Name: outstream.LogStdoutAndStderr, Value: outstream.LogStdoutAndStderr, Description: "Capture stdout and stderr in logs"},
-		{Name: outstream.LogNone, Value: outstream.LogNone, Description: "Capture no logs"},
-	}
-}
+func (Logging) Values() []infer.EnumValue[Logging] { return outstream.EnumValues[Logging]() }
 
-func (l *Logging) mode() string {
-	if l == nil {
-		return ""
-	}
-	return string(*l)
-}
+func (l *Logging) mode() string { return outstream.Mode(l) }
