@@ -3,6 +3,7 @@ import pulumi
 
 from components import config
 from components.deployment import RivaDeployment, RivaDeploymentSecrets
+from components.verification import client_command, verification_step, verify_command
 
 try:
     stack = config.load()
@@ -26,6 +27,8 @@ pulumi.export("node_id", deployment.node_id)
 pulumi.export("repository_id", deployment.repository_id)
 pulumi.export("triton_endpoint_id", deployment.triton_endpoint_id)
 pulumi.export("riva_endpoint_id", deployment.riva_endpoint_id)
-pulumi.export("client_command", deployment.riva_grpc_address.apply(
-    lambda addr: f"python -m riva.client.asr --server {addr} --list-models  "
-                 f"# or: grpc_health_probe -addr={addr}"))
+pulumi.export("client_command", deployment.riva_grpc_address.apply(client_command))
+pulumi.export("verify_command", verify_command(pulumi.get_stack()))
+
+if stack.verify:
+    verification_step("riva-verify", deployment, stack, config.secret("tirAuthToken"))

@@ -8,6 +8,7 @@ secret Outputs (see `read_secrets`).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +44,12 @@ class TirSection(_Section):
             raise ValueError("must be the TIR API root URL, e.g. https://api.e2enetworks.com/myaccount/api/v1/gpu/")
         return value
 
+    @model_validator(mode="after")
+    def _team(self) -> TirSection:
+        if self.url_style == "team-scoped" and self.team_id is None:
+            raise ValueError("tir.teamId is required with tir.urlStyle team-scoped: set it, or use project-query")
+        return self
+
 
 class NodeSection(_Section):
     plan: str = Field(min_length=1, description="GPU plan short code, e.g. GPU-A100-16-115GB-1")
@@ -65,6 +72,16 @@ class ModelSection(_Section):
         given = [k for k in ("file", "url", "ngc") if getattr(self, k)]
         if len(given) != 1:
             raise ValueError("set exactly one of model.file, model.url or model.ngc")
+        local = self.local_file()
+        if local is not None:
+            # Checked here so a bad path fails `preview` naming the key, not deep in a hash.
+            if not local.is_file():
+                raise ValueError(f"model.file {self.file!r} does not exist or is not a file: "
+                                 "give the path of the .riva model (relative to the project folder)")
+            if not os.access(local, os.R_OK):
+                raise ValueError(f"model.file {self.file!r} is not readable: fix its permissions")
+            if local.suffix not in (".riva", ".rmir"):
+                raise ValueError(f"model.file {self.file!r} must be a .riva (or prebuilt .rmir) model")
         return self
 
     def local_file(self) -> Path | None:
@@ -130,6 +147,7 @@ class StackConfig(_Section):
     riva_api: EndpointSection
     timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], int] = Field(default_factory=dict)
     retries: RetrySection | None = None
+    verify: bool = Field(default=False, description="post-deploy verification as the stack's last step")
 
 
 SECRET_KEYS = {

@@ -27,6 +27,10 @@ MASK = ("awk 'BEGIN { k[1] = ENVIRON[\"RIVA_MODEL_KEY\"]; k[2] = ENVIRON[\"BUCKE
         " { for (n in k) while (k[n] != \"\" && (i = index($0, k[n])) > 0)"
         " $0 = substr($0, 1, i - 1) \"***\" substr($0, i + length(k[n])); print; fflush() }'")
 
+# What a failed riva-build means for the stack: only the node can read the `.riva`.
+BUILD_HINT = ("riva-build could not read the model: check riva-tir:modelKey (the key the .riva was "
+              "encrypted with) and that riva-tir:model names a valid .riva")
+
 
 def _script(*lines: str) -> str:
     return "\n".join(["set -euo pipefail", *lines])
@@ -42,7 +46,8 @@ class RivaConversion(pulumi.ComponentResource):
                  artifact_sha256: pulumi.Input[str], pipeline: PipelineSpec, riva_version: str,
                  model_key: pulumi.Output[str], bucket: pulumi.Input[str], bucket_endpoint: pulumi.Input[str],
                  bucket_access_key: pulumi.Input[str], bucket_secret_key: pulumi.Output[str], prefix: str,
-                 timeout_minutes: int = 120, opts: pulumi.ResourceOptions | None = None) -> None:
+                 republish: pulumi.Input[str] = "", timeout_minutes: int = 120,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("riva-tir:riva:RivaConversion", name, None, opts)
         work = f"{WORK_DIR}/{name}"
         flags = pipeline.build_flags()
@@ -55,7 +60,8 @@ class RivaConversion(pulumi.ComponentResource):
             f"# riva {riva_version}, revision {a[1]}",
             f"mkdir -p {work}",
             f"timeout {seconds} riva-build speech_recognition -f \"{rmir}:$RIVA_MODEL_KEY\" "
-            f"\"{a[0]}:$RIVA_MODEL_KEY\" {' '.join(shlex.quote(f) for f in flags)} 2>&1 | {MASK}",
+            f"\"{a[0]}:$RIVA_MODEL_KEY\" {' '.join(shlex.quote(f) for f in flags)} 2>&1 | {MASK} "
+            f"|| {{ echo '{BUILD_HINT}' >&2; exit 1; }}",
             f"timeout {seconds} riva-deploy -f \"{rmir}:$RIVA_MODEL_KEY\" {work}/model-repository 2>&1 | {MASK}",
             f"ls {work}/model-repository",
         ))
@@ -82,7 +88,10 @@ class RivaConversion(pulumi.ComponentResource):
             f"{name}-publish", connection=connection, create=publish, delete=unpublish,
             environment={"BUCKET_ENDPOINT": endpoint, "BUCKET_ACCESS_KEY": bucket_access_key,
                          "BUCKET_SECRET_KEY": bucket_secret_key},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build]))
+            # A new `republish` value (the bucket was emptied) runs the publish again; the old
+            # one's delete (unpublish) must run first, not after the new copy is in place.
+            triggers=[republish],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build], delete_before_replace=True))
 
         # The published revision: consumers that depend on it wait for the publish step.
         self.revision = pulumi.Output.all(self.publish.stdout, self.revision).apply(lambda a: a[1])

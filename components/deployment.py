@@ -19,7 +19,7 @@ from components.conversion import RivaConversion
 from components.providers.artifact import ModelArtifact
 from components.providers.endpoint import RivaApiEndpoint, TritonEndpoint
 from components.providers.keypair import SshKeyPair
-from components.providers.model_repository import ModelRepository
+from components.providers.model_repository import ModelRepository, RepositoryContent
 from components.providers.node import TirNode
 from components.providers.node_power import NodePower, NodeWake
 from components.providers.scale import EndpointScale
@@ -96,13 +96,18 @@ class RivaDeployment(pulumi.ComponentResource):
             "bucket_name": repo_cfg.bucket_name, "access_key": repo_cfg.access_key,
             "secret_key": secrets.repository_secret_key}, child())
 
+        # Models emptied from the bucket outside Pulumi: a new marker wakes the node and publishes again.
+        content = RepositoryContent(f"{name}-repository-content", {
+            **tir, "repository_id": repository.repository_id, "prefix": repo_cfg.prefix}, child())
+
         model = config.model
         local = model.local_file()
         source = {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc}
         sha256 = _local_sha256(local)
         # A stopped node is started when there is a new model to upload and convert.
         wake = NodeWake(f"{name}-node-wake", {
-            **tir, "node_id": node.node_id, "trigger": sha256 or str(source),
+            **tir, "node_id": node.node_id, "plan": config.node.plan,
+            "trigger": content.marker.apply(lambda m: f"{sha256 or source} {m}"),
             "ready_timeout": node_timeout}, child())
         artifact = ModelArtifact(f"{name}-artifact", {
             "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
@@ -118,11 +123,12 @@ class RivaDeployment(pulumi.ComponentResource):
             riva_version=config.node.riva_version, model_key=secrets.model_key,
             bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
             bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
-            prefix=repo_cfg.prefix, timeout_minutes=minutes.get("conversion", 120),
+            prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
             opts=pulumi.ResourceOptions(parent=self))
         # The node's desired state, applied after every conversion (stop it to save cost).
         NodePower(f"{name}-node-power", {
-            **tir, "node_id": node.node_id, "state": config.node.state, "trigger": conversion.revision,
+            **tir, "node_id": node.node_id, "plan": config.node.plan, "state": config.node.state,
+            "trigger": pulumi.Output.all(conversion.revision, content.marker).apply(lambda a: f"{a[0]} {a[1]}"),
             "ready_timeout": node_timeout}, child(conversion))
 
         image = RIVA_IMAGE.format(version=config.node.riva_version)
@@ -139,7 +145,8 @@ class RivaDeployment(pulumi.ComponentResource):
             "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
         EndpointScale(f"{name}-triton-scale", {
-            **tir, "endpoint_id": triton.endpoint_id, **_scaling(triton_cfg), "state": triton_cfg.state,
+            **tir, "endpoint_id": triton.endpoint_id, "plan": triton_cfg.plan, **_scaling(triton_cfg),
+            "state": triton_cfg.state,
             "ready_timeout": endpoint_timeout}, child())
 
         api_cfg = config.riva_api
@@ -153,7 +160,8 @@ class RivaDeployment(pulumi.ComponentResource):
             **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
         EndpointScale(f"{name}-riva-api-scale", {
-            **tir, "endpoint_id": riva_api.endpoint_id, **_scaling(api_cfg), "state": api_cfg.state,
+            **tir, "endpoint_id": riva_api.endpoint_id, "plan": api_cfg.plan, **_scaling(api_cfg),
+            "state": api_cfg.state,
             "ready_timeout": endpoint_timeout}, child())
 
         self.node_id = node.node_id

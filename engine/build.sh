@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Builds the Pulumi engine (CLI, Python language host, exec shim, dynamic-provider
-# launcher), the `command` resource plugin and the MinIO server from pinned Go modules.
+# Builds the Pulumi engine (CLI, Python language host and its policy-pack pass-through,
+# exec shim, dynamic-provider launcher), the `command` resource plugin, the MinIO server
+# and the actionlint workflow linter from pinned Go modules.
 #
 # Outputs are cached per input hash in $RIVA_TIR_CACHE (default ~/.cache/riva-tir), so a
 # fresh clone on a machine that built them before links them in seconds; a cold build
 # takes minutes (figures in README.md). Usage: engine/build.sh DEST_BIN_DIR [piece...]
-# where pieces are: cli langhost command minio (default: all).
+# where pieces are: cli langhost pyhost command minio actionlint (default: all).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:?usage: engine/build.sh DEST_BIN_DIR [piece...]}
 shift
 pieces=("$@")
-[ ${#pieces[@]} -gt 0 ] || pieces=(cli langhost command minio)
+[ ${#pieces[@]} -gt 0 ] || pieces=(cli langhost pyhost command minio actionlint)
 # shellcheck source=engine/versions.env
 source "$here/versions.env"
 cache=${RIVA_TIR_CACHE:-$HOME/.cache/riva-tir}/engine
@@ -26,9 +27,9 @@ key() {
   (cd "$here/$1" && { echo "$go_version"; cat "$here/versions.env"; find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 }
 
-# build_piece PIECE OUT_NAME PACKAGE LDFLAGS
+# build_piece PIECE OUT_NAME PACKAGE LDFLAGS [INSTALLED_NAME]
 build_piece() {
-  local piece=$1 out=$2 pkg=$3 ldflags=$4 dir
+  local piece=$1 out=$2 pkg=$3 ldflags=$4 name=${5:-$2} dir
   dir="$cache/$piece-$(key "$piece")"
   if [ ! -x "$dir/$out" ]; then
     echo "riva-tir: building $out from Go modules (cached in $dir)..."
@@ -39,7 +40,7 @@ build_piece() {
     echo "riva-tir: built $out in $((SECONDS - start))s"
   fi
   # Hard link (or copy): the CLI looks for bundled plugins beside its resolved path.
-  ln -f "$dir/$out" "$dest/$out" 2>/dev/null || cp -f "$dir/$out" "$dest/$out"
+  ln -f "$dir/$out" "$dest/$name" 2>/dev/null || cp -f "$dir/$out" "$dest/$name"
 }
 
 sdk_dir() {
@@ -58,11 +59,17 @@ for piece in "${pieces[@]}"; do
         install -m 0755 "$src/python/$script" "$dest/$(basename "$script")"
       done ;;
     langhost)
-      build_piece langhost pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "$stamp=v$LANGHOST_SDK_VERSION" ;;
+      # Installed as the base host behind pyhost (engine/pyhost/main.go says why).
+      build_piece langhost pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+        "$stamp=v$LANGHOST_SDK_VERSION" pulumi-language-python-base ;;
+    pyhost)
+      build_piece pyhost pulumi-language-python . "-s -w" ;;
     command)
       build_piece command pulumi-resource-command . "-s -w -X main.Version=$COMMAND_VERSION" ;;
     minio)
       build_piece minio minio github.com/minio/minio "-s -w" ;;
-    *) echo "engine/build.sh: unknown piece '$piece' (cli langhost command minio)" >&2; exit 2 ;;
+    actionlint)
+      build_piece actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint "-s -w" ;;
+    *) echo "engine/build.sh: unknown piece '$piece' (cli langhost pyhost command minio actionlint)" >&2; exit 2 ;;
   esac
 done

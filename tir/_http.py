@@ -242,6 +242,10 @@ class Transport:
         if idempotent is None:
             idempotent = method in _IDEMPOTENT_METHODS
         retry_if = _transient(method) if idempotent else _never
+        if idempotent and settled is not None:
+            # The effect is checked before any re-send, so a plain 500 is as safe to retry
+            # as a lost response (a DELETE or stop that failed on 500 would fail the run).
+            retry_if = _ambiguous
         send = functools.partial(self._send, method, path, scoped, params, body)
         return self._run(send if settled is None else _unless_settled(send, settled, path), retry_if, plan)
 

@@ -37,8 +37,9 @@ class TirClient:
     * POST is never re-sent blindly. ``create`` sends once; ``create_idempotent``
       re-sends after a transport error, 5xx or 429 only when a lookup by name
       shows the resource was not created.
-    * Likewise start, stop and DELETE are re-sent only when a GET shows the lost
-      call did not take effect (TIR refuses a second stop, and 404s a second DELETE).
+    * Likewise start, stop and DELETE are re-sent (after a transport error, 429 or
+      any 5xx, a plain 500 included) only when a GET shows the lost call did not take
+      effect (TIR refuses a second stop, and 404s a second DELETE).
     * "SKU Inventory temporarily unavailable" (``CapacityError``) on create, start
       or a plan change is retried ``capacity_retries`` times with a slower backoff,
       then raised naming the plan.

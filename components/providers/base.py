@@ -11,10 +11,13 @@ from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol
 
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
+from pulumi.output import Unknown
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from components.providers.engine_log import progress
-from tir import NotFound, ResourceFailed, TirClient, TirConfig, TirError, WaitTimeout, field_errors
+from tir import (AuthError, CapacityError, NotFound, PlanNotFound, RateLimited, ResolutionError, ResourceFailed,
+                 ServerError, TirClient, TirConfig, TirError, TransportError, ValidationFailed, WaitTimeout,
+                 field_errors)
 from tir.config import UrlStyle
 
 # What the engine sends for values not known until apply (pulumi.runtime.rpc.UNKNOWN).
@@ -66,8 +69,9 @@ class TirInputs(BaseModel):
 
 
 def is_unknown(value: Any) -> bool:
-    """True when the value, or anything inside it, is only known after apply."""
-    if value == UNKNOWN:
+    """True when the value, or anything inside it, is only known after apply (the SDK
+    hands `check` and `diff` an `Unknown` object, other calls the sentinel string)."""
+    if isinstance(value, Unknown) or value == UNKNOWN:
         return True
     if isinstance(value, Mapping):
         return any(is_unknown(v) for v in value.values())
@@ -86,6 +90,8 @@ class TirProvider(ResourceProvider):
     computed: ClassVar[frozenset[str]] = frozenset()
     # Inputs used only at create (later changes are another resource's job).
     create_only: ClassVar[frozenset[str]] = frozenset()
+    # Inputs `catalog_errors` reads (it runs only once they are known).
+    catalog_keys: ClassVar[tuple[str, ...]] = ()
     # How patient the client is never changes a resource.
     undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
 
@@ -101,6 +107,8 @@ class TirProvider(ResourceProvider):
         errors += self.spec_errors(known)
         failures = [CheckFailure(path, message) for path, message in dict.fromkeys(errors)
                     if not is_unknown(known.get(path.split(".")[0].split("[")[0]))]
+        if not failures:
+            failures = [CheckFailure(path, message) for path, message in self._api_errors(known)]
         # Defaults of omitted inputs are recorded, so later steps and diffs see them.
         defaults = {name: field.get_default(call_default_factory=True)
                     for name, field in self.inputs.model_fields.items()
@@ -110,6 +118,31 @@ class TirProvider(ResourceProvider):
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         """Errors of the client's request spec for these inputs (subclasses)."""
         return []
+
+    def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        """Errors only the TIR catalog can tell, e.g. an unknown plan (subclasses)."""
+        return []
+
+    def _api_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        """`catalog_errors` at `check`, so an unknown plan or image, or credentials TIR
+        refuses, fail `preview` before anything is created."""
+        if not self.catalog_keys or is_unknown([inputs.get(k) for k in ("tir", "credentials", *self.catalog_keys)]):
+            return []
+        try:
+            # Best effort, no retries: when TIR cannot answer now, create resolves it again.
+            with self.client({**inputs, "retries": {"max_retries": 0}}) as tir:
+                return self.catalog_errors(tir, inputs)
+        except (TransportError, ServerError, RateLimited):
+            return []
+        except AuthError as exc:
+            return [("credentials", f"TIR refused the API key or token (HTTP {exc.status}): set valid "
+                                    "riva-tir:tirApiKey and riva-tir:tirAuthToken with `pulumi config set --secret`")]
+        except ResolutionError as exc:
+            return [("plan" if isinstance(exc, PlanNotFound) else "image_version", f"{exc}: use one of them")]
+        except (ValidationFailed, NotFound) as exc:
+            fields = "; ".join(f"{k}: {v}" for k, v in exc.field_errors.items())
+            return [("tir", f"TIR refused the project or region (HTTP {exc.status}: {fields or exc.message}): "
+                            "check riva-tir:tir.projectId, tir.teamId and tir.location")]
 
     @staticmethod
     def spec_check(spec: type[BaseModel], names: Mapping[str, str], body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -150,7 +183,15 @@ class TirProvider(ResourceProvider):
                            capacity_backoff_max=max(120.0, retries.capacity_backoff_seconds),
                            **conn.model_dump())
         with TirClient(config) as tir:
-            yield tir
+            try:
+                yield tir
+            except CapacityError as exc:
+                # TIR's refusal names SKU ids only: say which plan, what was tried, what to do.
+                plan = props.get("plan") or "of this resource"
+                raise RuntimeError(
+                    f"no capacity for plan {plan} in {conn.location} after {exc.attempts} attempts "
+                    f"(TIR: {exc.message}): try again later, choose another plan, or raise the "
+                    "stack's retries.capacityRetries") from None
 
 
 class _Deletable(Protocol):

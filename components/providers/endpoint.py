@@ -50,6 +50,7 @@ class EndpointProvider(TirProvider):
     computed = frozenset({"endpoint_id", "status", "http_url", "grpc_address", "internal_grpc_address"})
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
+    catalog_keys = ("plan", "framework")
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         body = {spec: inputs.get(name) for spec, name in _SPEC_FIELDS.items()}
@@ -57,6 +58,10 @@ class EndpointProvider(TirProvider):
             **body, "sku_id": 1, "sku_item_price_id": 1,
             "is_auto_scale_enabled": inputs.get("autoscaling") is not None,
             "detailed_info": {"commands": inputs.get("command") or [], "args": inputs.get("args") or []}})
+
+    def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        tir.plans.resolve_endpoint_plan(inputs["plan"], inputs["framework"])
+        return []
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         with self.client(props) as tir:

@@ -1,11 +1,17 @@
 """ModelRepository: the TIR model repository (an EOS bucket) that holds the Triton model
-repository riva-deploy wrote. Its S3 credentials are secret outputs."""
+repository riva-deploy wrote. Its S3 credentials are secret outputs.
+
+RepositoryContent watches what was published there: emptied outside Pulumi, it shows in
+`refresh`, and its new `marker` makes the next `up` publish again (and wake the node).
+"""
 from __future__ import annotations
+
+import uuid
 
 from typing import Any, Literal
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, SecretStr
 
 from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
@@ -95,3 +101,55 @@ class ModelRepository(Resource, module="tir", name="ModelRepository"):
             additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(ModelRepositoryProvider(), name,
                          {**props, **dict.fromkeys(ModelRepositoryProvider.computed)}, opts)
+
+
+# The marker `read` reports when the published models are gone from the bucket.
+MISSING = "missing"
+
+
+class ContentInputs(TirInputs):
+    repository_id: int = Field(gt=0)
+    prefix: str = ""
+
+
+class RepositoryContentProvider(TirProvider):
+    inputs = ContentInputs
+    replace_on = frozenset({"repository_id", "prefix"})
+    computed = frozenset({"marker"})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(str(int(props["repository_id"])), {**_plain(props), "marker": uuid.uuid4().hex})
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        if olds.get("marker") == MISSING and not result.replaces:
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        return result
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        marker = uuid.uuid4().hex if olds.get("marker") == MISSING else olds.get("marker")
+        return UpdateResult({**_plain(news), "marker": marker})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            try:
+                objects = tir.model_repositories.list_objects(int(id_), props.get("prefix") or "")
+            except NotFound:
+                return ReadResult("", {})
+        return ReadResult(id_, props if objects else {**props, "marker": MISSING})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to undo: the publish step removes what it published."""
+
+
+def _plain(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
+class RepositoryContent(Resource, module="tir", name="RepositoryContent"):
+    """Whether the published models are still in the repository's bucket (see module doc)."""
+
+    marker: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(RepositoryContentProvider(), name, {**props, "marker": None}, opts)

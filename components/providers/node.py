@@ -36,12 +36,19 @@ class NodeProvider(TirProvider):
     replace_on = frozenset({"name", "image_version", "image_version_id", "disk_size_gb"})
     computed = frozenset({"node_id", "status", "ssh_host", "ssh_port", "ssh_user", "lab_url",
                           "resolved_image_version_id", "sku_item_price_id"})
+    catalog_keys = ("plan", "image_version", "image_version_id")
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        # Placeholder ids: plan and image are resolved against the API only at create.
+        # Placeholder ids: plan and image are checked against the API in catalog_errors.
         return self.spec_check(NodeSpec, _SPEC_FIELDS, {
             "name": inputs.get("name"), "image_version_id": 1, "sku_item_price_id": 1,
             "disk_size_in_gb": inputs.get("disk_size_gb"), "public_key": inputs.get("public_keys")})
+
+    def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        tir.nodes.list(per_page=1)  # the project and region exist
+        version_id = inputs.get("image_version_id") or tir.images.find_riva(inputs["image_version"]).image_version_id
+        tir.plans.resolve_node_plan(inputs["plan"], version_id)
+        return []
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         with self.client(props) as tir:

@@ -24,6 +24,7 @@ from tir import NotFound, TirClient
 
 class PowerInputs(TirInputs):
     node_id: int = Field(gt=0)
+    plan: str = Field(default="", description="the node's plan, named in capacity errors")
     state: Literal["running", "stopped"] = "running"
     trigger: str = Field(default="", description="a change applies the state again")
     ready_timeout: float = Field(default=1800, gt=0)

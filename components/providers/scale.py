@@ -22,6 +22,7 @@ from tir.endpoints.specs import AutoScalePolicy
 
 class ScaleInputs(TirInputs):
     endpoint_id: int = Field(gt=0)
+    plan: str = Field(default="", description="the endpoint's plan, named in capacity errors")
     replicas: int = Field(default=1, ge=0)
     autoscaling: AutoScalePolicy | None = None
     state: Literal["running", "stopped"] = "running"

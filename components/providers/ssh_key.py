@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
 from components.providers.base import TirInputs, TirProvider
@@ -34,6 +34,10 @@ class SshKeyProvider(TirProvider):
                 existing, owned = tir.ssh_keys.create_idempotent(
                     SshKeySpec(label=props["label"], ssh_key=props["public_key"])), True
             return CreateResult(str(existing.id), {**_inputs(props), "key_id": existing.id, "owned": owned})
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Only the credentials or retries can change in place (the key replaces): keep the outputs."""
+        return UpdateResult({**_inputs(news), "key_id": olds.get("key_id"), "owned": olds.get("owned")})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:

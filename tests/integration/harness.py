@@ -75,6 +75,12 @@ class Deployment:
     def outputs(self) -> dict[str, Any]:
         return {k: v.value for k, v in self.stack.outputs().items()}
 
+    def export(self) -> str:
+        """`pulumi stack export` as a user runs it (the Automation API's adds --show-secrets)."""
+        return subprocess.run([str(pulumi_command().command), "stack", "export", "--stack", self.stack.name],
+                              cwd=self.stack.workspace.work_dir, env={**os.environ, **self.env},
+                              capture_output=True, text=True, check=True).stdout
+
     def cli(self, *args: str) -> subprocess.Popen[bytes]:
         """`pulumi <args> --stack <name>` as its own process group (so a test can signal
         the whole run, as Ctrl-C or a killed CI job does); output goes to a log file."""

@@ -46,4 +46,9 @@ class SshKeysClient:
         )
 
     def delete(self, key_id: int) -> None:
-        self._t.request("DELETE", f"ssh_keys/{key_id}/", scoped=False)
+        """DELETE; after a lost or failed response it is not re-sent once the key is gone."""
+
+        def gone() -> dict[str, Any] | None:
+            return {} if all(k.id != key_id for k in self.list()) else None
+
+        self._t.request("DELETE", f"ssh_keys/{key_id}/", scoped=False, settled=gone)

@@ -2,6 +2,7 @@
 values that flow between them. Real provider behaviour is tested against the emulator."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pulumi
@@ -39,6 +40,8 @@ class Mocks(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocks() -> Mocks:
+    # Earlier tests' asyncio.run() leave the main thread without a loop; the mocks need one.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     m = Mocks()
     pulumi.runtime.set_mocks(m, project="riva-tir", stack="unit", preview=False)
     return m

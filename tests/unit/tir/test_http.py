@@ -158,10 +158,20 @@ def test_plain_500_retried_for_get_but_not_for_put(client: TirClient, api: Any, 
     api.reply("GET", "notebooks/1/", json_body={"code": 500, "message": "oops"}, status=500)
     api.reply("GET", "notebooks/1/", node_payload)
     client.nodes.get(1)
-    api.reply("PUT", "notebooks/1/actions/", json_body={"code": 500, "message": "oops"}, status=500)
+    api.reply("PUT", "notebooks/1/ssh-keys/", json_body={"code": 500, "message": "oops"}, status=500)
     with pytest.raises(ServerError):
-        client.nodes.stop(1)
+        client.nodes.add_ssh_keys(1, ["ssh-ed25519 AAAA x"])
     assert [c.method for c in api.calls] == ["GET", "GET", "PUT"]
+
+
+def test_plain_500_on_a_checked_action_is_retried_after_the_check(
+        client: TirClient, api: Any, node_payload: Any) -> None:
+    """stop/start/DELETE check their effect before a re-send, so a 500 is retried safely."""
+    api.reply("PUT", "notebooks/1/actions/", json_body={"code": 500, "message": "oops"}, status=500)
+    api.reply("GET", "notebooks/1/", {**node_payload, "status": "running"})
+    api.reply("PUT", "notebooks/1/actions/", {})
+    client.nodes.stop(1)
+    assert [c.method for c in api.calls] == ["PUT", "GET", "PUT"]
 
 
 def test_connection_error_is_retried_and_masked(client: TirClient, api: Any, node_payload: Any) -> None:

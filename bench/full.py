@@ -1,0 +1,111 @@
+"""Benchmarks 1, 2, 3 and 5 on the full local stack (the product's own __main__.py).
+
+One stack lifecycle with no provisioning delays counts the API calls each operation
+needs (benchmark 3). A second stack is brought up with set provisioning delays
+(benchmark 5: wall time vs the critical path), then previewed and re-`up`ped with nothing
+to do, interleaved with previews of the engine floor of the same shape (benchmarks 1-2).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi.automation import EngineEvent
+
+from bench.stacks import PROGRAMS, Bench, Timed, destroyed, median, resources
+
+# Provisioning delays of the end-to-end run (seconds per emulator transition).
+DELAYS = {"node.create": 20.0, "endpoint.deploy": 15.0}
+QUICK_DELAYS = {"node.create": 6.0, "endpoint.deploy": 4.0}
+ARTIFACT_BYTES = 64 << 20
+QUICK_ARTIFACT_BYTES = 8 << 20
+
+
+@dataclass
+class StepClock:
+    """Start and end of every resource step, from the engine's event stream."""
+
+    start: dict[str, float] = field(default_factory=dict)
+    end: dict[str, float] = field(default_factory=dict)
+
+    def __call__(self, event: EngineEvent) -> None:
+        now = time.perf_counter()
+        if event.resource_pre_event is not None:
+            self.start.setdefault(event.resource_pre_event.metadata.urn, now)
+        elif event.res_outputs_event is not None:
+            self.end[event.res_outputs_event.metadata.urn] = now
+
+    def seconds(self, suffix: str) -> float:
+        """Duration of the step whose resource name ends with `suffix`."""
+        urn = next(u for u in self.end if u.endswith(suffix))
+        return self.end[urn] - self.start[urn]
+
+
+def _graph(stack_resources: list[dict[str, Any]], path: Path) -> Path:
+    """The deployed stack's shape for the floor program (bench/programs/floor.py)."""
+    def name(urn: str) -> str:
+        return urn.rsplit("::", 1)[-1]
+
+    items = [r for r in stack_resources if not r["type"].startswith(("pulumi:pulumi:", "pulumi:providers:"))]
+    names = {r["urn"] for r in items}
+    graph = [{"name": name(r["urn"]), "component": not r.get("custom", False),
+              "parent": name(r["parent"]) if r.get("parent") in names else None,
+              "deps": [name(d) for d in r.get("dependencies", []) if d in names]} for r in items]
+    path.write_text(json.dumps(graph, indent=1))
+    return path
+
+
+def lifecycle_calls(bench: Bench, artifact: Path) -> dict[str, Timed]:
+    """Benchmark 3: up, preview, refresh and destroy with instant provisioning (no polls)."""
+    bench.set_delays({})
+    stack = bench.riva_stack("calls", artifact)
+    ops: dict[str, Timed] = {}
+    with destroyed(stack):
+        _, ops["up"] = bench.timed(stack.up)
+        _, ops["preview"] = bench.timed(stack.preview)
+        _, ops["refresh"] = bench.timed(stack.refresh)
+        _, ops["destroy"] = bench.timed(stack.destroy)
+    return ops
+
+
+def run(bench: Bench, quick: bool) -> dict[str, Any]:
+    artifact = bench.artifact("e2e", QUICK_ARTIFACT_BYTES if quick else ARTIFACT_BYTES)
+    calls = lifecycle_calls(bench, artifact)
+    delays = QUICK_DELAYS if quick else DELAYS
+    reps = 2 if quick else 3
+    stack = bench.riva_stack("e2e", artifact)
+    with destroyed(stack):
+        bench.set_delays(delays)
+        steps = StepClock()
+        _, up = bench.timed(lambda: stack.up(on_event=steps))
+        work = {step: steps.seconds(suffix) for step, suffix in
+                (("upload", "-artifact"), ("conversion", "-conversion-build"),
+                 ("publish", "-conversion-publish"))}
+        critical = delays["node.create"] + sum(work.values()) + 2 * delays["endpoint.deploy"]
+
+        shape = resources(stack)
+        floor = bench.stack("floor", PROGRAMS / "floor.py",
+                            {"bench:graph": _graph(shape, bench.out / "floor-graph.json")})
+        with destroyed(floor):
+            floor.up()
+            previews: list[Timed] = []
+            floors: list[Timed] = []
+            noop_ups: list[Timed] = []
+            changed: set[str] = set()  # a second `up` that changes anything is not a no-op
+            for _ in range(reps):  # interleaved, so load from others hits both sides alike
+                previews.append(bench.timed(stack.preview)[1])
+                floors.append(bench.timed(floor.preview)[1])
+                result, timed = bench.timed(stack.up)
+                noop_ups.append(timed)
+                changed.update(k for k, v in (result.summary.resource_changes or {}).items() if k != "same" and v)
+        bench.set_delays({})
+    return {
+        "calls": calls, "delayed_up": up, "delays": delays, "work": work, "critical": critical,
+        "custom_resources": sum(1 for r in shape if r.get("custom") and not r["type"].startswith("pulumi:")),
+        "preview": previews, "floor": floors, "noop_up": noop_ups,
+        "preview_s": median([t.seconds for t in previews]), "floor_s": median([t.seconds for t in floors]),
+        "noop_up_s": median([t.seconds for t in noop_ups]), "noop_up_changed": sorted(changed),
+    }

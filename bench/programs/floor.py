@@ -1,0 +1,38 @@
+"""The engine floor: the deployed stack's graph (same components, same number of custom
+resources, same parents and dependencies) made of trivial dynamic resources that do
+nothing. `pulumi preview`/`up` of it is what any program of that shape costs."""
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
+
+
+class NothingProvider(ResourceProvider):
+    """Creates nothing; diffs its inputs like the TIR providers do (no API calls)."""
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(props["name"], props)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        return DiffResult(changes=olds.get("name") != news.get("name"))
+
+
+class Nothing(Resource):
+    def __init__(self, name: str, opts: pulumi.ResourceOptions) -> None:
+        super().__init__(NothingProvider(), name, {"name": name}, opts)
+
+
+class Group(pulumi.ComponentResource):
+    def __init__(self, name: str, opts: pulumi.ResourceOptions) -> None:
+        super().__init__("bench:floor:Group", name, None, opts)
+        self.register_outputs({})
+
+
+graph = json.loads(Path(pulumi.Config("bench").require("graph")).read_text())
+made: dict[str, pulumi.Resource] = {}
+for item in graph:
+    opts = pulumi.ResourceOptions(parent=made.get(item["parent"]),
+                                  depends_on=[made[d] for d in item["deps"] if d in made])
+    made[item["name"]] = (Group if item["component"] else Nothing)(item["name"], opts)

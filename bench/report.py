@@ -1,0 +1,128 @@
+"""The table: machine info, then every benchmark as measured vs floor, ratio and target.
+Printed to the terminal and written to bench/results.md."""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.calls import MINIMUM, poll_schedule
+from bench.stacks import Timed
+
+Row = tuple[str, str, str, str, str, str]
+
+
+def machine() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    mem = next((int(line.split()[1]) >> 20 for line in _read("/proc/meminfo").splitlines()
+                if line.startswith("MemTotal")), 0)
+    ssh = subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip()
+    engine = subprocess.run(["pulumi", "version"], capture_output=True, text=True).stdout.strip()
+    return [f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            f"cpu: {cpu}, {os.cpu_count()} cores; memory {mem} GiB; load average at start "
+            f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}",
+            f"os: {platform.platform()}; python {sys.version.split()[0]}; pulumi {engine}; {ssh}"]
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _ok(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    out: list[Row] = []
+    full = results.get("full")
+    if full:
+        calls: dict[str, Timed] = full["calls"]
+        preview_writes = sum(t.writes for t in full["preview"])
+        preview_reads = max(t.reads for t in full["preview"])
+        ratio = full["preview_s"] / full["floor_s"]
+        out.append(("1 no-op preview", _s(full["preview_s"]),
+                    f"{_s(full['floor_s'])} (engine floor, {full['custom_resources']} trivial resources)",
+                    f"{ratio:.2f}×", "≤ 1.3×, 0 writes",
+                    f"{_ok(ratio <= 1.3 and preview_writes == 0)}; TIR calls: {preview_writes} writes, "
+                    f"{preview_reads} reads"))
+        noop_writes = max(t.writes for t in full["noop_up"])
+        ratio = full["noop_up_s"] / full["preview_s"]
+        out.append(("2 no-op up", _s(full["noop_up_s"]), f"{_s(full['preview_s'])} (no-op preview)",
+                    f"{ratio:.2f}×", "≤ 1.3×, 0 writes",
+                    f"{_ok(ratio <= 1.3 and noop_writes == 0 and not full['noop_up_changed'])}; "
+                    f"{noop_writes} writes, {max(t.reads for t in full['noop_up'])} reads"
+                    + (f"; changed: {full['noop_up_changed']}" if full["noop_up_changed"] else "")))
+        for op in ("up", "preview", "refresh", "destroy"):
+            made, least = len(calls[op].calls), MINIMUM[op]
+            ratio_text = f"{made / least:.2f}×" if least else ("1.00×" if made == 0 else "∞")
+            met = made <= 1.5 * least
+            extra = ""
+            if op == "up":
+                polls = len(full["delayed_up"].calls) - made
+                extra = f"; +{polls} polls with delays: " + "; ".join(
+                    f"{path} waits {gaps}" for path, gaps in poll_schedule(full["delayed_up"]).items())
+            out.append((f"3 API calls: {op}", f"{made} ({calls[op].writes} writes)", f"{least} (minimum)",
+                        ratio_text, "≤ 1.5×", _ok(met) + extra))
+    upload = results.get("upload")
+    if upload:
+        sizes = upload["sizes"]
+        for row in sizes:
+            mib = row["bytes"] >> 20
+            ratio = row["raw_s"] / row["product_s"]
+            out.append((f"4 upload {mib} MiB", f"{_s(row['product_s'])} ({mib / row['product_s']:.0f} MiB/s)",
+                        f"{_s(row['raw_s'])} (OpenSSH sftp, {mib / row['raw_s']:.0f} MiB/s)",
+                        f"{ratio:.2f}× speed", "≥ 0.8×", _ok(ratio >= 0.8)))
+            ratio = row["cached_hash_s"] / row["sha256sum_s"]
+            out.append((f"4 unchanged {mib} MiB", f"{row['cached_hash_s'] * 1000:.1f} ms (cached hash)",
+                        f"{_s(row['sha256sum_s'])} (sha256sum)", f"{ratio:.4f}×", "≤ 1.2×",
+                        f"{_ok(ratio <= 1.2)}; first hash (cold cache) "
+                        f"{row['first_hash_s'] / row['sha256sum_s']:.2f}× sha256sum"))
+        rss = [row["product_rss"] >> 20 for row in sizes]
+        growth = rss[-1] / rss[0]
+        out.append(("4 upload peak RSS", " → ".join(f"{r} MiB" for r in rss),
+                    " → ".join(f"{row['raw_rss'] >> 20} MiB" for row in sizes) + " (sftp)",
+                    f"{growth:.2f}×", "flat", _ok(growth <= 1.1)))
+    if full:
+        ratio = full["delayed_up"].seconds / full["critical"]
+        work = ", ".join(f"{k} {v:.1f}" for k, v in full["work"].items())
+        out.append(("5 end-to-end up", _s(full["delayed_up"].seconds),
+                    f"{_s(full['critical'])} (critical path: delays {full['delays']}, work {work})",
+                    f"{ratio:.2f}×", "≤ 1.15×", _ok(ratio <= 1.15)))
+    scale = results.get("scale")
+    if scale:
+        base = scale["rows"][0]
+        for row in scale["rows"]:
+            out.append((f"6 scale N={row['n']}", f"up {_s(row['up_s'])}; no-op preview {_s(row['noop_preview_s'])}",
+                        f"N=1: up {_s(base['up_s'])}; preview {_s(base['noop_preview_s'])}",
+                        f"up {row['up_s'] / base['up_s']:.2f}×; preview "
+                        f"{row['noop_preview_s'] / base['noop_preview_s']:.2f}×",
+                        "flat-ish", f"delays {scale['delays']}; {row['up_calls']} calls in up"))
+    return out
+
+
+def markdown(header: list[str], table: list[Row], minutes: float, argv: list[str]) -> str:
+    lines = ["# riva-tir benchmarks", "", f"`bench/run {' '.join(argv)}` — {minutes:.1f} min", "",
+             *[f"- {line}" for line in header], "",
+             "| benchmark | measured | floor | ratio | target | result |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table]
+    return "\n".join(lines) + "\n"
+
+
+def terminal(header: list[str], table: list[Row]) -> str:
+    widths = [max(len(r[i]) for r in table) for i in range(5)]
+    lines = [*header, ""]
+    for row in table:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5])
+    return "\n".join(lines)

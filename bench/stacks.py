@@ -1,0 +1,134 @@
+"""The shared bench set-up: one in-process TIR emulator and real engine runs against it.
+
+Stacks are driven the way the integration harness (tests/integration/harness.py) drives
+them: the Automation API with the project's engine (tests/conftest.py), a temporary
+project folder whose program runs a real program file, and the emulator's request log
+as the count of TIR calls. Every timed operation returns its wall time and the calls it
+made, so each benchmark compares like with like in the same run.
+"""
+from __future__ import annotations
+
+import statistics
+import textwrap
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from pulumi import automation as auto
+
+from tests.conftest import ROOT, engine_env, workspace_options
+from tests.integration.harness import base_config
+from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
+from tir_emulator.riva_tools import make_riva_archive
+
+T = TypeVar("T")
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class Timed:
+    """One operation: wall seconds and the TIR API calls it made (request-log entries)."""
+
+    seconds: float
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for c in self.calls if c["method"] in WRITE_METHODS)
+
+    @property
+    def reads(self) -> int:
+        return sum(1 for c in self.calls if c["method"] not in WRITE_METHODS)
+
+
+class Bench:
+    """The emulator, a scratch folder and helpers every benchmark uses."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.emulator = EmulatorServer(port=0, data_dir=out / "emulator", speed="instant")
+
+    def __enter__(self) -> Bench:
+        self.emulator.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.emulator.stop()
+
+    # -- emulator ------------------------------------------------------------------------
+    def set_delays(self, seconds: Mapping[str, float]) -> None:
+        """Per-transition provisioning delays (tir_emulator/lifecycle.py names)."""
+        self.emulator.lifecycle.set_speed(dict(seconds))
+
+    def _control(self, method: str, route: str) -> Any:
+        response = requests.request(method, f"{self.emulator.url}/_emulator/{route}", timeout=30)
+        response.raise_for_status()
+        return response.json()["data"]
+
+    def inventory(self) -> dict[str, Any]:
+        return dict(self._control("GET", "inventory"))
+
+    def timed(self, operation: Callable[[], T]) -> tuple[T, Timed]:
+        """Run `operation`; its wall time and the API calls logged meanwhile."""
+        self._control("DELETE", "requests")
+        start = time.perf_counter()
+        result = operation()
+        seconds = time.perf_counter() - start
+        return result, Timed(seconds, list(self._control("GET", "requests")))
+
+    # -- stacks --------------------------------------------------------------------------
+    def artifact(self, name: str, size_bytes: int, seed: int = 0) -> Path:
+        path = self.out / "artifacts" / f"{name}.riva"
+        if not path.exists() or path.stat().st_size < size_bytes:
+            make_riva_archive(path, model="parakeet-ctc-0.6b-en-us", key="tlt_encode",
+                              size_bytes=size_bytes, seed=seed)
+        return path
+
+    def stack(self, name: str, program: Path, config: Mapping[str, Any]) -> auto.Stack:
+        """A fresh stack in its own project folder and file backend, running `program`."""
+        project = self.out / "projects" / name
+        project.mkdir(parents=True, exist_ok=True)
+        (project / "Pulumi.yaml").write_text("name: riva-tir\nruntime: python\n")
+        (project / "__main__.py").write_text(textwrap.dedent(f"""
+            import runpy
+            runpy.run_path({str(program)!r}, run_name="__main__")
+        """))
+        backend = self.out / "state" / name
+        backend.mkdir(parents=True, exist_ok=True)
+        stack = auto.create_or_select_stack(name, work_dir=str(project), opts=workspace_options(
+            engine_env(backend), secrets_provider="passphrase"))
+        stack.set_all_config({key: auto.ConfigValue(str(value)) for key, value in config.items()}, path=True)
+        stack.set_all_config({
+            "riva-tir:tirApiKey": auto.ConfigValue(DEFAULT_API_KEY, secret=True),
+            "riva-tir:tirAuthToken": auto.ConfigValue(DEFAULT_AUTH_TOKEN, secret=True),
+        }, path=True)
+        return stack
+
+    def riva_stack(self, name: str, artifact: Path, extra: Mapping[str, Any] | None = None) -> auto.Stack:
+        """The product's own program (__main__.py) with the integration tests' config."""
+        config = {**base_config(self.emulator, artifact), "riva-tir:namePrefix": name, **(extra or {})}
+        return self.stack(name, ROOT / "__main__.py", config)
+
+
+def resources(stack: auto.Stack) -> list[dict[str, Any]]:
+    """The stack's resources from its state (type, urn, parent, dependencies)."""
+    return list((stack.export_stack().deployment or {}).get("resources", []))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+@contextmanager
+def destroyed(stack: auto.Stack) -> Iterator[auto.Stack]:
+    """Destroy the stack and remove it afterwards, even if the benchmark fails."""
+    try:
+        yield stack
+    finally:
+        stack.destroy()
+        stack.workspace.remove_stack(stack.name)

@@ -1,0 +1,154 @@
+"""The guardrail rules as plain functions of a resource's type, inputs and stack limits.
+
+Each rule returns the violation messages for one resource (empty: compliant). They know
+riva-tir's resource types and input names (components/providers/*, components/conversion.py).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+NODE = "pulumi-python:dynamic/tir:TirNode"
+TRITON = "pulumi-python:dynamic/tir:TritonEndpoint"
+RIVA_API = "pulumi-python:dynamic/tir:RivaApiEndpoint"
+SCALE = "pulumi-python:dynamic/tir:EndpointScale"
+ENDPOINTS = (TRITON, RIVA_API)
+# Input names (at any depth, compared without `_`/`-` and case) that carry secrets.
+SECRET_NAME = re.compile(r"(apikey|authtoken|token|password|privatekey|secretkey|modelkey|credentials)$")
+VERSION = re.compile(r"^v?\d+(\.\d+)*([.-][0-9A-Za-z.-]+)?$")
+LIMITS_FILE = Path(__file__).with_name("limits.yaml")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """One stack's limits (limits.yaml)."""
+
+    gpu_plans: frozenset[str]
+    max_replicas: int
+    riva_api_min_replicas: int
+
+
+def load_limits(stack: str, path: Path = LIMITS_FILE) -> Limits:
+    """The stack's entry over `default`."""
+    data = yaml.safe_load(path.read_text()) or {}
+    merged = {**data.get("default", {}), **(data.get(stack) or {})}
+    return Limits(gpu_plans=frozenset(merged.get("gpuPlans", [])), max_replicas=int(merged["maxReplicas"]),
+                  riva_api_min_replicas=int(merged["rivaApiMinReplicas"]))
+
+
+def stack_of(urn: str) -> str:
+    """`urn:pulumi:<stack>::<project>::<type>::<name>` -> `<stack>`."""
+    return urn.split("::", 1)[0].split(":", 2)[2]
+
+
+def gpu_plan_allowed(kind: str, props: Mapping[str, Any], limits: Limits) -> list[str]:
+    if kind not in (NODE, *ENDPOINTS):
+        return []
+    plan = str(props.get("plan") or "")
+    if not plan.upper().startswith("GPU-") or plan in limits.gpu_plans:
+        return []
+    return [f"GPU plan {plan!r} is not allowed for this stack; allowed: {', '.join(sorted(limits.gpu_plans))} "
+            "(policies/limits.yaml)"]
+
+
+def riva_api_min_replicas(kind: str, props: Mapping[str, Any], limits: Limits) -> list[str]:
+    if kind != RIVA_API:
+        return []
+    least = _least_replicas(props)
+    if least >= limits.riva_api_min_replicas:
+        return []
+    return [f"the Riva API endpoint runs at least {least} replica(s); this stack needs at least "
+            f"{limits.riva_api_min_replicas} (set rivaApi.replicas or rivaApi.autoscaling.minReplicas)"]
+
+
+def autoscaling_bounds(kind: str, props: Mapping[str, Any], limits: Limits) -> list[str]:
+    if kind not in (*ENDPOINTS, SCALE):
+        return []
+    scale = props.get("autoscaling")
+    budget = limits.max_replicas
+    if not scale:
+        replicas = int(props.get("replicas") or 0)
+        return [] if replicas <= budget else [f"replicas {replicas} exceed the stack's budget of {budget}"]
+    low, high = scale.get("min_replicas"), scale.get("max_replicas")
+    if low is None or high is None:
+        return ["autoscaling needs both minReplicas and maxReplicas"]
+    problems = []
+    if int(low) < 1:
+        problems.append(f"autoscaling minReplicas {low} must be at least 1")
+    if int(high) < int(low):
+        problems.append(f"autoscaling maxReplicas {high} is below minReplicas {low}")
+    if int(high) > budget:
+        problems.append(f"autoscaling maxReplicas {high} exceeds the stack's budget of {budget}")
+    return problems
+
+
+def images_pinned(kind: str, props: Mapping[str, Any], _limits: Limits) -> list[str]:
+    if kind == NODE:
+        version = str(props.get("image_version") or "")
+        return [] if VERSION.match(version) else [f"node Riva image version {version!r} is not a pinned version"]
+    if kind not in ENDPOINTS:
+        return []
+    outer = props.get("container") or {}
+    image = str((outer.get("container") or {}).get("container_name") or "")
+    if not image or "@sha256:" in image:
+        return []
+    name, _, tag = image.rpartition(":")
+    if not name or "/" in tag or not VERSION.match(tag) or tag == "latest":
+        return [f"image {image!r} is not pinned to a version (use e.g. nvcr.io/nvidia/riva/riva-speech:2.19.0)"]
+    return []
+
+
+def plaintext_secrets(props: Any, path: str = "") -> Iterator[str]:
+    """Paths of secret-named inputs whose value is set and not marked secret.
+
+    `props` must keep the secret markers: the secrets-preserving view a remediation gets
+    (`Secret` objects), which `validate` does not.
+    """
+    from pulumi_policy import Secret
+
+    props = _unwrap(props)
+    if isinstance(props, Secret):
+        return
+    if isinstance(props, Mapping):
+        for key, value in props.items():
+            here = f"{path}.{key}" if path else str(key)
+            value = _unwrap(value)
+            if SECRET_NAME.search(re.sub(r"[_-]", "", str(key)).lower()) and _is_plain_value(value):
+                yield here
+            else:
+                yield from plaintext_secrets(value, here)
+    elif isinstance(props, Sequence) and not isinstance(props, str):
+        for i, value in enumerate(props):
+            yield from plaintext_secrets(value, f"{path}[{i}]")
+
+
+def _is_plain_value(value: Any) -> bool:
+    from pulumi_policy import Secret
+
+    return not isinstance(value, Secret) and value not in (None, "", {}, []) and not _is_unknown(value)
+
+
+def _is_unknown(value: Any) -> bool:
+    from pulumi_policy import proxy
+
+    return isinstance(value, str) and value in {getattr(proxy, n) for n in dir(proxy) if n.startswith("UNKNOWN_")}
+
+
+def _unwrap(value: Any) -> Any:
+    """The pulumi-policy proxies hand their raw target out under the key `__target`."""
+    while isinstance(value, Mapping | Sequence) and not isinstance(value, str | dict | list):
+        proxy: Any = value
+        value = proxy["__target"]
+    return value
+
+
+def _least_replicas(props: Mapping[str, Any]) -> int:
+    scale = props.get("autoscaling")
+    if scale and scale.get("min_replicas") is not None:
+        return int(scale["min_replicas"])
+    return int(props.get("replicas") or 0)

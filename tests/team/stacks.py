@@ -1,0 +1,93 @@
+"""Stacks of the real riva-tir program against an in-process emulator, for team tests.
+
+Like tests/integration/harness.py, but the stack name is the caller's (the guardrails
+depend on it) and several stacks and projects can share one emulator.
+"""
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from pulumi import automation as auto
+from pydantic import SecretStr
+
+from tests.conftest import ROOT, engine_env, workspace_options
+from tests.integration.harness import base_config
+from tir import TirClient, TirConfig
+from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
+from tir_emulator.riva_tools import make_riva_archive
+
+POLICY_PACK = str(ROOT / "policies")
+
+
+@dataclass
+class Team:
+    """One emulator and one project folder; stacks made on demand."""
+
+    emulator: EmulatorServer
+    tmp: Path
+    project: Path
+    artifact: Path
+    stacks: list[auto.Stack] = field(default_factory=list)
+    ssh_key: tuple[str, str] = field(default_factory=lambda: ssh_key_pair())
+
+    def tir(self) -> TirClient:
+        return TirClient(TirConfig(api_root=self.emulator.api_root, api_key=SecretStr(DEFAULT_API_KEY),
+                                   auth_token=SecretStr(DEFAULT_AUTH_TOKEN), project_id=1))
+
+    def stack(self, name: str, config: Mapping[str, Any] | None = None) -> auto.Stack:
+        """A stack with the emulator's base config, `config` on top ({"riva-tir:x.y": v})."""
+        backend = self.tmp / "state"
+        backend.mkdir(exist_ok=True)
+        env = engine_env(backend)
+        stack = auto.create_or_select_stack(name, work_dir=str(self.project),
+                                            opts=workspace_options(env, secrets_provider="passphrase"))
+        for key, value in {**base_config(self.emulator, self.artifact), **(config or {})}.items():
+            stack.set_config(key, auto.ConfigValue(str(value)), path=True)
+        stack.set_config("riva-tir:tirApiKey", auto.ConfigValue(DEFAULT_API_KEY, secret=True))
+        stack.set_config("riva-tir:tirAuthToken", auto.ConfigValue(DEFAULT_AUTH_TOKEN, secret=True))
+        # The stack's own SSH key: previews of a fresh stack then need no generated key pair.
+        public, private = self.ssh_key
+        stack.set_config("riva-tir:node.sshPublicKey", auto.ConfigValue(public), path=True)
+        stack.set_config("riva-tir:sshPrivateKey", auto.ConfigValue(private, secret=True))
+        self.stacks.append(stack)
+        return stack
+
+
+def ssh_key_pair() -> tuple[str, str]:
+    """(OpenSSH public key, OpenSSH private key PEM)."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    return public.decode(), private
+
+
+def project_dir(tmp: Path) -> Path:
+    """A project whose program is the repository's __main__.py (no stack files in stacks/)."""
+    project = tmp / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: riva-tir\nruntime: python\n")
+    (project / "__main__.py").write_text(textwrap.dedent(f"""
+        import runpy
+        runpy.run_path({str(ROOT / '__main__.py')!r}, run_name="__main__")
+    """))
+    return project
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Iterator[Team]:
+    emulator = EmulatorServer(port=0, data_dir=tmp_path / "emulator", speed="instant")
+    emulator.start()
+    try:
+        artifact = tmp_path / "parakeet.riva"
+        make_riva_archive(artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 20)
+        yield Team(emulator, tmp_path, project_dir(tmp_path), artifact)
+    finally:
+        emulator.stop()

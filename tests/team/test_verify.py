@@ -1,0 +1,81 @@
+"""Post-deploy verification and `pulumi up` output against the emulator.
+
+`riva-tir:verify: true` runs the verification as the stack's last step (its table in the
+`up` output); the user's command (components.health, behind scripts/verify) passes on the
+deployed stack and fails with a wrong token; the stack's outputs carry the addresses and
+a client command that really answers; the long steps print progress lines.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+from pulumi import automation as auto
+
+from components import health
+from tests.team.stacks import Team, team  # noqa: F401 - fixture
+from tir_emulator import DEFAULT_AUTH_TOKEN
+
+pytestmark = [pytest.mark.engine, pytest.mark.emulator]
+
+MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
+          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming"]
+
+
+def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    stack = team.stack("verify", {"riva-tir:verify": "true"})
+    up = stack.up()
+    assert up.summary.result == "succeeded"
+    out = up.stdout
+
+    # Progress of the long steps: upload, conversion on the node, endpoints.
+    assert "uploading parakeet.riva: 100% of 1 MiB" in out
+    assert "riva-build" in out or "riva-deploy" in out
+    assert "creating endpoint rt-verify-triton (custom) on GPU-L4-8-48GB-1" in out
+    assert "creating endpoint rt-verify-riva-api (custom) on CPU-C3-4-8GB-0" in out
+
+    # The verification ran last, in the `up` output, and passed.
+    assert "command:local:Command riva-verify" in out
+    assert out.index("Verification:") > out.index("creating endpoint rt-verify-riva-api")
+    assert f"{len(MODELS) + 3}/{len(MODELS) + 3} checks passed" in out
+    assert DEFAULT_AUTH_TOKEN not in out
+
+    outputs = {k: v.value for k, v in up.outputs.items()}
+    assert outputs["verify_command"] == "scripts/verify --stack verify"
+    assert outputs["riva_grpc_address"] in outputs["client_command"]
+    # The client command is copy-paste ready: run it as a shell would.
+    answer = subprocess.run(outputs["client_command"], shell=True, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, health.TOKEN_ENV: DEFAULT_AUTH_TOKEN})
+    assert answer.returncode == 0, answer.stderr
+    assert 'model_name: "parakeet-0.6b-en-US-asr-streaming"' in answer.stdout
+
+    # A converged stack does not re-run the step.
+    stack.preview(expect_no_changes=True)
+
+    # The user's verification: passes with the token, fails (exit 1) with a wrong one.
+    args = ["--triton-http-url", outputs["triton_http_url"], "--riva-grpc-address", outputs["riva_grpc_address"],
+            *[a for m in outputs["models"] for a in ("--model", m)]]
+    os.environ[health.TOKEN_ENV] = DEFAULT_AUTH_TOKEN
+    try:
+        assert health.main(args) == 0
+        good = capsys.readouterr().out
+        os.environ[health.TOKEN_ENV] = "not-the-token"
+        assert health.main(args) == 1
+        bad = capsys.readouterr().out
+    finally:
+        del os.environ[health.TOKEN_ENV]
+    assert all(f"ok    triton model {m}" in good for m in MODELS)
+    assert "FAIL  triton server" in bad and "ok    riva api" in bad
+
+
+def test_verification_step_fails_the_up(team: Team) -> None:  # noqa: F811
+    stack = team.stack("verify", {"riva-tir:verify": "true"})
+    stack.up()
+    # Triton stopped behind Pulumi's back; a config change re-runs the step, which fails.
+    with team.tir() as tir:
+        tir.endpoints.stop(int(stack.outputs()["triton_endpoint_id"].value))
+    stack.set_config("riva-tir:rivaApi.replicas", auto.ConfigValue("2"), path=True)
+    with pytest.raises(auto.CommandError) as failed:
+        stack.up()
+    assert "FAIL  triton server" in str(failed.value)

@@ -1,0 +1,61 @@
+"""The GitHub Actions workflows are valid (actionlint, built by scripts/setup) and run
+only commands the README documents (its "Team operation" section lists them verbatim)."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+ACTIONLINT = ROOT / ".tools" / "bin" / "actionlint"
+
+
+def _lint(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    if not ACTIONLINT.exists():
+        raise RuntimeError("no actionlint: run scripts/setup first (scripts/test does)")
+    return subprocess.run([str(ACTIONLINT), "-no-color", "-oneline", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _run_lines(workflow: Path) -> list[str]:
+    data: dict[str, Any] = yaml.safe_load(workflow.read_text())
+    steps = [s for job in data["jobs"].values() for s in job.get("steps", [])]
+    return [line.strip() for s in steps if "run" in s for line in s["run"].splitlines() if line.strip()]
+
+
+def test_workflows_pass_actionlint() -> None:
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert {f.name for f in files} == {"test.yml", "preview.yml", "deploy.yml", "up.yml"}
+    result = _lint(*map(str, files))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow() -> None:
+    broken = (WORKFLOWS / "up.yml").read_text().replace("inputs.stack }}", "inputs.stak }}")
+    result = _lint("-", stdin=broken)
+    assert result.returncode == 1
+    assert 'property "stak" is not defined' in result.stdout
+
+
+@pytest.mark.parametrize("name", ["test.yml", "preview.yml", "up.yml"])
+def test_workflow_commands_are_documented(name: str) -> None:
+    readme = (ROOT / "README.md").read_text()
+    lines = _run_lines(WORKFLOWS / name)
+    assert lines
+    assert [line for line in lines if line not in readme] == []
+
+
+def test_prod_waits_for_dev_and_its_environment() -> None:
+    deploy = yaml.safe_load((WORKFLOWS / "deploy.yml").read_text())
+    up = yaml.safe_load((WORKFLOWS / "up.yml").read_text())
+    assert deploy["jobs"]["prod"]["needs"] == "dev"
+    assert deploy["jobs"]["prod"]["with"]["stack"] == "prod"
+    # The approval gate: the job runs in the stack's GitHub Environment.
+    assert up["jobs"]["up"]["environment"] == "${{ inputs.stack }}"
+    preview = yaml.safe_load((WORKFLOWS / "preview.yml").read_text())
+    assert preview["jobs"]["preview"]["strategy"]["matrix"]["stack"] == ["dev", "prod"]
