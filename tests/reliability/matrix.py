@@ -94,6 +94,16 @@ def fault_plan(seed: int) -> tuple[float, list[dict[str, object]]]:
     return rate, [{**kind, "path": API, "probability": round(each, 4)} for kind in kinds]
 
 
+def _destroy_and_count(dep: Deployment, result: RunResult) -> None:
+    """`destroy`, then record what it left behind; the run converged if nothing failed."""
+    dep.stack.destroy()
+    left = dep.counts()
+    result.leaks = excess(left, EMPTY)
+    if left != EMPTY:
+        result.failure = result.failure or f"after destroy: {left}"
+    result.converged = not result.failure
+
+
 def fault_run(dep: Deployment, seed: int) -> RunResult:
     """`up` then `destroy` under a seeded fault plan."""
     rate, rules = fault_plan(seed)
@@ -106,12 +116,7 @@ def fault_run(dep: Deployment, seed: int) -> RunResult:
         result.duplicates = excess(after_up, FULL_STACK)
         if after_up != FULL_STACK:
             result.failure = f"after up: {after_up}"
-        dep.stack.destroy()
-        left = dep.counts()
-        result.leaks = excess(left, EMPTY)
-        if left != EMPTY:
-            result.failure = result.failure or f"after destroy: {left}"
-        result.converged = not result.failure
+        _destroy_and_count(dep, result)
     except auto.CommandError as exc:
         result.failure = failure_text(exc)
     finally:
@@ -225,12 +230,7 @@ def interrupt_run(dep: Deployment, point: InterruptPoint) -> RunResult:
         result.duplicates = excess(after_up, FULL_STACK)
         if after_up != FULL_STACK:
             result.failure = result.failure or f"after recovery up: {after_up}"
-        dep.stack.destroy()
-        left = dep.counts()
-        result.leaks = excess(left, EMPTY)
-        if left != EMPTY:
-            result.failure = result.failure or f"after destroy: {left}"
-        result.converged = not result.failure
+        _destroy_and_count(dep, result)
     except auto.CommandError as exc:
         result.failure = result.failure or failure_text(exc)
     finally:
