@@ -9,3 +9,6 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 # The language host and the dynamic-provider launcher run the program with this
 # interpreter, so they see the project's virtualenv (pulumi, dill, riva-tir itself).
 export PULUMI_PYTHON_CMD="$RIVA_TIR_ROOT/.venv/bin/python"
+# Resource steps the engine runs at once (its default is 4 per core): riva-tir's steps
+# mostly wait on TIR, and the provider host serves as many (components/providers/host.py).
+export PULUMI_PARALLEL=64

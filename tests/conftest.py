@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
+from components.providers.host import PROVIDER_THREADS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -15,7 +17,8 @@ def engine_env(backend_dir: Path, passphrase: str = "test-passphrase") -> dict[s
     """Environment for a real engine run with a throwaway file backend.
 
     Mirrors scripts/env.sh: the project's engine first on PATH, the project's PULUMI_HOME
-    (where set-up installed the command plugin) and this interpreter for the program.
+    (where set-up installed the command plugin), this interpreter for the program and as
+    many steps at once as the provider host serves.
     """
     bin_dir = ROOT / ".tools" / "bin"
     if not (bin_dir / "pulumi").exists() and not _system_pulumi():
@@ -28,6 +31,7 @@ def engine_env(backend_dir: Path, passphrase: str = "test-passphrase") -> dict[s
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_PYTHON_CMD": sys.executable,
+        "PULUMI_PARALLEL": str(PROVIDER_THREADS),
     }
 
 

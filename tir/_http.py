@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import hashlib
 import logging
 import re
 import time
@@ -31,6 +32,7 @@ from tir.errors import (
     UnexpectedResponse,
     ValidationFailed,
 )
+from tir.read_cache import ReadCache
 
 T = TypeVar("T")
 Params = Mapping[str, str | int | bool | None]
@@ -180,8 +182,10 @@ class Transport:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        read_cache: ReadCache | None = None,
     ) -> None:
         self.config = config
+        self._read_cache = read_cache
         self._session = session or requests.Session()
         self._sleep = sleep
         self._clock = clock
@@ -248,6 +252,24 @@ class Transport:
             retry_if = _ambiguous
         send = functools.partial(self._send, method, path, scoped, params, body)
         return self._run(send if settled is None else _unless_settled(send, settled, path), retry_if, plan)
+
+    def shared_get(self, path: str, *, scoped: bool, params: Params) -> Any:
+        """GET answered from the read cache when the client has one: for the reads every
+        resource of a run repeats (catalog pages, the access check)."""
+        def load() -> Any:
+            return self.request("GET", path, scoped=scoped, params=params)
+
+        if self._read_cache is None:
+            return load()
+        cfg = self.config
+        # Per account and token too: accounts may see different catalogs, and a token
+        # TIR refuses must be asked about again.
+        account = hashlib.sha256(f"{cfg.api_key.get_secret_value()}:{cfg.auth_token.get_secret_value()}"
+                                 .encode()).hexdigest()
+        where = (cfg.url_style, cfg.team_id, cfg.project_id) if scoped else ()
+        key = (cfg.api_root, cfg.location, account, *where, path,
+               tuple(sorted((k, str(v)) for k, v in params.items())))
+        return self._read_cache.get(key, load)
 
     def create(
         self,

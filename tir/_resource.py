@@ -10,17 +10,11 @@ from tir._http import Transport
 from tir._models import Resource, as_list, parse
 from tir.errors import NotFound
 from tir.paging import Page, collect_pages
-from tir.validation import ResourceName, Spec
+from tir.validation import NamedSpec
 from tir.waiter import Pacing, wait_for
 
 M = TypeVar("M", bound=Resource)
 S = TypeVar("S", bound="NamedSpec")
-
-
-class NamedSpec(Spec):
-    """A create spec whose ``name`` identifies the resource for lost-response lookups."""
-
-    name: ResourceName
 
 
 class ResourceClient(Generic[M, S]):

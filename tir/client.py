@@ -17,6 +17,7 @@ from tir.images.client import ImagesClient
 from tir.model_repositories.client import ModelRepositoriesClient
 from tir.nodes.client import NodesClient
 from tir.plans.client import PlansClient
+from tir.read_cache import ReadCache
 from tir.ssh_keys.client import SshKeysClient
 from tir.waiter import Backoff, Pacing
 
@@ -45,6 +46,9 @@ class TirClient:
       then raised naming the plan.
     * Auth (401/403), validation (400/422), 404 and 409 are never retried.
 
+    Catalog reads (images, plans) and ``check_access`` go through ``read_cache`` when
+    given: a cache shared by the clients of one process (``tir.read_cache``).
+
     Secrets never reach logs (logger ``"tir"``), reprs or exception texts: URLs are
     logged with ``apikey=***`` and bodies are not logged.
     """
@@ -58,9 +62,10 @@ class TirClient:
         clock: Callable[[], float] = time.monotonic,
         backoff: Backoff | None = None,
         rand: Callable[[], float] = random.random,
+        read_cache: ReadCache | None = None,
     ) -> None:
         self.config = config
-        self._transport = Transport(config, session=session, sleep=sleep, clock=clock)
+        self._transport = Transport(config, session=session, sleep=sleep, clock=clock, read_cache=read_cache)
         pacing = Pacing(clock=clock, sleep=sleep, backoff=backoff or Backoff(), rand=rand)
         self.plans = PlansClient(self._transport)
         self.images = ImagesClient(self._transport)
@@ -73,6 +78,12 @@ class TirClient:
     def __repr__(self) -> str:
         cfg = self.config
         return f"TirClient(api_root={cfg.api_root!r}, project_id={cfg.project_id}, location={cfg.location!r})"
+
+    def check_access(self) -> None:
+        """One project-scoped read (a page of one node): raises ``AuthError`` when TIR
+        refuses the key or token, ``NotFound``/``ValidationFailed`` for the project or
+        region. Answered from the read cache while TIR keeps accepting them."""
+        self._transport.shared_get("notebooks/", scoped=True, params={"page_no": 1, "per_page": 1})
 
     def close(self) -> None:
         self._transport.close()

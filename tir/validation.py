@@ -56,3 +56,9 @@ def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
             message = message.removeprefix(prefix)
         out.append((_path(tuple(err["loc"])), message))
     return out
+
+
+class NamedSpec(Spec):
+    """A create spec whose ``name`` identifies the resource for lost-response lookups."""
+
+    name: ResourceName

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
 from pulumi.output import Unknown
@@ -16,14 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from components.providers.engine_log import progress
 from tir import (AuthError, CapacityError, NotFound, PlanNotFound, RateLimited, ResolutionError, ResourceFailed,
-                 ServerError, TirClient, TirConfig, TirError, TransportError, ValidationFailed, WaitTimeout,
+                 ServerError, TirConfig, TirError, TransportError, ValidationFailed, WaitTimeout,
                  field_errors)
 from tir.config import UrlStyle
+from tir.read_cache import ReadCache
+
+if TYPE_CHECKING:
+    from tir.client import TirClient
 
 # What the engine sends for values not known until apply (pulumi.runtime.rpc.UNKNOWN).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-# Inputs that never reach the TIR API as resource settings.
-CONNECTION_KEYS = frozenset({"tir", "credentials"})
+# One read cache per provider process: all its resources' check and create share it.
+SHARED_READS = ReadCache()
 
 
 class TirConnection(BaseModel):
@@ -95,7 +99,7 @@ class TirProvider(ResourceProvider):
     # How patient the client is never changes a resource.
     undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs with the same pydantic rules the client's request specs use,
         skipping values only known after apply; failures name the input field."""
         known = {k: v for k, v in news.items() if not k.startswith("__") and k not in self.computed}
@@ -108,7 +112,8 @@ class TirProvider(ResourceProvider):
         failures = [CheckFailure(path, message) for path, message in dict.fromkeys(errors)
                     if not is_unknown(known.get(path.split(".")[0].split("[")[0]))]
         if not failures:
-            failures = [CheckFailure(path, message) for path, message in self._api_errors(known)]
+            catalog = not self._catalog_checked(olds, news)
+            failures = [CheckFailure(path, message) for path, message in self._api_errors(known, catalog=catalog)]
         # Defaults of omitted inputs are recorded, so later steps and diffs see them.
         defaults = {name: field.get_default(call_default_factory=True)
                     for name, field in self.inputs.model_fields.items()
@@ -123,15 +128,25 @@ class TirProvider(ResourceProvider):
         """Errors only the TIR catalog can tell, e.g. an unknown plan (subclasses)."""
         return []
 
-    def _api_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        """`catalog_errors` at `check`, so an unknown plan or image, or credentials TIR
-        refuses, fail `preview` before anything is created."""
-        if not self.catalog_keys or is_unknown([inputs.get(k) for k in ("tir", "credentials", *self.catalog_keys)]):
+    def _catalog_checked(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        """True when TIR already accepted these catalog inputs: the resource exists with
+        the same ones, so a no-op `preview` does not ask again. (A plan TIR withdraws
+        later shows when the resource is next created or changed.)"""
+        return bool(olds) and all(olds.get(k) == news.get(k) for k in ("tir", "credentials", *self.catalog_keys))
+
+    def _api_errors(self, inputs: dict[str, Any], *, catalog: bool) -> list[tuple[str, str]]:
+        """What only TIR can tell, at `check`, so `preview` fails before anything is
+        created: credentials, project or region it refuses (one shared read per run:
+        even a no-op preview must not report "no changes" with a revoked key), and, when
+        `catalog`, an unknown plan or image."""
+        if is_unknown([inputs.get("tir"), inputs.get("credentials")]):
             return []
+        catalog = catalog and bool(self.catalog_keys) and not is_unknown([inputs.get(k) for k in self.catalog_keys])
         try:
             # Best effort, no retries: when TIR cannot answer now, create resolves it again.
             with self.client({**inputs, "retries": {"max_retries": 0}}) as tir:
-                return self.catalog_errors(tir, inputs)
+                tir.check_access()
+                return self.catalog_errors(tir, inputs) if catalog else []
         except (TransportError, ServerError, RateLimited):
             return []
         except AuthError as exc:
@@ -174,6 +189,10 @@ class TirProvider(ResourceProvider):
     @contextmanager
     def client(props: Mapping[str, Any]) -> Iterator[TirClient]:
         """A client for one provider call, built from the resource's own inputs."""
+        # Imported on first use: the program process imports the providers to declare
+        # resources but never calls TIR, so it does not pay for the HTTP stack (~0.1 s).
+        from tir.client import TirClient
+
         conn = TirConnection.model_validate(props["tir"])
         creds = TirCredentials.model_validate(props["credentials"])
         retries = RetryPolicy.model_validate(props.get("retries") or {})
@@ -182,7 +201,7 @@ class TirProvider(ResourceProvider):
                            capacity_backoff_initial=retries.capacity_backoff_seconds,
                            capacity_backoff_max=max(120.0, retries.capacity_backoff_seconds),
                            **conn.model_dump())
-        with TirClient(config) as tir:
+        with TirClient(config, read_cache=SHARED_READS) as tir:
             try:
                 yield tir
             except CapacityError as exc:

@@ -3,7 +3,7 @@ runs riva_server against it. One provider kind, two resource types: they share e
 rule and differ only in the container they run."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
@@ -11,10 +11,13 @@ from pydantic import Field
 
 from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
 from components.providers.engine_log import progress
-from tir import NotFound, TirClient
+from tir import NotFound
 from tir.endpoints.models import Endpoint
 from tir.endpoints.specs import AutoScalePolicy, EndpointSpec
 from tir.validation import ResourceName
+
+if TYPE_CHECKING:
+    from tir.client import TirClient
 
 # ASSUMPTION: real TIR documents no gRPC address for endpoints. Inside TIR, TIR-S (riva.md
 # §8) reaches Triton as `is-<endpoint id>:9000`: that is what the Riva API server dials.

@@ -52,7 +52,8 @@ class ModelRepositoryProvider(TirProvider):
                     bucket_name=props.get("bucket_name") or "", access_key=props.get("access_key"),
                     secret_key=props.get("secret_key")))
             with cleanup_failed_create(tir.model_repositories, repo, f"model repository {props['name']}"):
-                repo = tir.model_repositories.wait_ready(repo.id, timeout=props["ready_timeout"])
+                if not repo.is_ready:
+                    repo = tir.model_repositories.wait_ready(repo.id, timeout=props["ready_timeout"])
             return CreateResult(str(repo.id), _outputs(props, repo))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

@@ -1,7 +1,7 @@
 """TirNode: the GPU node that holds the model and runs riva-build / riva-deploy."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
@@ -10,10 +10,13 @@ from pydantic import Field
 from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
 from components.providers.engine_log import progress
 from components.providers.node_power import converge
-from tir import NotFound, TirClient
+from tir import NotFound
 from tir.nodes.models import Node
-from tir.nodes.specs import NodeSpec
+from tir.nodes.specs import NodePlanChange, NodeSpec
 from tir.validation import ResourceName
+
+if TYPE_CHECKING:
+    from tir.client import TirClient
 
 # Provider input -> NodeSpec field, so check() reports spec errors under input names.
 _SPEC_FIELDS = {"name": "name", "disk_size_in_gb": "disk_size_gb", "public_key": "public_keys"}
@@ -45,7 +48,6 @@ class NodeProvider(TirProvider):
             "disk_size_in_gb": inputs.get("disk_size_gb"), "public_key": inputs.get("public_keys")})
 
     def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        tir.nodes.list(per_page=1)  # the project and region exist
         version_id = inputs.get("image_version_id") or tir.images.find_riva(inputs["image_version"]).image_version_id
         tir.plans.resolve_node_plan(inputs["plan"], version_id)
         return []
@@ -66,8 +68,7 @@ class NodeProvider(TirProvider):
             with cleanup_failed_create(tir.nodes, node, f"node {props['name']}"):
                 if not node.is_ready:
                     progress(f"waiting for node {props['name']} to run", ephemeral=True)
-                converge(tir, node.id, "running", props["ready_timeout"])
-            node = tir.nodes.get(node.id)
+                node = converge(tir, node, "running", props["ready_timeout"])
             return CreateResult(str(node.id), _outputs(props, node, {}, version_id, plan.sku_item_price_id))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -80,10 +81,10 @@ class NodeProvider(TirProvider):
             if removed:
                 tir.nodes.remove_ssh_keys(node_id, removed)
             sku_item_price_id = olds.get("sku_item_price_id")
-            if news["plan"] != olds.get("plan"):
-                sku_item_price_id = _change_plan(tir, node_id, news, olds["resolved_image_version_id"])
-                converge(tir, node_id, "running", news["ready_timeout"])
             node = tir.nodes.get(node_id)
+            if news["plan"] != olds.get("plan"):
+                sku_item_price_id = _change_plan(tir, node, news, olds["resolved_image_version_id"])
+                node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
             return UpdateResult(_outputs(news, node, olds, olds.get("resolved_image_version_id"),
                                          sku_item_price_id))
 
@@ -106,12 +107,10 @@ class NodeProvider(TirProvider):
             tir.nodes.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
 
 
-def _change_plan(tir: TirClient, node_id: int, news: dict[str, Any], image_version_id: int) -> int:
+def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version_id: int) -> int:
     """TIR changes a node's plan only while it is stopped."""
-    from tir.nodes.specs import NodePlanChange
-
     plan = tir.plans.resolve_node_plan(news["plan"], image_version_id)
-    node = tir.nodes.get(node_id)
+    node_id = node.id
     if node.status != "stopped":
         progress(f"stopping node {node.name} to change its plan to {news['plan']}")
         if node.status != "stopping":

@@ -11,7 +11,7 @@ once the model is converted without the next `up` flapping.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
@@ -19,7 +19,10 @@ from pydantic import Field
 
 from components.providers.base import TirInputs, TirProvider
 from components.providers.engine_log import progress
-from tir import NotFound, TirClient
+from tir.nodes.models import Node
+
+if TYPE_CHECKING:
+    from tir.client import TirClient
 
 
 class PowerInputs(TirInputs):
@@ -30,22 +33,26 @@ class PowerInputs(TirInputs):
     ready_timeout: float = Field(default=1800, gt=0)
 
 
-def converge(tir: TirClient, node_id: int, state: str, timeout: float) -> str:
-    """Bring the node to `state`, waiting for it; returns the final status."""
-    node = tir.nodes.get(node_id)
+def converge(tir: TirClient, node: Node, state: str, timeout: float) -> Node:
+    """Bring the node (as just read) to `state`, waiting for it; returns it as last read,
+    without another call when it is there already."""
     if state == "running":
+        if node.is_ready:
+            return node
         if node.status in ("stopped", "stopping"):
             if node.status == "stopping":
-                tir.nodes.wait_stopped(node_id, timeout=timeout)
+                tir.nodes.wait_stopped(node.id, timeout=timeout)
             progress(f"starting node {node.name}")
-            tir.nodes.start(node_id)
-        return str(tir.nodes.wait_ready(node_id, timeout=timeout).status)
-    if node.status not in ("stopped", "stopping"):
+            tir.nodes.start(node.id)
+        return tir.nodes.wait_ready(node.id, timeout=timeout)
+    if node.status == "stopped":
+        return node
+    if node.status != "stopping":
         if not node.is_ready:
-            tir.nodes.wait_ready(node_id, timeout=timeout)
+            tir.nodes.wait_ready(node.id, timeout=timeout)
         progress(f"stopping node {node.name}")
-        tir.nodes.stop(node_id)
-    return str(tir.nodes.wait_stopped(node_id, timeout=timeout).status)
+        tir.nodes.stop(node.id)
+    return tir.nodes.wait_stopped(node.id, timeout=timeout)
 
 
 class _PowerProvider(TirProvider):
@@ -61,8 +68,8 @@ class _PowerProvider(TirProvider):
 
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         with self.client(props) as tir:
-            status = converge(tir, int(props["node_id"]), props["state"], props["ready_timeout"])
-        return {**{k: v for k, v in props.items() if not k.startswith("__")}, "status": status}
+            node = converge(tir, tir.nodes.get(int(props["node_id"])), props["state"], props["ready_timeout"])
+        return {**{k: v for k, v in props.items() if not k.startswith("__")}, "status": str(node.status)}
 
 
 class NodeWakeProvider(_PowerProvider):
@@ -88,10 +95,9 @@ class NodePowerProvider(_PowerProvider):
         if props.get("state") != "stopped":
             return
         with self.client(props) as tir:
-            try:
-                converge(tir, int(id_), "running", props["ready_timeout"])
-            except NotFound:
-                pass
+            node = tir.nodes.get_or_none(int(id_))
+            if node is not None:
+                converge(tir, node, "running", props["ready_timeout"])
 
 
 class NodeWake(Resource, module="tir", name="NodeWake"):

@@ -8,7 +8,7 @@ through every dependant.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
@@ -16,8 +16,11 @@ from pydantic import Field
 
 from components.providers.base import TirInputs, TirProvider
 from components.providers.engine_log import progress
-from tir import TirClient
+from tir.endpoints.models import Endpoint
 from tir.endpoints.specs import AutoScalePolicy
+
+if TYPE_CHECKING:
+    from tir.client import TirClient
 
 
 class ScaleInputs(TirInputs):
@@ -65,33 +68,44 @@ class EndpointScaleProvider(TirProvider):
 
 
 def _apply(tir: TirClient, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
+    """Size, then power state; the endpoint is read again only after a call changed it."""
     endpoint_id, timeout = int(props["endpoint_id"]), props["ready_timeout"]
     endpoint = tir.endpoints.get(endpoint_id)
     if olds is None or any(olds.get(k) != props.get(k) for k in ("replicas", "autoscaling")):
-        if props.get("autoscaling"):
-            policy = AutoScalePolicy.model_validate(props["autoscaling"])
-            current = endpoint.auto_scale_policy
-            if not (endpoint.is_auto_scale_enabled and current is not None and
-                    (current.min_replicas, current.max_replicas) == (policy.min_replicas, policy.max_replicas)):
-                progress(f"autoscaling {endpoint.name}: {policy.min_replicas}-{policy.max_replicas} replicas")
-                tir.endpoints.update_auto_scale(endpoint_id, policy)
-        elif endpoint.is_auto_scale_enabled or endpoint.replica != int(props["replicas"]):
-            progress(f"scaling {endpoint.name} to {props['replicas']} replicas")
-            tir.endpoints.disable_auto_scale(endpoint_id, int(props["replicas"]))
-    endpoint = tir.endpoints.get(endpoint_id)
+        if _resize(tir, endpoint, props):
+            endpoint = tir.endpoints.get(endpoint_id)
     if props["state"] == "stopped":
         if endpoint.status != "stopped":
             if not endpoint.is_ready:
                 tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
             progress(f"stopping endpoint {endpoint.name}")
             tir.endpoints.stop(endpoint_id)
-        endpoint = tir.endpoints.wait_stopped(endpoint_id, timeout=timeout)
-    else:
-        if endpoint.status == "stopped":
-            progress(f"starting endpoint {endpoint.name}")
-            tir.endpoints.start(endpoint_id)
+            endpoint = tir.endpoints.wait_stopped(endpoint_id, timeout=timeout)
+    elif endpoint.status == "stopped":
+        progress(f"starting endpoint {endpoint.name}")
+        tir.endpoints.start(endpoint_id)
+        endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
+    elif not endpoint.is_ready:
         endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
     return {**{k: v for k, v in props.items() if not k.startswith("__")}, "status": endpoint.status}
+
+
+def _resize(tir: TirClient, endpoint: Endpoint, props: dict[str, Any]) -> bool:
+    """Send the wanted size unless the endpoint has it; True when a call was made."""
+    if props.get("autoscaling"):
+        policy = AutoScalePolicy.model_validate(props["autoscaling"])
+        current = endpoint.auto_scale_policy
+        if endpoint.is_auto_scale_enabled and current is not None and \
+                (current.min_replicas, current.max_replicas) == (policy.min_replicas, policy.max_replicas):
+            return False
+        progress(f"autoscaling {endpoint.name}: {policy.min_replicas}-{policy.max_replicas} replicas")
+        tir.endpoints.update_auto_scale(endpoint.id, policy)
+        return True
+    if not endpoint.is_auto_scale_enabled and endpoint.replica == int(props["replicas"]):
+        return False
+    progress(f"scaling {endpoint.name} to {props['replicas']} replicas")
+    tir.endpoints.disable_auto_scale(endpoint.id, int(props["replicas"]))
+    return True
 
 
 class EndpointScale(Resource, module="tir", name="EndpointScale"):

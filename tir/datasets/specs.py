@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from tir._resource import NamedSpec
+from tir.validation import NamedSpec
 from tir.validation import Spec
 
 

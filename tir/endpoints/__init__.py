@@ -1,4 +1,5 @@
-from tir.endpoints.client import EndpointsClient
+"""Endpoints: models and request specs. The client is `tir.endpoints.client`,
+imported by `TirClient` only, so code that only validates does not load the HTTP stack."""
 from tir.endpoints.commands import decode_command_list, encode_command_list
 from tir.endpoints.models import Endpoint, EndpointStatus
 from tir.endpoints.specs import (
@@ -24,7 +25,6 @@ __all__ = [
     "Endpoint",
     "EndpointSpec",
     "EndpointStatus",
-    "EndpointsClient",
     "EnvDisabled",
     "EnvVariable",
     "Probe",

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, SecretStr, ValidationInfo, field_serializer, field_validator
 
-from tir._resource import NamedSpec
+from tir.validation import NamedSpec
 from tir.endpoints.commands import encode_command_list
 from tir.plans.committed import CommittedPolicy, next_plan_rule
 from tir.validation import Spec

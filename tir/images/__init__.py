@@ -1,4 +1,5 @@
-from tir.images.client import ImagesClient, resolve_image
+"""Images: models. The client is `tir.images.client`,
+imported by `TirClient` only, so code that only validates does not load the HTTP stack."""
 from tir.images.models import Image, ImageVersion, ResolvedImage
 
-__all__ = ["Image", "ImageVersion", "ImagesClient", "ResolvedImage", "resolve_image"]
+__all__ = ["Image", "ImageVersion", "ResolvedImage"]

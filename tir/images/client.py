@@ -54,7 +54,7 @@ class ImagesClient:
 
     def list(self, *, category: str = "notebook", is_jupyterlab_enabled: bool | None = None) -> builtins.list[Image]:
         params = {"category": category, "is_jupyterlab_enabled": is_jupyterlab_enabled}
-        data = self._t.request("GET", "gpu_service/image/", scoped=False, params=params)
+        data = self._t.shared_get("gpu_service/image/", scoped=False, params=params)
         return [parse(Image, item) for item in as_list(data, "images")]
 
     def find(self, name: str) -> Image | None:

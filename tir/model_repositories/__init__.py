@@ -1,5 +1,6 @@
-from tir.model_repositories.client import ModelRepositoriesClient
+"""Model repositories: models and request specs. The client is `tir.model_repositories.client`,
+imported by `TirClient` only, so code that only validates does not load the HTTP stack."""
 from tir.model_repositories.models import Bucket, BucketObject, ModelRepository, S3Credentials
 from tir.model_repositories.specs import RepositorySpec
 
-__all__ = ["Bucket", "BucketObject", "ModelRepositoriesClient", "ModelRepository", "RepositorySpec", "S3Credentials"]
+__all__ = ["Bucket", "BucketObject", "ModelRepository", "RepositorySpec", "S3Credentials"]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_serializer, field_validator
 
-from tir._resource import NamedSpec
+from tir.validation import NamedSpec
 
 # S3 bucket naming (lowercase, digits, dots, hyphens; 3-63 chars).
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")

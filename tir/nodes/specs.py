@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator
 
-from tir._resource import NamedSpec
+from tir.validation import NamedSpec
 from tir.plans.committed import CommittedPolicy, next_plan_rule
 from tir.ssh_keys.models import PublicKey
 from tir.validation import Spec

@@ -1,4 +1,5 @@
-from tir.plans.client import PlansClient, resolve_plan
+"""Plans: models. The client is `tir.plans.client`,
+imported by `TirClient` only, so code that only validates does not load the HTTP stack."""
 from tir.plans.models import ResolvedPlan, Sku, SkuDetails, SkuPlan
 
-__all__ = ["PlansClient", "ResolvedPlan", "Sku", "SkuDetails", "SkuPlan", "resolve_plan"]
+__all__ = ["ResolvedPlan", "Sku", "SkuDetails", "SkuPlan"]

@@ -35,7 +35,7 @@ class PlansClient:
     def list(self, service: Service, *, image_version_id: int | None = None, framework: str | None = None) -> list[Sku]:
         """All SKUs for a service, flattened from TIR's ``{"CPU": [...], "GPU": [...]}`` groups."""
         params: dict[str, Any] = {"service": service, "image_version_id": image_version_id, "framework": framework}
-        data = self._t.request("GET", "gpu_service/sku/", scoped=False, params=params)
+        data = self._t.shared_get("gpu_service/sku/", scoped=False, params=params)
         skus: list[Sku] = []
         groups = data.items() if isinstance(data, dict) else [("", data)]
         for group, items in groups:
