@@ -111,3 +111,54 @@ def test_up_noop_update_destroy(tmp_path: Path, pulumi_env: dict[str, str]) -> N
     assert marker.read_text().strip() == "deleted"
     assert stack.export_stack().deployment.get("resources") in (None, [])
     stack.workspace.remove_stack("smoke")
+
+
+RENDEZVOUS_PROGRAM = textwrap.dedent(
+    '''
+    import os, time
+    import pulumi
+    from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+    class RendezvousProvider(ResourceProvider):
+        """Each create waits until all of them are inside `create` at the same time."""
+
+        def create(self, props):
+            folder, count = props["folder"], int(props["count"])
+            open(os.path.join(folder, props["name"]), "w").close()
+            deadline = time.monotonic() + 60
+            while len(os.listdir(folder)) < count:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"only {len(os.listdir(folder))} of {count} creates ran at once")
+                time.sleep(0.05)
+            return CreateResult(props["name"], dict(props))
+
+    class Waiter(Resource, module="smoke", name="Waiter"):
+        def __init__(self, name, folder, count):
+            super().__init__(RendezvousProvider(), name, {"name": name, "folder": folder, "count": count})
+
+    cfg = pulumi.Config()
+    count = int(cfg.require("count"))
+    for i in range(count):
+        Waiter(f"waiter-{i}", cfg.require("folder"), count)
+    '''
+)
+
+
+def test_provider_host_serves_many_calls_at_once(tmp_path: Path, pulumi_env: dict[str, str]) -> None:
+    """A create that waits on TIR holds a provider thread; the SDK's own host has 4, so a
+    stack of many deployments would provision 4 things at a time. Twelve creates must be
+    in flight together (components/providers/host.py, PULUMI_PARALLEL)."""
+    work, folder = tmp_path / "program", tmp_path / "arrived"
+    work.mkdir()
+    folder.mkdir()
+    (work / "__main__.py").write_text(RENDEZVOUS_PROGRAM)
+    (work / "Pulumi.yaml").write_text("name: rendezvous\nruntime: python\n")
+    stack = auto.create_or_select_stack(stack_name="rendezvous", work_dir=str(work),
+                                        opts=workspace_options(pulumi_env, secrets_provider="passphrase"))
+    stack.set_config("count", auto.ConfigValue("12"))
+    stack.set_config("folder", auto.ConfigValue(str(folder)))
+    up = stack.up()
+    assert up.summary.resource_changes == {"create": 13}
+    assert len(list(folder.iterdir())) == 12
+    stack.destroy()
+    stack.workspace.remove_stack("rendezvous")
