@@ -8,6 +8,7 @@ made, so each benchmark compares like with like in the same run.
 """
 from __future__ import annotations
 
+import shutil
 import statistics
 import textwrap
 import time
@@ -54,6 +55,10 @@ class Bench:
         self.emulator = EmulatorServer(port=0, data_dir=out / "emulator", speed="instant")
 
     def __enter__(self) -> Bench:
+        # A run starts from nothing: stacks or emulator state an interrupted run left
+        # would point at that run's emulator ports. Generated artifacts are kept.
+        for scratch in ("emulator", "projects", "state"):
+            shutil.rmtree(self.out / scratch, ignore_errors=True)
         self.emulator.start()
         return self
 
