@@ -24,9 +24,16 @@ from components.providers.engine_log import current_urn, progress
 from tir import field_errors
 
 MODELS_DIR = "riva-tir/models"
-# Large SFTP requests in flight: loopback and WAN alike are latency-bound otherwise.
-SFTP_BLOCK = 1 << 20
-SFTP_REQUESTS = 64
+# SFTP write size, capped at run time by the server's advertised limit (OpenSSH's
+# sftp-server: 255 KiB). 1 GiB to an emulated node: 256 KiB and 1 MiB equally fast,
+# 64 KiB about 30% slower (more client CPU per byte).
+SFTP_BLOCK = 256 << 10
+# 4 MiB in flight: twice the 2 MiB channel window (sshd's and asyncssh's) that bounds
+# what is in flight anyway; more only waits in memory (64 x 1 MiB: 272 MiB peak RSS, not 90).
+SFTP_REQUESTS = 16
+# AES-GCM first, the defaults after it: with AES-NI it costs both ends far less CPU than
+# the default chacha20-poly1305 (1 GiB on loopback: 3.3-3.5 s instead of 5.1-7.2 s).
+SSH_CIPHERS = "^aes128-gcm@openssh.com"
 
 
 class ArtifactSource(BaseModel):
@@ -144,9 +151,30 @@ async def _connect(props: dict[str, Any]) -> Any:
 
     key = asyncssh.import_private_key(props["ssh_private_key"])
     # ASSUMPTION (as pulumi-command): TIR publishes no node host keys, so none is checked.
-    return await asyncio.wait_for(asyncssh.connect(
+    conn = await asyncio.wait_for(asyncssh.connect(
         props["ssh_host"], port=int(props["ssh_port"]), username=props["ssh_user"],
-        client_keys=[key], known_hosts=None), timeout=30)
+        client_keys=[key], known_hosts=None, encryption_algs=SSH_CIPHERS), timeout=30)
+    _send_no_ignore_packets(conn)
+    return conn
+
+
+def _send_no_ignore_packets(conn: Any) -> None:
+    """Drop the empty SSH_MSG_IGNORE asyncssh sends before every packet.
+
+    That is RFC 4251's countermeasure (9.3.1) for CBC ciphers, and SSH_CIPHERS offers
+    none (AES-GCM, then asyncssh's defaults: ChaCha20, GCM, CTR); OpenSSH sends no such
+    packets. On an upload they are half the packets each end encrypts, sends and parses:
+    1 GiB on loopback took 3.2-4.2 s without them, 4.0-4.8 s with them (side by side).
+    """
+    from asyncssh.constants import MSG_IGNORE
+
+    send = conn.send_packet
+
+    def send_packet(pkttype: int, *args: bytes, **kwargs: Any) -> None:
+        if pkttype != MSG_IGNORE:
+            send(pkttype, *args, **kwargs)
+
+    conn.send_packet = send_packet
 
 
 async def _run(props: dict[str, Any], command: str, *, check: bool = True) -> int:
@@ -210,7 +238,9 @@ async def _upload(conn: Any, local: Path, remote: str, sha256: str, urn: str) ->
                      urn=urn, ephemeral=sent != total)
 
     async with conn.start_sftp_client() as sftp:
-        await sftp.put(str(local), remote + ".partial", block_size=SFTP_BLOCK,
+        # OpenSSH's sftp-server drops the session on a request over its limit (255 KiB).
+        block = min(SFTP_BLOCK, sftp.limits.max_write_len)
+        await sftp.put(str(local), remote + ".partial", block_size=block,
                        max_requests=SFTP_REQUESTS, progress_handler=report)
         await sftp.posix_rename(remote + ".partial", remote)
     await conn.run(f"printf %s {sha256} > {shlex.quote(marker)}", check=True)
