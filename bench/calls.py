@@ -8,7 +8,9 @@ The minimum counts TIR objects, not Pulumi resources (1 SSH key, 1 node, 1 repos
   looking first: the price of never leaking a second node); 3 catalog reads (Riva
   image, node plans, endpoint plans); 1 read each to see the node and the 2 endpoints
   ready (the repository is ready when created) = 16.
-- preview: nothing to ask TIR: diffs compare inputs with the state = 0.
+- preview: diffs compare inputs with the state; one project-scoped read confirms TIR
+  still takes the credentials (a PR preview must not report "no changes" with a
+  revoked key) = 1.
 - refresh: 1 read per object, plus the node's key list (keys are a node sub-resource)
   and the repository's object list (published models deleted from the bucket) = 7.
 - destroy: 5 deletes; 1 read each to see the node, repository and endpoints gone = 9.
@@ -21,7 +23,7 @@ from typing import Any
 
 from bench.stacks import Timed
 
-MINIMUM = {"up": 16, "preview": 0, "refresh": 7, "destroy": 9}
+MINIMUM = {"up": 16, "preview": 1, "refresh": 7, "destroy": 9}
 _DETAIL = re.compile(r"/gpu/(.+?/\d+)/\?")
 # Back-to-back reads of one object by different steps are not polls of a wait.
 _POLL_GAP_S = 0.3

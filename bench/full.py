@@ -3,7 +3,8 @@
 One stack lifecycle with no provisioning delays counts the API calls each operation
 needs (benchmark 3). A second stack is brought up with set provisioning delays
 (benchmark 5: wall time vs the critical path), then previewed and re-`up`ped with nothing
-to do, interleaved with previews of the engine floor of the same shape (benchmarks 1-2).
+to do, interleaved with no-op previews and ups of the engine floor of the same shape
+(benchmarks 1-2).
 """
 from __future__ import annotations
 
@@ -94,12 +95,14 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
             previews: list[Timed] = []
             floors: list[Timed] = []
             noop_ups: list[Timed] = []
+            floor_ups: list[Timed] = []  # the engine's own no-op up of the same shape
             changed: set[str] = set()  # a second `up` that changes anything is not a no-op
             for _ in range(reps):  # interleaved, so load from others hits both sides alike
                 previews.append(bench.timed(stack.preview)[1])
                 floors.append(bench.timed(floor.preview)[1])
                 result, timed = bench.timed(stack.up)
                 noop_ups.append(timed)
+                floor_ups.append(bench.timed(floor.up)[1])
                 changed.update(k for k, v in (result.summary.resource_changes or {}).items() if k != "same" and v)
         bench.set_delays({})
     return {
@@ -108,4 +111,5 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
         "preview": previews, "floor": floors, "noop_up": noop_ups,
         "preview_s": median([t.seconds for t in previews]), "floor_s": median([t.seconds for t in floors]),
         "noop_up_s": median([t.seconds for t in noop_ups]), "noop_up_changed": sorted(changed),
+        "floor_up_s": median([t.seconds for t in floor_ups]),
     }

@@ -62,7 +62,9 @@ def rows(results: dict[str, Any]) -> list[Row]:
         out.append(("2 no-op up", _s(full["noop_up_s"]), f"{_s(full['preview_s'])} (no-op preview)",
                     f"{ratio:.2f}×", "≤ 1.3×, 0 writes",
                     f"{_ok(ratio <= 1.3 and noop_writes == 0 and not full['noop_up_changed'])}; "
-                    f"{noop_writes} writes, {max(t.reads for t in full['noop_up'])} reads"
+                    f"{noop_writes} writes, {max(t.reads for t in full['noop_up'])} reads; the engine floor's "
+                    f"own no-op up is {full['floor_up_s'] / full['floor_s']:.2f}× its preview "
+                    "(an up writes the state: checkpoint, backup, history)"
                     + (f"; changed: {full['noop_up_changed']}" if full["noop_up_changed"] else "")))
         for op in ("up", "preview", "refresh", "destroy"):
             made, least = len(calls[op].calls), MINIMUM[op]
