@@ -19,7 +19,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from components.providers.base import is_unknown
+from components.providers.base import is_unknown, own_props
 from components.providers.engine_log import current_urn, progress
 from tir import field_errors
 
@@ -112,12 +112,12 @@ class ModelArtifactProvider(ResourceProvider):
         inputs = ArtifactInputs.model_validate({k: v for k, v in props.items() if k in ArtifactInputs.model_fields})
         folder = posixpath.join(MODELS_DIR, _folder_key(inputs))
         remote_path, size, digest = asyncio.run(_place(inputs, folder, current_urn()))
-        return CreateResult(folder, {**_plain(props), "remote_path": remote_path,
+        return CreateResult(folder, {**own_props(props), "remote_path": remote_path,
                                      "size_bytes": size, "remote_sha256": digest})
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> Any:
         from pulumi.dynamic import UpdateResult
-        return UpdateResult({**_plain(news), **{k: _olds.get(k) for k in _COMPUTED}})
+        return UpdateResult({**own_props(news), **{k: _olds.get(k) for k in _COMPUTED}})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
@@ -133,10 +133,6 @@ class ModelArtifactProvider(ResourceProvider):
             # ASSUMPTION: an unreachable node is stopped or gone; its disk holds the file
             # and goes with the node. Say so rather than fail the destroy.
             progress(f"node unreachable: left {props['remote_path']} on its disk")
-
-
-def _plain(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if not k.startswith("__")}
 
 
 def _folder_key(inputs: ArtifactInputs) -> str:

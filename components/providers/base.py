@@ -84,6 +84,12 @@ def is_unknown(value: Any) -> bool:
     return False
 
 
+def own_props(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource's own properties, without the SDK's entries (`__provider`), which
+    the engine adds to inputs and which outputs must not echo."""
+    return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
 class TirProvider(ResourceProvider):
     """Base of the TIR providers. Subclasses declare their input model and which input
     changes force a replacement; everything else updates in place."""

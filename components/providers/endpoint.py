@@ -9,7 +9,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
+from components.providers.base import TirInputs, TirProvider, cleanup_failed_create, own_props
 from components.providers.engine_log import progress
 from tir import NotFound
 from tir.endpoints.models import Endpoint
@@ -135,7 +135,7 @@ def _live_policy(endpoint: Endpoint) -> dict[str, Any] | None:
 
 def _outputs(tir: TirClient, props: dict[str, Any], endpoint: Endpoint) -> dict[str, Any]:
     return {
-        **{k: v for k, v in props.items() if not k.startswith("__")},
+        **own_props(props),
         "endpoint_id": endpoint.id,
         "status": endpoint.status,
         "http_url": endpoint.http_endpoint or tir.endpoints.http_url(endpoint.id),

@@ -14,7 +14,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, SecretStr
 
-from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
+from components.providers.base import TirInputs, TirProvider, cleanup_failed_create, own_props
 from tir import NotFound
 from tir.model_repositories.models import ModelRepository as Repo
 from tir.model_repositories.specs import RepositorySpec
@@ -78,7 +78,7 @@ class ModelRepositoryProvider(TirProvider):
 def _outputs(props: dict[str, Any], repo: Repo) -> dict[str, Any]:
     bucket, creds = repo.bucket, repo.credentials
     return {
-        **{k: v for k, v in props.items() if not k.startswith("__")},
+        **own_props(props),
         "repository_id": repo.id,
         "status": repo.status,
         "bucket": bucket.bucket_name if bucket else None,
@@ -119,7 +119,7 @@ class RepositoryContentProvider(TirProvider):
     computed = frozenset({"marker"})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(str(int(props["repository_id"])), {**_plain(props), "marker": uuid.uuid4().hex})
+        return CreateResult(str(int(props["repository_id"])), {**own_props(props), "marker": uuid.uuid4().hex})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -129,7 +129,7 @@ class RepositoryContentProvider(TirProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         marker = uuid.uuid4().hex if olds.get("marker") == MISSING else olds.get("marker")
-        return UpdateResult({**_plain(news), "marker": marker})
+        return UpdateResult({**own_props(news), "marker": marker})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -141,10 +141,6 @@ class RepositoryContentProvider(TirProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to undo: the publish step removes what it published."""
-
-
-def _plain(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if not k.startswith("__")}
 
 
 class RepositoryContent(Resource, module="tir", name="RepositoryContent"):

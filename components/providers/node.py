@@ -7,7 +7,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider, cleanup_failed_create
+from components.providers.base import TirInputs, TirProvider, cleanup_failed_create, own_props
 from components.providers.engine_log import progress
 from components.providers.node_power import converge
 from tir import NotFound
@@ -136,7 +136,7 @@ def _outputs(props: dict[str, Any], node: Node, olds: dict[str, Any], image_vers
     # A stopped node reports no SSH address; keep the last one so commands that connect
     # to it are not replaced (ASSUMPTION: TIR keeps a node's address across stop/start).
     return {
-        **{k: v for k, v in props.items() if not k.startswith("__")},
+        **own_props(props),
         "node_id": node.id,
         "status": node.status,
         "ssh_host": ssh.host if ssh else olds.get("ssh_host"),

@@ -17,7 +17,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider
+from components.providers.base import TirInputs, TirProvider, own_props
 from components.providers.engine_log import progress
 from tir.nodes.models import Node
 
@@ -69,7 +69,7 @@ class _PowerProvider(TirProvider):
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         with self.client(props) as tir:
             node = converge(tir, tir.nodes.get(int(props["node_id"])), props["state"], props["ready_timeout"])
-        return {**{k: v for k, v in props.items() if not k.startswith("__")}, "status": str(node.status)}
+        return {**own_props(props), "status": str(node.status)}
 
 
 class NodeWakeProvider(_PowerProvider):

@@ -14,7 +14,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider
+from components.providers.base import TirInputs, TirProvider, own_props
 from components.providers.engine_log import progress
 from tir.endpoints.models import Endpoint
 from tir.endpoints.specs import AutoScalePolicy
@@ -87,7 +87,7 @@ def _apply(tir: TirClient, props: dict[str, Any], olds: dict[str, Any] | None) -
         endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
     elif not endpoint.is_ready:
         endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
-    return {**{k: v for k, v in props.items() if not k.startswith("__")}, "status": endpoint.status}
+    return {**own_props(props), "status": endpoint.status}
 
 
 def _resize(tir: TirClient, endpoint: Endpoint, props: dict[str, Any]) -> bool:

@@ -8,7 +8,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider
+from components.providers.base import TirInputs, TirProvider, own_props
 from tir import NotFound
 from tir.ssh_keys.models import SshKeySpec
 
@@ -33,11 +33,11 @@ class SshKeyProvider(TirProvider):
             else:
                 existing, owned = tir.ssh_keys.create_idempotent(
                     SshKeySpec(label=props["label"], ssh_key=props["public_key"])), True
-            return CreateResult(str(existing.id), {**_inputs(props), "key_id": existing.id, "owned": owned})
+            return CreateResult(str(existing.id), {**own_props(props), "key_id": existing.id, "owned": owned})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Only the credentials or retries can change in place (the key replaces): keep the outputs."""
-        return UpdateResult({**_inputs(news), "key_id": olds.get("key_id"), "owned": olds.get("owned")})
+        return UpdateResult({**own_props(news), "key_id": olds.get("key_id"), "owned": olds.get("owned")})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -52,10 +52,6 @@ class SshKeyProvider(TirProvider):
                 tir.ssh_keys.delete(int(id_))
             except NotFound:
                 pass
-
-
-def _inputs(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if not k.startswith("__")}
 
 
 class TirSshKey(Resource, module="tir", name="TirSshKey"):
