@@ -13,6 +13,7 @@ from components.providers.node_power import converge
 from tir import NotFound
 from tir.nodes.models import Node
 from tir.nodes.specs import NodePlanChange, NodeSpec
+from tir.plans.models import ResolvedPlan
 from tir.validation import ResourceName
 
 if TYPE_CHECKING:
@@ -48,14 +49,12 @@ class NodeProvider(TirProvider):
             "disk_size_in_gb": inputs.get("disk_size_gb"), "public_key": inputs.get("public_keys")})
 
     def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        version_id = inputs.get("image_version_id") or tir.images.find_riva(inputs["image_version"]).image_version_id
-        tir.plans.resolve_node_plan(inputs["plan"], version_id)
+        _resolve(tir, inputs)
         return []
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         with self.client(props) as tir:
-            version_id = props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id
-            plan = tir.plans.resolve_node_plan(props["plan"], version_id)
+            version_id, plan = _resolve(tir, props)
             node = tir.nodes.find(props["name"])
             if node is None:
                 progress(f"creating node {props['name']} on {props['plan']}")
@@ -105,6 +104,12 @@ class NodeProvider(TirProvider):
             except NotFound:
                 return
             tir.nodes.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
+
+
+def _resolve(tir: TirClient, props: dict[str, Any]) -> tuple[int, ResolvedPlan]:
+    """The image version and plan ids for these inputs, as `check` and `create` need them."""
+    version_id = props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id
+    return version_id, tir.plans.resolve_node_plan(props["plan"], version_id)
 
 
 def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version_id: int) -> int:
