@@ -18,6 +18,7 @@ from typing import Any, Literal
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from components.providers.base import is_unknown, own_props
 from components.providers.engine_log import current_urn, progress
@@ -34,6 +35,8 @@ SFTP_REQUESTS = 16
 # AES-GCM first, the defaults after it: with AES-NI it costs both ends far less CPU than
 # the default chacha20-poly1305 (1 GiB on loopback: 3.3-3.5 s instead of 5.1-7.2 s).
 SSH_CIPHERS = "^aes128-gcm@openssh.com"
+# Connection attempts of an upload (about 10 s of backoff in all).
+CONNECT_ATTEMPTS = 5
 
 
 class ArtifactSource(BaseModel):
@@ -142,14 +145,21 @@ def _folder_key(inputs: ArtifactInputs) -> str:
     return hashlib.sha256(str(source.url or source.ngc).encode()).hexdigest()[:16]
 
 
-async def _connect(props: dict[str, Any]) -> Any:
+async def _connect(props: dict[str, Any], attempts: int = 1) -> Any:
     import asyncssh
 
     key = asyncssh.import_private_key(props["ssh_private_key"])
     # ASSUMPTION (as pulumi-command): TIR publishes no node host keys, so none is checked.
-    conn = await asyncio.wait_for(asyncssh.connect(
-        props["ssh_host"], port=int(props["ssh_port"]), username=props["ssh_user"],
-        client_keys=[key], known_hosts=None, encryption_algs=SSH_CIPHERS), timeout=30)
+    conn = None
+    # A node just started may refuse or reset connections for a moment (pulumi-command's
+    # remote commands retry their dial for the same reason); `read` and `delete` pass 1,
+    # where an unreachable node means a stopped one.
+    async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), wait=wait_exponential(0.5, max=4),
+                                       retry=retry_if_exception_type(OSError), reraise=True):
+        with attempt:
+            conn = await asyncio.wait_for(asyncssh.connect(
+                props["ssh_host"], port=int(props["ssh_port"]), username=props["ssh_user"],
+                client_keys=[key], known_hosts=None, encryption_algs=SSH_CIPHERS), timeout=30)
     _send_no_ignore_packets(conn)
     return conn
 
@@ -181,7 +191,7 @@ async def _run(props: dict[str, Any], command: str, *, check: bool = True) -> in
 
 async def _place(inputs: ArtifactInputs, folder: str, urn: str) -> tuple[str, int, str]:
     """Put the artifact in `folder` on the node; returns (absolute path, size, sha256)."""
-    async with await _connect(inputs.model_dump()) as conn:
+    async with await _connect(inputs.model_dump(), attempts=CONNECT_ATTEMPTS) as conn:
         home = (await conn.run("printf %s \"$HOME\"", check=True)).stdout
         await conn.run(f"mkdir -p {shlex.quote(folder)}", check=True)
         source = inputs.source

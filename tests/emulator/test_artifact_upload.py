@@ -98,3 +98,24 @@ def test_writes_stay_within_the_advertised_limit(node: Node, tmp_path: Path,
     model = _model(tmp_path, 2 << 20)
     artifact.ModelArtifactProvider().create(_props(node, model))
     assert max(sizes) == OPENSSH_WRITE_LIMIT and sum(sizes) == model.stat().st_size
+
+
+def test_upload_waits_for_a_node_still_starting_its_ssh_server(node: Node, host: Any, tmp_path: Path) -> None:
+    """Just after a start a node may refuse connections for a moment; the upload retries
+    its connect instead of failing the run (a read or delete does not: there an
+    unreachable node means a stopped one)."""
+    model = _model(tmp_path, 1 << 20)
+    props = _props(node, model)
+    host.power_off(node.node_id)
+
+    async def connect_while_the_node_starts() -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(1.0, lambda: host.power_on(node.node_id, [USER_KEY.export_public_key().decode()],
+                                                   port=node.port))
+        async with await artifact._connect(props, attempts=artifact.CONNECT_ATTEMPTS) as conn:
+            assert (await conn.run("echo up", check=True)).stdout.strip() == "up"
+        with pytest.raises(OSError):
+            host.power_off(node.node_id)
+            await artifact._connect(props)
+
+    asyncio.run(connect_while_the_node_starts())
