@@ -12,7 +12,7 @@ import (
 // replaces the resource; every other input change is an in-place update.
 var replaceKeys = map[string][]string{
 	"command:local:Command":       {"triggers"},
-	"command:remote:Command":      {"connection", "triggers"},
+	"command:remote:Command":      {"triggers"},
 	"command:remote:CopyToRemote": {"connection", "triggers"},
 }
 

@@ -56,7 +56,7 @@ func TestReplaceKinds(t *testing.T) {
 		key  string
 		kind p.DiffKind
 	}{
-		{"host change", m(map[string]property.Value{"connection": conn("b"), "triggers": property.New([]property.Value{str("1")})}), "connection", p.UpdateReplace},
+		{"host change", m(map[string]property.Value{"connection": conn("b"), "triggers": property.New([]property.Value{str("1")})}), "connection", p.Update},
 		{"trigger change", m(map[string]property.Value{"connection": conn("a"), "triggers": property.New([]property.Value{str("2")})}), "triggers", p.UpdateReplace},
 		{"trigger removed", m(map[string]property.Value{"connection": conn("a")}), "triggers", p.DeleteReplace},
 	}

@@ -3,6 +3,7 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	p "github.com/pulumi/pulumi-go-provider"
@@ -46,8 +47,9 @@ var (
 
 func (c *Command) Annotate(a infer.Annotator) {
 	a.SetToken("remote", "Command")
-	a.Describe(&c, "A command to run on a remote host over SSH. Environment variables are sent as an "+
-		"`export K='v';` prefix of the command line because sshd drops SSH setenv requests not allowed by AcceptEnv.")
+	a.Describe(&c, "A command to run on a remote host over SSH. Environment variables are sent over stdin "+
+		"ahead of the command's own input (never on the command line, where the process list shows them), "+
+		"because sshd drops SSH setenv requests not allowed by AcceptEnv.")
 }
 
 func (c *CommandInputs) Annotate(a infer.Annotator) {
@@ -56,7 +58,8 @@ func (c *CommandInputs) Annotate(a infer.Annotator) {
 	a.Describe(&c.Triggers, "The resource will be replaced if any of these values change.")
 	a.Describe(&c.Create, "The command to run once on resource creation.")
 	a.Describe(&c.Delete, "The command to run on resource deletion.")
-	a.Describe(&c.Update, "The command to run when the resource is updated; `create` runs if this is empty.")
+	a.Describe(&c.Update, "The command to run when the resource is updated; `create` runs if this is unset. "+
+		"An empty string runs nothing: the new inputs (say, a rotated key) are recorded for later steps.")
 	a.Describe(&c.Stdin, "Pass a string to the command's process as standard in.")
 	a.Describe(&c.Logging, "Which of stdout and stderr are logged. Defaults to both.")
 	a.Describe(&c.AddPreviousOutputInEnv, "Inject the previous stdout and stderr as PULUMI_COMMAND_STDOUT and PULUMI_COMMAND_STDERR.")
@@ -92,7 +95,7 @@ func (*Command) Create(ctx context.Context, req infer.CreateRequest[CommandInput
 func (*Command) Update(ctx context.Context, req infer.UpdateRequest[CommandInputs, CommandOutputs]) (infer.UpdateResponse[CommandOutputs], error) {
 	state := CommandOutputs{CommandInputs: req.Inputs, Stdout: req.State.Stdout, Stderr: req.State.Stderr}
 	cmd, ok := lifecycle.UpdateCommand(req.Inputs.Update, req.Inputs.Create)
-	if req.DryRun || !ok {
+	if req.DryRun || !ok || cmd == "" {
 		return infer.UpdateResponse[CommandOutputs]{Output: state}, nil
 	}
 	previous := &lifecycle.Output{Stdout: req.State.Stdout, Stderr: req.State.Stderr}
@@ -110,13 +113,20 @@ func (*Command) Delete(ctx context.Context, req infer.DeleteRequest[CommandOutpu
 	}
 	previous := &lifecycle.Output{Stdout: req.State.Stdout, Stderr: req.State.Stderr}
 	_, _, err := req.State.run(ctx, *req.State.Delete, previous)
+	var gone *UnreachableError
+	if errors.As(err, &gone) {
+		// A host that no longer answers (deleted, or stopped for good) has nothing left
+		// to clean up; failing here would leave a destroy that can never finish.
+		p.GetLogger(ctx).Warningf("delete command not run: %v", err)
+		return infer.DeleteResponse{}, nil
+	}
 	return infer.DeleteResponse{}, err
 }
 
 // run executes cmd in a fresh SSH session, streaming output lines to the
 // Pulumi log as they arrive and returning both streams once it exits.
 func (s *CommandOutputs) run(ctx context.Context, cmd string, previous *lifecycle.Output) (string, string, error) {
-	line, err := shellenv.Wrap(lifecycle.Environment(s.Environment, s.AddPreviousOutputInEnv, previous), cmd)
+	line, stdinPrefix, err := shellenv.Wrap(lifecycle.Environment(s.Environment, s.AddPreviousOutputInEnv, previous), cmd)
 	if err != nil {
 		return "", "", err
 	}
@@ -130,8 +140,12 @@ func (s *CommandOutputs) run(ctx context.Context, cmd string, previous *lifecycl
 		return "", "", err
 	}
 	defer session.Close()
-	if s.Stdin != nil && *s.Stdin != "" {
-		session.Stdin = strings.NewReader(*s.Stdin)
+	stdin := stdinPrefix
+	if s.Stdin != nil {
+		stdin += *s.Stdin
+	}
+	if stdin != "" {
+		session.Stdin = strings.NewReader(stdin)
 	}
 	mode := s.Logging.mode()
 	capture := outstream.New(mode, p.GetLogger(ctx).InfoStatus)

@@ -142,18 +142,60 @@ func (c *connectionBase) dialWithRetry(ctx context.Context, via *ssh.Client) (*s
 		p.GetLogger(ctx).InfoStatusf("ssh %s: %v; retrying in %s", addr, err, next.Round(100*time.Millisecond))
 	}))
 	attempts := 0
+	permanent := false
 	client, err := backoff.Retry(ctx, func() (*ssh.Client, error) {
 		attempts++
 		client, err := c.dialOnce(ctx, via, config)
-		if err != nil && strings.Contains(err.Error(), "unable to authenticate") {
+		var mismatch *HostKeyMismatch
+		if err != nil && (strings.Contains(err.Error(), "unable to authenticate") || errors.As(err, &mismatch)) {
+			permanent = true
 			return nil, backoff.Permanent(err)
 		}
 		return client, err
 	}, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("ssh %s: giving up after %d dial attempt(s): %w", addr, attempts, err)
+	switch {
+	case err != nil && permanent:
+		return nil, fmt.Errorf("ssh %s: %w", addr, err)
+	case err != nil:
+		return nil, &UnreachableError{Addr: addr, Attempts: attempts, Err: err}
 	}
 	return client, nil
+}
+
+// UnreachableError is a host that did not answer (refused, timed out, reset)
+// in any dial attempt, as opposed to one that answered and refused our key or
+// showed another host key.
+type UnreachableError struct {
+	Addr     string
+	Attempts int
+	Err      error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("ssh %s: unreachable after %d dial attempt(s): %v", e.Addr, e.Attempts, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// HostKeyMismatch is a host whose key is not the pinned one: nothing is sent to it.
+type HostKeyMismatch struct {
+	Expected, Got string
+}
+
+func (e *HostKeyMismatch) Error() string {
+	return fmt.Sprintf("host key mismatch: the host presented %s but %s is pinned; "+
+		"nothing was sent to it", e.Got, e.Expected)
+}
+
+// pinnedHostKey accepts exactly the key `want`, failing with both fingerprints.
+func pinnedHostKey(want ssh.PublicKey) ssh.HostKeyCallback {
+	expected := ssh.FingerprintSHA256(want)
+	return func(_ string, _ net.Addr, key ssh.PublicKey) error {
+		if got := ssh.FingerprintSHA256(key); got != expected {
+			return &HostKeyMismatch{Expected: expected, Got: got}
+		}
+		return nil
+	}
 }
 
 // dialOnce makes one TCP connection and SSH handshake, both bounded by perDialTimeout.
@@ -204,7 +246,10 @@ func (c *connectionBase) clientConfig() (*ssh.ClientConfig, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hostKey is not an authorized_keys line: %w", err)
 		}
-		config.HostKeyCallback = ssh.FixedHostKey(key)
+		config.HostKeyCallback = pinnedHostKey(key)
+		// Offer only the pinned key's algorithm, so the host shows that key (and not
+		// another one of its keys, which would read as a mismatch).
+		config.HostKeyAlgorithms = hostKeyAlgorithms(key)
 	}
 	if c.PrivateKey != nil && *c.PrivateKey != "" {
 		var signer ssh.Signer
@@ -254,4 +299,12 @@ func agentSigners(path *string) (func() ([]ssh.Signer, error), bool) {
 		return nil, false
 	}
 	return agent.NewClient(conn).Signers, true
+}
+
+// hostKeyAlgorithms lists the signature algorithms that verify with key.
+func hostKeyAlgorithms(key ssh.PublicKey) []string {
+	if key.Type() == ssh.KeyAlgoRSA {
+		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
+	}
+	return []string{key.Type()}
 }

@@ -2,10 +2,15 @@ package remote
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -27,7 +32,8 @@ func TestDialGivesUpAfterDialErrorLimit(t *testing.T) {
 	c := &Connection{connectionBase: connectionBase{Host: &host, Port: &port, DialErrorLimit: ptr(2), PerDialTimeout: ptr(1)}}
 	start := time.Now()
 	_, err := c.Dial(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "giving up after 2 dial attempt(s)") {
+	var gone *UnreachableError
+	if !errors.As(err, &gone) || gone.Attempts != 2 || !strings.Contains(err.Error(), "unreachable after 2 dial attempt(s)") {
 		t.Fatalf("err = %v", err)
 	}
 	if time.Since(start) > 5*time.Second {
@@ -72,5 +78,72 @@ func TestClientConfigDefaultsAndAuthOrder(t *testing.T) {
 	}
 	if got := (&connectionBase{Host: ptr("h")}).address(); got != "h:22" {
 		t.Fatalf("address = %q", got)
+	}
+}
+
+// sshListener serves SSH handshakes on loopback with a fresh ed25519 host key
+// (authentication always fails: only the host key check is under test).
+func sshListener(t *testing.T) (string, float64, ssh.PublicKey) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := &ssh.ServerConfig{PasswordCallback: func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) {
+		return nil, errors.New("refused")
+	}}
+	config.AddHostKey(signer)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _, _, _ = ssh.NewServerConn(conn, config); _ = conn.Close() }()
+		}
+	}()
+	return "127.0.0.1", float64(l.Addr().(*net.TCPAddr).Port), signer.PublicKey()
+}
+
+func TestPinnedHostKeyMismatchFailsAtOnceNamingBothKeys(t *testing.T) {
+	host, port, actual := sshListener(t)
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	pinned, _ := ssh.NewSignerFromKey(other)
+	line := string(ssh.MarshalAuthorizedKey(pinned.PublicKey()))
+	key := "irrelevant"
+	c := &Connection{connectionBase: connectionBase{Host: &host, Port: &port, HostKey: &line, Password: &key,
+		DialErrorLimit: ptr(5), PerDialTimeout: ptr(2)}}
+	_, err := c.Dial(context.Background())
+	var mismatch *HostKeyMismatch
+	if !errors.As(err, &mismatch) {
+		t.Fatalf("err = %v, want a host key mismatch", err)
+	}
+	var gone *UnreachableError
+	if errors.As(err, &gone) {
+		t.Fatalf("a mismatch reads as unreachable (a delete would skip it): %v", err)
+	}
+	if mismatch.Got != ssh.FingerprintSHA256(actual) || mismatch.Expected != ssh.FingerprintSHA256(pinned.PublicKey()) {
+		t.Fatalf("fingerprints in %v", err)
+	}
+}
+
+func TestPinnedHostKeyMatchGetsToAuthentication(t *testing.T) {
+	host, port, actual := sshListener(t)
+	line := string(ssh.MarshalAuthorizedKey(actual))
+	key := "wrong"
+	c := &Connection{connectionBase: connectionBase{Host: &host, Port: &port, HostKey: &line, Password: &key,
+		DialErrorLimit: ptr(3), PerDialTimeout: ptr(2)}}
+	_, err := c.Dial(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("err = %v, want the pinned host accepted and our password refused", err)
 	}
 }

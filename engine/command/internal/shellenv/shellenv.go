@@ -1,8 +1,13 @@
-// Package shellenv renders environment variables as a POSIX shell prefix.
+// Package shellenv hands environment variables to a remote POSIX shell over
+// standard input, so they never appear on a command line.
 //
-// Remote commands get their environment this way instead of through the SSH
-// "env" request, because sshd silently drops variables that its AcceptEnv
-// setting does not list (and the default sshd_config lists almost none).
+// The SSH "env" request is not used: sshd silently drops variables that its
+// AcceptEnv setting does not list (the default lists almost none). An
+// `export K=v` prefix of the command line would work but puts every value in
+// the process list of the remote host (`ps` shows `bash -c export K='secret'`).
+// Instead the command line starts with a fixed prologue that reads exactly
+// the exports' length from stdin and evaluates them; the command's own stdin
+// follows on the same stream.
 package shellenv
 
 import (
@@ -12,8 +17,8 @@ import (
 	"strings"
 )
 
-// MaxCommandBytes bounds the full remote command line. sshd hands the line to
-// the login shell as one argv element and Linux refuses single arguments over
+// MaxCommandBytes bounds the remote command line. sshd hands the line to the
+// login shell as one argv element and Linux refuses single arguments over
 // 128 KiB (MAX_ARG_STRLEN), so we fail early with a clear message instead.
 const MaxCommandBytes = 120 * 1024
 
@@ -24,9 +29,9 @@ func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// ExportPrefix returns "export K1='v1'; export K2='v2'; " with keys sorted,
-// so the same environment always yields the same command text.
-func ExportPrefix(env map[string]string) (string, error) {
+// Exports returns "export K1='v1'; export K2='v2'; " with keys sorted, so the
+// same environment always yields the same text.
+func Exports(env map[string]string) (string, error) {
 	keys := make([]string, 0, len(env))
 	for k := range env {
 		if !namePattern.MatchString(k) {
@@ -46,17 +51,22 @@ func ExportPrefix(env map[string]string) (string, error) {
 	return b.String(), nil
 }
 
-// Wrap prefixes cmd with the exports for env and checks the line length.
-func Wrap(env map[string]string, cmd string) (string, error) {
-	prefix, err := ExportPrefix(env)
+// Wrap returns the command line to run and the bytes to send before the
+// command's own stdin. With no environment the line is cmd itself.
+func Wrap(env map[string]string, cmd string) (line string, stdinPrefix string, err error) {
+	exports, err := Exports(env)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	line := prefix + cmd
+	line = cmd
+	if exports != "" {
+		// `head -c N` reads exactly N bytes from a pipe (no read-ahead), so
+		// the rest of stdin stays for the command.
+		line = fmt.Sprintf(`eval "$(head -c %d)"; %s`, len(exports), cmd)
+	}
 	if len(line) > MaxCommandBytes {
-		return "", fmt.Errorf("remote command with its environment is %d bytes, over the %d byte limit of "+
-			"one SSH exec line; shorten the environment or set addPreviousOutputInEnv to false",
-			len(line), MaxCommandBytes)
+		return "", "", fmt.Errorf("remote command is %d bytes, over the %d byte limit of one SSH exec line; "+
+			"move data into the environment or stdin", len(line), MaxCommandBytes)
 	}
-	return line, nil
+	return line, exports, nil
 }

@@ -19,38 +19,48 @@ func TestQuoteRoundTripsThroughSh(t *testing.T) {
 	}
 }
 
-func TestExportPrefixSortedAndEvaluated(t *testing.T) {
+func TestWrapSendsEnvironmentOverStdin(t *testing.T) {
 	env := map[string]string{"B": "two words", "A": "it's $x", "PULUMI_COMMAND_STDOUT": "multi\nline"}
-	prefix, err := ExportPrefix(env)
+	line, prefix, err := Wrap(env, `printf '%s|%s|%s|' "$A" "$B" "$PULUMI_COMMAND_STDOUT"; cat`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(prefix, "export A=") || strings.Index(prefix, "export B=") > strings.Index(prefix, "export PULUMI") {
-		t.Errorf("prefix not sorted: %q", prefix)
+		t.Errorf("exports not sorted: %q", prefix)
 	}
-	out, err := exec.Command("/bin/sh", "-c", prefix+`printf '%s|%s|%s' "$A" "$B" "$PULUMI_COMMAND_STDOUT"`).Output()
+	for _, value := range env {
+		if strings.Contains(line, value) {
+			t.Errorf("command line %q carries the value %q", line, value)
+		}
+	}
+	cmd := exec.Command("/bin/sh", "-c", line)
+	cmd.Stdin = strings.NewReader(prefix + "the command's own stdin")
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "it's $x|two words|multi\nline"; string(out) != want {
+	if want := "it's $x|two words|multi\nline|the command's own stdin"; string(out) != want {
 		t.Errorf("got %q want %q", out, want)
 	}
 }
 
-func TestExportPrefixRejectsBadNames(t *testing.T) {
+func TestExportsRejectBadNames(t *testing.T) {
 	for _, name := range []string{"", "1A", "A-B", "A B", "A;rm"} {
-		if _, err := ExportPrefix(map[string]string{name: "v"}); err == nil {
+		if _, err := Exports(map[string]string{name: "v"}); err == nil {
 			t.Errorf("name %q accepted", name)
 		}
 	}
 }
 
 func TestWrapLimit(t *testing.T) {
-	if _, err := Wrap(map[string]string{"X": strings.Repeat("a", MaxCommandBytes)}, "true"); err == nil {
+	if _, _, err := Wrap(nil, strings.Repeat("a", MaxCommandBytes+1)); err == nil {
 		t.Fatal("oversized command accepted")
 	}
-	line, err := Wrap(nil, "echo hi")
-	if err != nil || line != "echo hi" {
-		t.Fatalf("Wrap(nil) = %q, %v", line, err)
+	if _, _, err := Wrap(map[string]string{"X": strings.Repeat("a", MaxCommandBytes)}, "true"); err != nil {
+		t.Fatalf("a large environment is not bounded by the command line: %v", err)
+	}
+	line, prefix, err := Wrap(nil, "echo hi")
+	if err != nil || line != "echo hi" || prefix != "" {
+		t.Fatalf("Wrap(nil) = %q, %q, %v", line, prefix, err)
 	}
 }
