@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Literal
 
 import pulumi
@@ -57,6 +58,23 @@ class NodeSection(_Section):
     disk_size_gb: int = Field(default=100, ge=30, le=5000)
     state: Literal["running", "stopped"] = "running"
     ssh_public_key: str | None = Field(default=None, pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+")
+    trusted_host_key: str | None = Field(
+        default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
+        description="fingerprint of the node's SSH host key, checked by you on the node: set it "
+                    "to accept a new key after a legitimate rebuild (the error shows the value)")
+
+    @field_validator("ssh_public_key")
+    @classmethod
+    def _public_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            import asyncssh
+
+            try:
+                asyncssh.import_public_key(value)
+            except (asyncssh.KeyImportError, ValueError):
+                raise ValueError("is not an OpenSSH public key: give the one line of your key's .pub file "
+                                 "(e.g. ssh-ed25519 AAAA... you@host)") from None
+        return value
 
 
 class ModelSection(_Section):
@@ -84,6 +102,10 @@ class ModelSection(_Section):
                 raise ValueError(f"model.file {self.file!r} must be a .riva (or prebuilt .rmir) model")
         return self
 
+    def url_has_credentials(self) -> bool:
+        """A `model.url` with user:password@ must be handled as a secret."""
+        return self.url is not None and "@" in urlsplit(self.url).netloc
+
     def local_file(self) -> Path | None:
         """The model file, relative paths taken from the project folder."""
         if self.file is None:
@@ -96,7 +118,16 @@ class RepositorySection(_Section):
     storage_type: Literal["managed", "e2e_s3", "external"] = "managed"
     bucket_name: str = ""
     access_key: str | None = None
-    prefix: str = Field(default="riva-models", pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+    prefix: str = Field(default="riva-models", pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
+                        description="folder of the bucket the models are published under")
+
+    @field_validator("prefix")
+    @classmethod
+    def _no_parent(cls, value: str) -> str:
+        if any(part in (".", "..") for part in value.split("/")):
+            raise ValueError(f"{value!r} has a '.' or '..' folder: give a plain path inside the bucket, "
+                             "e.g. riva-models")
+        return value
 
 
 class Autoscaling(_Section):

@@ -1,45 +1,38 @@
 """RivaConversion: riva-build and riva-deploy on the node, then the resulting Triton model
 repository published to the model repository's bucket, as pulumi-command steps over SSH.
 
-Each step's command text holds everything that should re-run it (artifact hash, flags,
-Riva version, bucket, prefix), so an unchanged model never re-converts and a changed one
-re-runs build, deploy and publish, in that order. Secrets (model key, bucket keys) reach
-the node as environment, never in logs: tool output is passed through a filter that
-masks them.
+Each step's script is its identity (`triggers`): a changed model, flag, Riva version or
+key re-runs build, deploy and publish; a new address, a rotated SSH key or new bucket keys
+only update the stored connection (`update: ""` runs nothing). Every run works in a folder
+of its own and publishes to a location of its own, printed on stdout, which its delete
+removes: a replacement converts and publishes the new revision while the old one still
+serves, the Triton endpoint switches to the new location, and only then is the old one
+deleted (docs/security.md, "Publishing"). Values reach the scripts quoted, secrets through
+the environment (components/remote_shell.py).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import shlex
 
 import pulumi
 from pulumi_command import remote
 
 from components.pipeline import PipelineSpec
+from components.remote_shell import MASK, MC_ALIAS, keyed_tool, mc_session, quote, script
 
 WORK_DIR = "riva-tir/conversions"
-# ASSUMPTION: the riva-speech image has no MinIO client; TIR documents `mc` for EOS, so a
-# node without it fetches the official static binary once (real TIR nodes reach the web).
-MC_URL = "https://dl.min.io/client/mc/release/linux-amd64/mc"
-# Tool output goes through this filter: it replaces the secrets (taken literally) by ***.
-MASK = ("awk 'BEGIN { k[1] = ENVIRON[\"RIVA_MODEL_KEY\"]; k[2] = ENVIRON[\"BUCKET_SECRET_KEY\"] }"
-        " { for (n in k) while (k[n] != \"\" && (i = index($0, k[n])) > 0)"
-        " $0 = substr($0, 1, i - 1) \"***\" substr($0, i + length(k[n])); print; fflush() }'")
 
 # What a failed riva-build means for the stack: only the node can read the `.riva`.
 BUILD_HINT = ("riva-build could not read the model: check riva-tir:modelKey (the key the .riva was "
               "encrypted with) and that riva-tir:model names a valid .riva")
 
 
-def _script(*lines: str) -> str:
-    return "\n".join(["set -euo pipefail", *lines])
-
-
 class RivaConversion(pulumi.ComponentResource):
     """Turns the `.riva` artifact into a Triton model repository in the bucket."""
 
     revision: pulumi.Output[str]
+    location: pulumi.Output[str]
     models: pulumi.Output[list[str]]
 
     def __init__(self, name: str, *, connection: remote.ConnectionArgs, artifact_path: pulumi.Input[str],
@@ -49,51 +42,79 @@ class RivaConversion(pulumi.ComponentResource):
                  republish: pulumi.Input[str] = "", timeout_minutes: int = 120,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("riva-tir:riva:RivaConversion", name, None, opts)
-        work = f"{WORK_DIR}/{name}"
         flags = pipeline.build_flags()
         self.revision = pulumi.Output.from_input(artifact_sha256).apply(
             lambda sha: hashlib.sha256(json.dumps([sha, flags, riva_version]).encode()).hexdigest()[:16])
-        rmir = f"{work}/{pipeline.name}.rmir"
-        seconds = timeout_minutes * 60
 
-        build = pulumi.Output.all(artifact_path, self.revision).apply(lambda a: _script(
-            f"# riva {riva_version}, revision {a[1]}",
-            f"mkdir -p {work}",
-            f"timeout {seconds} riva-build speech_recognition -f \"{rmir}:$RIVA_MODEL_KEY\" "
-            f"\"{a[0]}:$RIVA_MODEL_KEY\" {' '.join(shlex.quote(f) for f in flags)} 2>&1 | {MASK} "
-            f"|| {{ echo '{BUILD_HINT}' >&2; exit 1; }}",
-            f"timeout {seconds} riva-deploy -f \"{rmir}:$RIVA_MODEL_KEY\" {work}/model-repository 2>&1 | {MASK}",
-            f"ls {work}/model-repository",
-        ))
+        build = pulumi.Output.all(artifact_path, self.revision).apply(
+            lambda a: build_script(f"{WORK_DIR}/{name}", a[0], a[1], pipeline, riva_version, timeout_minutes * 60))
         self.build = remote.Command(
-            f"{name}-build", connection=connection, create=build, delete=f"rm -rf {work}",
+            f"{name}-build", connection=connection, create=build, update="",
+            delete=remove_own_output(f"{WORK_DIR}/{name}/"),
             environment={"RIVA_MODEL_KEY": model_key},
-            opts=pulumi.ResourceOptions(parent=self))
+            # The model key re-runs the build too; as a trigger it stays secret in state.
+            triggers=[build, pulumi.Output.secret(model_key)],
+            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["triggers"]))
 
-        target = pulumi.Output.all(bucket, prefix).apply(lambda a: f"riva-tir/{a[0]}/{a[1]}")
-        endpoint = pulumi.Output.from_input(bucket_endpoint).apply(
-            lambda e: e if "://" in e else f"https://{e}")
-        alias = _script(
-            "export PATH=\"$HOME/riva-tir/bin:$PATH\"",
-            f"command -v mc >/dev/null || {{ mkdir -p \"$HOME/riva-tir/bin\" && "
-            f"curl -fsSL -o \"$HOME/riva-tir/bin/mc\" {MC_URL} && chmod +x \"$HOME/riva-tir/bin/mc\"; }}",
-            "mc alias set riva-tir \"$BUCKET_ENDPOINT\" \"$BUCKET_ACCESS_KEY\" \"$BUCKET_SECRET_KEY\" >/dev/null",
-        )
-        publish = pulumi.Output.all(target, self.revision).apply(lambda a: "\n".join([
-            f"# revision {a[1]}", alias,
-            f"mc mirror --overwrite --remove {work}/model-repository/ {a[0]} 2>&1 | {MASK}",
-        ]))
-        unpublish = target.apply(lambda t: "\n".join([alias, f"mc rm --recursive --force {t} 2>&1 | {MASK}"]))
+        publish = pulumi.Output.all(bucket, self.build.stdout, self.revision).apply(
+            lambda a: publish_script(a[0], prefix, a[1], a[2]))
+        unpublish = pulumi.Output.from_input(bucket).apply(lambda b: unpublish_script(b, prefix))
+        endpoint = pulumi.Output.from_input(bucket_endpoint).apply(lambda e: e if "://" in e else f"https://{e}")
         self.publish = remote.Command(
-            f"{name}-publish", connection=connection, create=publish, delete=unpublish,
+            f"{name}-publish", connection=connection, create=publish, update="", delete=unpublish,
             environment={"BUCKET_ENDPOINT": endpoint, "BUCKET_ACCESS_KEY": bucket_access_key,
                          "BUCKET_SECRET_KEY": bucket_secret_key},
-            # A new `republish` value (the bucket was emptied) runs the publish again; the old
-            # one's delete (unpublish) must run first, not after the new copy is in place.
-            triggers=[republish],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build], delete_before_replace=True))
+            # A new `republish` value (the bucket was emptied) publishes again, to a new location.
+            triggers=[publish, republish],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build]))
 
-        # The published revision: consumers that depend on it wait for the publish step.
+        # Where the published revision is, in the bucket; consumers wait for the publish step.
+        self.location = self.publish.stdout
         self.revision = pulumi.Output.all(self.publish.stdout, self.revision).apply(lambda a: a[1])
         self.models = pulumi.Output.from_input(pipeline.triton_models())
-        self.register_outputs({"revision": self.revision, "models": self.models})
+        self.register_outputs({"revision": self.revision, "location": self.location, "models": self.models})
+
+
+def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec, riva_version: str,
+                 seconds: int) -> str:
+    """riva-build + riva-deploy into a new folder under `base`; prints only that folder."""
+    rmir = f'"$work"/{quote(pipeline.name + ".rmir")}'
+    build = keyed_tool("riva-build", ["speech_recognition", "-f", rmir, quote(artifact),
+                                      *(quote(f) for f in pipeline.build_flags())], keyed=[2, 3])
+    deploy = keyed_tool("riva-deploy", ["-f", rmir, '"$work/model-repository"'], keyed=[1])
+    return script(
+        f"# riva {riva_version}, revision {revision}",
+        f"mkdir -p {quote(base)}",
+        f'work="$(mktemp -d {quote(base)}/XXXXXXXX)"',
+        # A failed run leaves no half-built folder behind.
+        "trap 'rm -rf -- \"$work\"' EXIT",
+        f"{{ timeout {seconds} {build} 2>&1 | {MASK}; }} >&2 || {{ echo {quote(BUILD_HINT)} >&2; exit 1; }}",
+        f"{{ timeout {seconds} {deploy} 2>&1 | {MASK}; }} >&2",
+        'ls "$work/model-repository" >&2',
+        "trap - EXIT",
+        'printf %s "$work"',
+    )
+
+
+def publish_script(bucket: str, prefix: str, work: str, revision: str) -> str:
+    """Mirror the folder's model repository to a new `prefix/<revision>-<random>` location
+    of the bucket; prints only that location."""
+    return script(
+        *mc_session(),
+        f'location={quote(prefix)}/{quote(revision)}-"$(basename "$(mktemp -u XXXXXXXX)")"',
+        f'{{ mc mirror --overwrite {quote(work + "/model-repository/")} '
+        f'{quote(f"{MC_ALIAS}/{bucket}/")}"$location" 2>&1 | {MASK}; }} >&2',
+        'printf %s "$location"',
+    )
+
+
+def unpublish_script(bucket: str, prefix: str) -> str:
+    """Remove the location this publish step printed (and nothing else)."""
+    return script(*mc_session(), remove_own_output(
+        f"{prefix}/", f'{{ mc rm --recursive --force {quote(f"{MC_ALIAS}/{bucket}/")}"$PULUMI_COMMAND_STDOUT/" '
+                      f'2>&1 | {MASK}; }} >&2'))
+
+
+def remove_own_output(under: str, remove: str = 'rm -rf -- "$PULUMI_COMMAND_STDOUT"') -> str:
+    """Run `remove` only when the step's recorded output is a path below `under`."""
+    return f'case "$PULUMI_COMMAND_STDOUT" in {quote(under)}?*) {remove} ;; esac'

@@ -6,6 +6,8 @@ each other and are created in parallel.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,12 +85,16 @@ class RivaDeployment(pulumi.ComponentResource):
             pair = SshKeyPair(f"{name}-ssh-keypair", comment=f"{prefix}-node",
                               opts=pulumi.ResourceOptions(parent=self))
             public_key, private_key = pair.public_key, pair.private_key
-        key = TirSshKey(f"{name}-ssh-key", {**tir, "label": f"{prefix}-node", "public_key": public_key},
-                        child())
+        # The label names the key's fingerprint: a rotated key is another account key,
+        # added before the old one goes.
+        key = TirSshKey(f"{name}-ssh-key", {
+            **tir, "label": public_key.apply(lambda k: f"{prefix}-node-{_key_tag(k)}"), "public_key": public_key},
+            child())
         node = TirNode(f"{name}-node", {
             **tir, "name": f"{prefix}-node", "plan": config.node.plan,
             "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
-            "public_keys": [key.public_key], "ready_timeout": node_timeout}, child())
+            "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
+            "ready_timeout": node_timeout}, child())
 
         repo_cfg = config.repository
         repository = ModelRepository(f"{name}-repository", {
@@ -104,19 +110,24 @@ class RivaDeployment(pulumi.ComponentResource):
         local = model.local_file()
         source = {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc}
         sha256 = _local_sha256(local)
+        # What identifies the model for the wake trigger, without a URL's credentials.
+        model_tag = sha256 or hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()
         # A stopped node is started when there is a new model to upload and convert.
         wake = NodeWake(f"{name}-node-wake", {
             **tir, "node_id": node.node_id, "plan": config.node.plan,
-            "trigger": content.marker.apply(lambda m: f"{sha256 or source} {m}"),
+            "trigger": content.marker.apply(lambda m: f"{model_tag} {m}"),
             "ready_timeout": node_timeout}, child())
         artifact = ModelArtifact(f"{name}-artifact", {
             "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
-            "ssh_user": node.ssh_user, "ssh_private_key": private_key,
-            "source": source, "sha256": sha256, "ngc_api_key": secrets.ngc_api_key,
-        }, pulumi.ResourceOptions(parent=self, depends_on=[wake]))
+            "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
+            # A URL with user:password@ is a secret like the keys.
+            "source": pulumi.Output.secret(source) if model.url_has_credentials() else source,
+            "sha256": sha256, "ngc_api_key": secrets.ngc_api_key,
+        }, pulumi.ResourceOptions(parent=self, depends_on=[wake],
+                                  additional_secret_outputs=["source"] if model.url_has_credentials() else []))
 
         connection = remote.ConnectionArgs(host=node.ssh_host, port=node.ssh_port, user=node.ssh_user,
-                                           private_key=private_key)
+                                           private_key=private_key, host_key=node.ssh_host_key)
         conversion = RivaConversion(
             f"{name}-conversion", connection=connection, artifact_path=artifact.remote_path,
             artifact_sha256=artifact.remote_sha256, pipeline=model.pipeline,
@@ -141,7 +152,7 @@ class RivaDeployment(pulumi.ComponentResource):
                                                 "http", "/v2/health/ready")})
         triton = TritonEndpoint(f"{name}-triton", {
             **tir, **triton_spec, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
-            "model_id": repository.repository_id, "path": repo_cfg.prefix, **_scaling(triton_cfg),
+            "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
             "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
         EndpointScale(f"{name}-triton-scale", {
@@ -181,6 +192,11 @@ class RivaDeployment(pulumi.ComponentResource):
             "riva_grpc_address": self.riva_grpc_address, "riva_http_url": self.riva_http_url,
             "models": self.models, "pipeline": self.pipeline,
         })
+
+
+def _key_tag(public_key: str) -> str:
+    """Eight hex digits that tell SSH public keys apart (type and material, not the comment)."""
+    return hashlib.sha256(" ".join(public_key.split()[:2]).encode()).hexdigest()[:8]
 
 
 def _local_sha256(path: Path | None) -> str | None:

@@ -1,4 +1,5 @@
-"""`/_emulator/` control API: reset, seed, faults, transitions, inventory, request log, fail, health.
+"""`/_emulator/` control API: reset, seed, faults, transitions, inventory, request log, fail,
+host-key rotation, health.
 
 No TIR credentials, but only loopback clients are served: the control API can wipe everything.
 """
@@ -121,6 +122,13 @@ def get_requests() -> Response:
 def clear_requests() -> Response:
     state().requests.clear()
     return ok([], "Request log cleared")
+
+
+@bp.post("/nodes/<int:node_id>/rotate-host-key")
+def rotate_host_key(node_id: int) -> Response:
+    emu = state()
+    emu.nodes.get(None, node_id)  # 404 for a node that does not exist
+    return ok({"host_key": emu.machines.rotate_host_key(node_id)}, "Host key rotated")
 
 
 @bp.post("/fail")

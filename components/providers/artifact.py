@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import posixpath
-import shlex
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Literal
 
 import pulumi
@@ -20,8 +21,10 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from components.providers import host_keys
 from components.providers.base import is_unknown, own_props
 from components.providers.engine_log import current_urn, progress
+from components.remote_shell import quote
 from tir import field_errors
 
 MODELS_DIR = "riva-tir/models"
@@ -75,6 +78,7 @@ class ArtifactInputs(BaseModel):
     ssh_port: int = Field(gt=0, lt=65536)
     ssh_user: str
     ssh_private_key: str = Field(min_length=1)
+    ssh_host_key: str = Field(min_length=1, description="the node's pinned host key (OpenSSH format)")
     source: ArtifactSource
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
                                description="required for file sources (hash of the local file)")
@@ -90,7 +94,9 @@ class ArtifactInputs(BaseModel):
 
 
 _COMPUTED = ("remote_path", "size_bytes", "remote_sha256")
-_CONNECTION = ("ssh_host", "ssh_port", "ssh_user", "ssh_private_key", "ngc_api_key")
+_CONNECTION = ("ssh_host", "ssh_port", "ssh_user", "ssh_private_key", "ssh_host_key", "ngc_api_key")
+# A model file name that is plain enough to keep on the node as it is.
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
 class ModelArtifactProvider(ResourceProvider):
@@ -124,14 +130,14 @@ class ModelArtifactProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
-            exists = asyncio.run(_run(props, f"test -f {shlex.quote(props['remote_path'])}", check=False)) == 0
+            exists = asyncio.run(_run(props, f"test -f {quote(props['remote_path'])}", check=False)) == 0
         except (OSError, asyncio.TimeoutError):
             return ReadResult(id_, props)  # node unreachable (stopped): nothing to tell
         return ReadResult(id_, props) if exists else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         try:
-            asyncio.run(_run(props, f"rm -rf -- {shlex.quote(posixpath.dirname(props['remote_path']))}"))
+            asyncio.run(_run(props, f"rm -rf -- {quote(posixpath.dirname(props['remote_path']))}"))
         except (OSError, asyncio.TimeoutError):
             # ASSUMPTION: an unreachable node is stopped or gone; its disk holds the file
             # and goes with the node. Say so rather than fail the destroy.
@@ -146,20 +152,28 @@ def _folder_key(inputs: ArtifactInputs) -> str:
 
 
 async def _connect(props: dict[str, Any], attempts: int = 1) -> Any:
+    """An SSH connection to the node that accepts only its pinned host key."""
     import asyncssh
 
     key = asyncssh.import_private_key(props["ssh_private_key"])
-    # ASSUMPTION (as pulumi-command): TIR publishes no node host keys, so none is checked.
+    host, port = props["ssh_host"], int(props["ssh_port"])
     conn = None
     # A node just started may refuse or reset connections for a moment (pulumi-command's
     # remote commands retry their dial for the same reason); `read` and `delete` pass 1,
     # where an unreachable node means a stopped one.
-    async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), wait=wait_exponential(0.5, max=4),
-                                       retry=retry_if_exception_type(OSError), reraise=True):
-        with attempt:
-            conn = await asyncio.wait_for(asyncssh.connect(
-                props["ssh_host"], port=int(props["ssh_port"]), username=props["ssh_user"],
-                client_keys=[key], known_hosts=None, encryption_algs=SSH_CIPHERS), timeout=30)
+    try:
+        async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), wait=wait_exponential(0.5, max=4),
+                                           retry=retry_if_exception_type(OSError), reraise=True):
+            with attempt:
+                conn = await asyncio.wait_for(asyncssh.connect(
+                    host, port=port, username=props["ssh_user"], client_keys=[key],
+                    known_hosts=host_keys.known_hosts(props["ssh_host_key"]),
+                    encryption_algs=SSH_CIPHERS), timeout=30)
+    except asyncssh.HostKeyNotVerifiable:
+        presented = await host_keys.presented_key(host, port)
+        raise RuntimeError(host_keys.changed_message(
+            f"node {props['node_id']}", f"{host}:{port}", host_keys.fingerprint(props["ssh_host_key"]),
+            host_keys.fingerprint(presented))) from None
     _send_no_ignore_packets(conn)
     return conn
 
@@ -193,7 +207,7 @@ async def _place(inputs: ArtifactInputs, folder: str, urn: str) -> tuple[str, in
     """Put the artifact in `folder` on the node; returns (absolute path, size, sha256)."""
     async with await _connect(inputs.model_dump(), attempts=CONNECT_ATTEMPTS) as conn:
         home = (await conn.run("printf %s \"$HOME\"", check=True)).stdout
-        await conn.run(f"mkdir -p {shlex.quote(folder)}", check=True)
+        await conn.run(f"mkdir -p {quote(folder)}", check=True)
         source = inputs.source
         if source.kind == "file":
             local = Path(str(source.file))
@@ -201,26 +215,47 @@ async def _place(inputs: ArtifactInputs, folder: str, urn: str) -> tuple[str, in
             await _upload(conn, local, remote, str(inputs.sha256), urn)
             return posixpath.join(home, remote), local.stat().st_size, str(inputs.sha256)
         if source.kind == "url":
-            name = posixpath.basename(str(source.url).split("?")[0]) or "model.riva"
-            remote = posixpath.join(folder, name)
-            progress(f"downloading {source.url} on the node", urn=urn)
-            await conn.run(f"curl -fsSL --retry 5 -o {shlex.quote(remote)}.partial {shlex.quote(str(source.url))}"
-                           f" && mv {shlex.quote(remote)}.partial {shlex.quote(remote)}", check=True)
+            remote = posixpath.join(folder, _plain_name(posixpath.basename(urlsplit(str(source.url)).path)))
+            progress(f"downloading {_without_credentials(str(source.url))} on the node", urn=urn)
+            # The URL (it may carry user:password@) goes to curl as config on stdin, not argv.
+            await conn.run(f"curl -fsSL --retry 5 -K - -o {quote(remote + '.partial')} && "
+                           f"mv {quote(remote + '.partial')} {quote(remote)}",
+                           input=_curl_config(str(source.url)), check=True)
         else:
             progress(f"downloading {source.ngc} from NGC on the node", urn=urn)
-            key = shlex.quote(str(inputs.ngc_api_key))
+            # The NGC key arrives on stdin and lives only in the ngc process's environment.
             listing = await conn.run(
-                f"NGC_CLI_API_KEY={key} NGC_CLI_ORG={shlex.quote(str(source.ngc).split('/')[0])} "
-                f"ngc registry model download-version {shlex.quote(str(source.ngc))} --dest {shlex.quote(folder)} "
-                f">/dev/null && find {shlex.quote(folder)} -name '*.riva' -o -name '*.rmir' | head -n 1",
-                check=False)
+                "IFS= read -r NGC_CLI_API_KEY && export NGC_CLI_API_KEY && "
+                f"NGC_CLI_ORG={quote(str(source.ngc).split('/')[0])} "
+                f"ngc registry model download-version {quote(str(source.ngc))} --dest {quote(folder)} "
+                f">/dev/null && find {quote(folder)} -name '*.riva' -o -name '*.rmir' | head -n 1",
+                input=f"{inputs.ngc_api_key}\n", check=False)
             if listing.exit_status != 0 or not str(listing.stdout).strip():
                 raise RuntimeError(f"NGC download of {source.ngc} failed: "
                                    f"{str(listing.stderr).strip()[-500:] or 'no .riva file in the download'}")
             remote = str(listing.stdout).strip()
-        digest = (await conn.run(f"sha256sum {shlex.quote(remote)}", check=True)).stdout.split()[0]
-        size = int((await conn.run(f"stat -c %s {shlex.quote(remote)}", check=True)).stdout.strip())
+        digest = (await conn.run(f"sha256sum {quote(remote)}", check=True)).stdout.split()[0]
+        size = int((await conn.run(f"stat -c %s {quote(remote)}", check=True)).stdout.strip())
         return posixpath.join(home, remote), size, digest
+
+
+def _plain_name(name: str) -> str:
+    """The file name to keep on the node: the source's own when plain, else a fixed one
+    (the name is data either way, but a plain one reads well in logs and paths)."""
+    return name if _PLAIN_NAME.match(name) and name.endswith((".riva", ".rmir")) else "model.riva"
+
+
+def _curl_config(url: str) -> str:
+    """A curl config file (`-K -`) naming `url`, with curl's quoting."""
+    return 'url = "' + url.replace("\\", "\\\\").replace('"', '\\"') + '"\n'
+
+
+def _without_credentials(url: str) -> str:
+    """`url` fit for logs: any user:password@ left out."""
+    parts = urlsplit(url)
+    if not (parts.username or parts.password):
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 async def _upload(conn: Any, local: Path, remote: str, sha256: str, urn: str) -> None:
@@ -229,8 +264,8 @@ async def _upload(conn: Any, local: Path, remote: str, sha256: str, urn: str) ->
     recorded beside it) is not sent again."""
     size = local.stat().st_size
     marker = f"{remote}.sha256"
-    done = await conn.run(f"test \"$(cat {shlex.quote(marker)} 2>/dev/null)\" = {sha256} && "
-                          f"test \"$(stat -c %s {shlex.quote(remote)})\" = {size}", check=False)
+    done = await conn.run(f"test \"$(cat {quote(marker)} 2>/dev/null)\" = {sha256} && "
+                          f"test \"$(stat -c %s {quote(remote)})\" = {size}", check=False)
     if done.exit_status == 0:
         progress(f"{local.name} already on the node", urn=urn)
         return
@@ -249,7 +284,7 @@ async def _upload(conn: Any, local: Path, remote: str, sha256: str, urn: str) ->
         await sftp.put(str(local), remote + ".partial", block_size=block,
                        max_requests=SFTP_REQUESTS, progress_handler=report)
         await sftp.posix_rename(remote + ".partial", remote)
-    await conn.run(f"printf %s {sha256} > {shlex.quote(marker)}", check=True)
+    await conn.run(f"printf %s {sha256} > {quote(marker)}", check=True)
 
 
 class ModelArtifact(Resource, module="tir", name="ModelArtifact"):

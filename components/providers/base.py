@@ -34,6 +34,9 @@ class TirConnection(BaseModel):
     """Which TIR (or emulator) and project a resource lives in; not secret."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    # What makes a resource another resource: its project and region. Everything else
+    # here is how to reach them.
+    identity: ClassVar[tuple[str, ...]] = ("project_id", "location")
 
     api_root: str
     project_id: int = Field(gt=0)
@@ -102,6 +105,8 @@ class TirProvider(ResourceProvider):
     create_only: ClassVar[frozenset[str]] = frozenset()
     # Inputs `catalog_errors` reads (it runs only once they are known).
     catalog_keys: ClassVar[tuple[str, ...]] = ()
+    # The input TIR knows the resource by (adoption looks it up by this name).
+    name_field: ClassVar[str | None] = "name"
     # How patient the client is never changes a resource.
     undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
 
@@ -185,11 +190,13 @@ class TirProvider(ResourceProvider):
         keys = {k for k in set(olds) | set(news)
                 if not k.startswith("__") and k not in self.computed | self.create_only | self.undiffed}
         changed = sorted(k for k in keys if is_unknown(news.get(k)) or olds.get(k) != news.get(k))
-        replaces = [k for k in changed if k in self.replace_on or k == "tir"]
-        # TIR names are deterministic (so an interrupted run adopts what it created):
-        # the old resource must go before its replacement can take the name.
+        replaces = [k for k in changed if k in self.replace_on or (k == "tir" and _moved(olds, news))]
+        # TIR names are deterministic (so an interrupted run adopts what it created): a
+        # replacement under the same name must wait for the old resource to go; one under
+        # a new name is created first, so nothing that depends on it is ever without it.
+        same_name = self.name_field is not None and olds.get(self.name_field) == news.get(self.name_field)
         return DiffResult(changes=bool(changed), replaces=replaces,
-                          delete_before_replace=bool(replaces))
+                          delete_before_replace=bool(replaces) and same_name)
 
     @staticmethod
     @contextmanager
@@ -217,6 +224,15 @@ class TirProvider(ResourceProvider):
                     f"no capacity for plan {plan} in {conn.location} after {exc.attempts} attempts "
                     f"(TIR: {exc.message}): try again later, choose another plan, or raise the "
                     "stack's retries.capacityRetries") from None
+
+
+def _moved(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """True when the resource would live in another project or region: how riva-tir
+    talks to TIR (API root spelling, URL style, team, data-plane base) is no identity."""
+    old, new = olds.get("tir") or {}, news.get("tir")
+    if is_unknown(new) or not isinstance(new, Mapping):
+        return True
+    return any(old.get(k) != new.get(k) for k in TirConnection.identity)
 
 
 class _Deletable(Protocol):

@@ -7,6 +7,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
+from components.providers import host_keys
 from components.providers.base import TirInputs, TirProvider, cleanup_failed_create, own_props
 from components.providers.engine_log import progress
 from components.providers.node_power import converge
@@ -30,6 +31,8 @@ class NodeInputs(TirInputs):
     image_version_id: int | None = Field(default=None, gt=0, description="overrides image_version")
     disk_size_gb: int = 100
     public_keys: list[str] = Field(min_length=1, description="account SSH keys to authorise")
+    trusted_host_key: str | None = Field(default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
+                                         description="fingerprint of a host key the user checked")
     ready_timeout: float = Field(default=1800, gt=0)
 
 
@@ -38,7 +41,7 @@ class NodeProvider(TirProvider):
     # ASSUMPTION: TIR can grow a node disk (pvc/upgrade) but not shrink it, and the
     # image is fixed at create: both replace, as does the name (the adoption key).
     replace_on = frozenset({"name", "image_version", "image_version_id", "disk_size_gb"})
-    computed = frozenset({"node_id", "status", "ssh_host", "ssh_port", "ssh_user", "lab_url",
+    computed = frozenset({"node_id", "status", "ssh_host", "ssh_port", "ssh_user", "ssh_host_key", "lab_url",
                           "resolved_image_version_id", "sku_item_price_id"})
     catalog_keys = ("plan", "image_version", "image_version_id")
 
@@ -68,7 +71,10 @@ class NodeProvider(TirProvider):
                 if not node.is_ready:
                     progress(f"waiting for node {props['name']} to run", ephemeral=True)
                 node = converge(tir, node, "running", props["ready_timeout"])
-            return CreateResult(str(node.id), _outputs(props, node, {}, version_id, plan.sku_item_price_id))
+                outputs = _outputs(props, node, {}, version_id, plan.sku_item_price_id)
+                # Trust on first use: TIR publishes no host keys (docs/security.md).
+                outputs["ssh_host_key"] = _pin(outputs)
+            return CreateResult(str(node.id), outputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         node_id = int(id_)
@@ -84,8 +90,10 @@ class NodeProvider(TirProvider):
             if news["plan"] != olds.get("plan"):
                 sku_item_price_id = _change_plan(tir, node, news, olds["resolved_image_version_id"])
                 node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
-            return UpdateResult(_outputs(news, node, olds, olds.get("resolved_image_version_id"),
-                                         sku_item_price_id))
+            outputs = _outputs(news, node, olds, olds.get("resolved_image_version_id"), sku_item_price_id)
+            if news.get("trusted_host_key") and news.get("trusted_host_key") != olds.get("trusted_host_key"):
+                outputs["ssh_host_key"] = _pin(outputs)
+            return UpdateResult(outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -125,6 +133,15 @@ def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version
     return plan.sku_item_price_id
 
 
+def _pin(outputs: dict[str, Any]) -> str:
+    """The node's host key to pin now (only the trusted one, when the user gave one)."""
+    if not outputs.get("ssh_host"):
+        raise RuntimeError(f"node {outputs['name']} (id {outputs['node_id']}) reports no SSH address: "
+                           "its host key cannot be pinned")
+    return host_keys.pin(f"node {outputs['name']} (id {outputs['node_id']})", outputs["ssh_host"],
+                         int(outputs["ssh_port"]), outputs.get("trusted_host_key"))
+
+
 def _same_order(wanted: list[str], live: list[str]) -> list[str]:
     """Live keys in the order of the inputs (so unchanged sets diff equal), extras last.
     Keys compare by type and material, ignoring the comment."""
@@ -147,6 +164,8 @@ def _outputs(props: dict[str, Any], node: Node, olds: dict[str, Any], image_vers
         "ssh_host": ssh.host if ssh else olds.get("ssh_host"),
         "ssh_port": ssh.port if ssh else olds.get("ssh_port"),
         "ssh_user": (ssh.user if ssh else None) or olds.get("ssh_user") or "root",
+        # Pinned at create, again only when the user trusts a new key; never from a read.
+        "ssh_host_key": olds.get("ssh_host_key"),
         "lab_url": node.lab_url,
         "resolved_image_version_id": image_version_id,
         "sku_item_price_id": sku_item_price_id,
@@ -161,6 +180,7 @@ class TirNode(Resource, module="tir", name="TirNode"):
     ssh_host: pulumi.Output[str]
     ssh_port: pulumi.Output[int]
     ssh_user: pulumi.Output[str]
+    ssh_host_key: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         outputs = dict.fromkeys(NodeProvider.computed)

@@ -21,6 +21,9 @@ class SshKeyInputs(TirInputs):
 class SshKeyProvider(TirProvider):
     inputs = SshKeyInputs
     replace_on = frozenset({"label", "public_key"})
+    # The label carries the key's fingerprint, so a rotated key gets a new label and is
+    # added (to the account, then the node) before the old one is removed.
+    name_field = "label"
     computed = frozenset({"key_id", "owned"})
 
     def create(self, props: dict[str, Any]) -> CreateResult:

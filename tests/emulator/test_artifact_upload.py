@@ -26,7 +26,8 @@ OPENSSH_WRITE_LIMIT = 261120
 
 def _props(node: Node, model: Path) -> dict[str, Any]:
     return {"node_id": node.node_id, "ssh_host": "127.0.0.1", "ssh_port": node.port, "ssh_user": "root",
-            "ssh_private_key": USER_KEY.export_private_key().decode(), "source": {"file": str(model)},
+            "ssh_private_key": USER_KEY.export_private_key().decode(),
+            "ssh_host_key": node.host.host_public_key(node.node_id), "source": {"file": str(model)},
             "sha256": hashlib.sha256(model.read_bytes()).hexdigest()}
 
 
@@ -119,3 +120,26 @@ def test_upload_waits_for_a_node_still_starting_its_ssh_server(node: Node, host:
             await artifact._connect(props)
 
     asyncio.run(connect_while_the_node_starts())
+
+
+def test_a_changed_host_key_fails_before_anything_is_sent(node: Node, tmp_path: Path) -> None:
+    """The node's key is pinned; after a rotation (a rebuild, or another host on its
+    address) the upload fails naming both fingerprints and the command that trusts the new
+    key, and the node's disk gets nothing."""
+    from components.providers.host_keys import TRUST_KEY, fingerprint
+
+    model = _model(tmp_path, 1 << 20)
+    props = _props(node, model)
+    pinned = props["ssh_host_key"]
+    presented = node.host.rotate_host_key(node.node_id)
+    assert fingerprint(presented) != fingerprint(pinned)
+    before = sorted(p.relative_to(node.disk) for p in node.disk.rglob("*"))
+    with pytest.raises(RuntimeError) as failure:
+        artifact.ModelArtifactProvider().create(props)
+    message = str(failure.value)
+    assert fingerprint(pinned) in message and fingerprint(presented) in message
+    assert f"pulumi config set {TRUST_KEY} {fingerprint(presented)}" in message
+    assert f"node {node.node_id}" in message and "nothing was sent" in message
+    assert sorted(p.relative_to(node.disk) for p in node.disk.rglob("*")) == before
+    # With the new key pinned the same upload goes through.
+    artifact.ModelArtifactProvider().create({**props, "ssh_host_key": presented})

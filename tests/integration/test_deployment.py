@@ -55,14 +55,27 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     dep.stack.preview(expect_no_changes=True)
 
     # A new model: the artifact is replaced, conversion re-runs, endpoints roll in place.
+    # The new revision is published to a location of its own while the old one serves;
+    # Triton switches to it, then the old location and work folder go.
+    first = _published(dep, outputs["repository_id"])
     make_riva_archive(dep.artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 20, seed=7)
+    preview = dep.stack.preview()
     changed = dep.stack.up()
     ops = _ops(changed.summary.resource_changes)
-    assert ops.get("replace") == 1  # the artifact (new content, new folder)
-    assert ops.get("update", 0) >= 4  # build, publish, triton, riva api
+    assert ops == _ops(preview.change_summary)
+    assert ops.get("replace") == 3  # the artifact (new content, new folder), build, publish
+    assert ops.get("update", 0) >= 2  # triton (new location), riva api (new revision)
     assert "delete" not in ops and "create" not in ops
     inv = dep.inventory()
     assert [n["id"] for n in inv["nodes"]] == [outputs["node_id"]]
+    second = _published(dep, outputs["repository_id"])
+    assert len(first) == len(second) == 1 and first != second
+    triton_endpoint = next(e for e in dep.inventory()["endpoints"] if e["id"] == outputs["triton_endpoint_id"])
+    assert triton_endpoint["path"] == second.pop()
+    work = dep.emulator.state.machines.disk_path(outputs["node_id"]) / "riva-tir" / "conversions" / "riva-conversion"
+    assert len(list(work.iterdir())) == 1  # the old revision's work folder is gone
+    index = triton.InferenceServerClient(outputs["triton_grpc_address"]).get_model_repository_index(as_json=True)
+    assert {m["name"]: m["state"] for m in index["models"]} == dict.fromkeys(MODELS, "READY")
 
     dep.stack.destroy()
     inv = dep.inventory()
@@ -88,6 +101,13 @@ def test_stopped_node_after_conversion(deployment: Deployment) -> None:  # noqa:
 
     dep.stack.destroy()
     assert not any(dep.inventory()[k] for k in ("nodes", "model_repositories", "endpoints", "buckets"))
+
+
+def _published(dep: Deployment, repository_id: int) -> set[str]:
+    """The revision locations under the repository's prefix (riva-models/<revision>-<id>)."""
+    with dep.tir() as tir:
+        names = [o.name for o in tir.model_repositories.list_objects(repository_id, "riva-models/")]
+    return {"/".join(name.split("/")[:2]) for name in names}
 
 
 def _assert_nested_under_component(dep: Deployment) -> None:

@@ -1,6 +1,8 @@
 """Scenario 8: after a full `up` (and a failed one), no secret appears in plaintext in the
 state export, the engine and provider logs, the exception texts or the emulator's request
-log: TIR API key and token, NGC key, bucket secret key, Riva model key, SSH private key."""
+log: TIR API key and token, NGC key, bucket secret key, Riva model key, SSH private key.
+Nor on the node: not in any command line while conversion and publish run (the process
+list), nor on its disk afterwards."""
 from __future__ import annotations
 
 import json
@@ -11,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pulumi import automation as auto
 
 from tests.integration.harness import Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.node_watch import disk_bytes, leaked, process_list
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 from tir_emulator.riva_tools import make_riva_archive
 
@@ -42,7 +45,8 @@ def test_no_secret_in_state_logs_errors_or_request_log(deployment: Deployment) -
     dep.stack.set_config("riva-tir:sshPrivateKey", auto.ConfigValue(private, secret=True))
 
     texts: list[str] = []
-    up = dep.stack.up(log_verbosity=VERBOSITY, log_to_std_err=True, log_flow=True, on_output=texts.append)
+    with process_list() as command_lines:
+        up = dep.stack.up(log_verbosity=VERBOSITY, log_to_std_err=True, log_flow=True, on_output=texts.append)
     texts += [up.stdout, up.stderr]
     out = {k: v.value for k, v in up.outputs.items()}
     with dep.tir() as tir:
@@ -72,5 +76,12 @@ def test_no_secret_in_state_logs_errors_or_request_log(deployment: Deployment) -
     secrets = {"TIR API key": DEFAULT_API_KEY, "TIR token": DEFAULT_AUTH_TOKEN, "NGC key": NGC_KEY,
                "model key": MODEL_KEY, "bucket secret key": bucket_secret,
                "SSH private key": body[:40], "SSH private key (end)": body[-40:]}
-    leaked = [name for name, value in secrets.items() if value in everything]
-    assert leaked == []
+    assert leaked(secrets, everything) == []
+
+    # The node: the watch saw the conversion and publish run, and no secret in any argv.
+    seen = "\n".join(command_lines)
+    assert "riva-build" in seen and "riva-deploy" in seen and "mc mirror" in seen
+    assert leaked(secrets, seen) == []
+    disk = dep.emulator.state.machines.disk_path(out["node_id"])
+    assert list(disk.rglob("*.rmir")), "the scan would not see the conversion's files"
+    assert leaked(secrets, disk_bytes(disk)) == []

@@ -122,6 +122,21 @@ class MachineHost:
         self.disk_path(node_id)
         return self._host_key(node_id).export_public_key().decode().strip()
 
+    def rotate_host_key(self, node_id: int) -> str:
+        """A new host key, as after a rebuild of the node (or an impersonating host): a
+        running node's SSH server restarts on its port with it. Returns the new public key."""
+        self._call(self._rotate_host_key(int(node_id)))
+        return self.host_public_key(node_id)
+
+    async def _rotate_host_key(self, node_id: int) -> None:
+        (self._node_dir(node_id) / "ssh_host_ed25519_key").unlink(missing_ok=True)
+        entry = self._servers.get(node_id)
+        if entry is None:
+            return
+        port, keys = int(entry[0].get_port()), entry[1].authorized_keys
+        await self._power_off(node_id)
+        await self._power_on(node_id, keys, port)
+
     def _base_env(self, node_id: int, disk: Path) -> dict[str, str]:
         path = os.pathsep.join([str(tools_bin_dir()), str(Path(sys.executable).parent),
                                 os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")])

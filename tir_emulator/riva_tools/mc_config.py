@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from botocore.client import BaseClient
 
@@ -51,8 +52,13 @@ class RemotePath:
         return "/".join(p for p in (self.alias.name, self.bucket, self.prefix) if p)
 
 
+_MC_HOST = re.compile(r"^(https?://)(.*?):(.*?)@(.*?)$")
+
+
 def config_path() -> Path:
-    return Path.home() / ".mc" / "config.json"
+    """mc's config file: under $MC_CONFIG_DIR when set (mc's --config-dir), else ~/.mc."""
+    configured = os.environ.get("MC_CONFIG_DIR")
+    return (Path(configured) if configured else Path.home() / ".mc") / "config.json"
 
 
 def _load() -> dict[str, object]:
@@ -109,11 +115,12 @@ def aliases() -> dict[str, Alias]:
             found[name] = Alias(name, entry["url"], entry["accessKey"], entry["secretKey"])
     for var, value in os.environ.items():
         if var.startswith("MC_HOST_") and len(var) > 8:
-            parts = urlsplit(value)
-            if parts.username and parts.password and parts.hostname:
-                netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
-                found[var[8:]] = Alias(var[8:], f"{parts.scheme}://{netloc}",
-                                       unquote(parts.username), unquote(parts.password))
+            # As mc parses it: scheme://ACCESS:SECRET@host, the keys taken literally (no
+            # URL decoding), the access key up to the first ':', the secret up to the next '@'.
+            match = _MC_HOST.match(value)
+            if match:
+                scheme, access, secret, host = match.groups()
+                found[var[8:]] = Alias(var[8:], f"{scheme}{host.rstrip('/')}", access, secret)
     return found
 
 

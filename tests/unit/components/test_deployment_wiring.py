@@ -14,7 +14,8 @@ from components.config import StackConfig
 COMPUTED: dict[str, dict[str, Any]] = {
     "tir:SshKeyPair": {"public_key": "ssh-ed25519 AAAAgenerated rt-unit-node", "private_key": "PRIVATE"},
     "tir:TirSshKey": {"key_id": 101},
-    "tir:TirNode": {"node_id": 1001, "ssh_host": "10.0.0.5", "ssh_port": 22, "ssh_user": "root"},
+    "tir:TirNode": {"node_id": 1001, "ssh_host": "10.0.0.5", "ssh_port": 22, "ssh_user": "root",
+                    "ssh_host_key": "ssh-ed25519 AAAAhostkey"},
     "tir:ModelRepository": {"repository_id": 2001, "bucket": "b-2001", "bucket_endpoint": "objectstore.example",
                             "bucket_access_key": "AK", "bucket_secret_key": "SK"},
     "tir:ModelArtifact": {"remote_path": "/root/riva-tir/models/abc/m.riva", "remote_sha256": "ab" * 32},
@@ -31,7 +32,7 @@ class Mocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources[args.name] = args
         kind = args.typ.split("/")[-1]
-        state = {**args.inputs, **COMPUTED.get(kind, {}), "stdout": "ok"}
+        state = {**args.inputs, **COMPUTED.get(kind, {}), "stdout": f"{args.name}-stdout"}
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[str] | None]:
@@ -91,7 +92,14 @@ def test_values_flow_between_steps(mocks: Mocks) -> None:
     assert r["riva-node"]["public_keys"] == ["ssh-ed25519 AAAAgenerated rt-unit-node"]
     assert r["riva-artifact"]["ssh_host"] == "10.0.0.5"
     assert r["riva-artifact"]["source"] == {"ngc": "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0"}
-    assert r["riva-triton"]["model_id"] == 2001 and r["riva-triton"]["path"] == "riva-models"
+    assert r["riva-artifact"]["ssh_host_key"] == "ssh-ed25519 AAAAhostkey"
+    for step in ("build", "publish"):
+        connection = r[f"riva-conversion-{step}"]["connection"]
+        assert connection["value"]["hostKey"] == "ssh-ed25519 AAAAhostkey"  # secret: wrapped
+        assert r[f"riva-conversion-{step}"]["update"] == ""
+    # Triton serves the location the publish step printed; publish mirrors what build printed.
+    assert r["riva-triton"]["model_id"] == 2001 and r["riva-triton"]["path"] == "riva-conversion-publish-stdout"
+    assert "riva-conversion-build-stdout/model-repository/" in r["riva-conversion-publish"]["create"]
     assert r["riva-triton"]["framework"] == "custom"
     assert r["riva-triton"]["command"] == ["tritonserver"]
     assert "--triton_uri=is-4001:9000" in r["riva-riva-api"]["args"]
@@ -100,17 +108,17 @@ def test_values_flow_between_steps(mocks: Mocks) -> None:
     assert r["riva-riva-api-scale"]["replicas"] == 2 and r["riva-riva-api-scale"].get("autoscaling") is None
     assert r["riva-node-power"]["state"] == "running"
     build = r["riva-conversion-build"]["create"]
-    assert "riva-build speech_recognition" in build and "--ms_per_timestep=80" in build
+    assert "riva-build 2,3 speech_recognition" in build and "--ms_per_timestep=80" in build
     assert "tlt_encode" not in build  # the key travels as environment only
 
 
 def test_tir_runtime_and_own_ssh_key(mocks: Mocks) -> None:
     _deploy(_config(triton={"plan": "GPU-L4-8-48GB-1", "runtime": "tir-triton"},
-                    node={"plan": "GPU-L4-8-48GB-1", "sshPublicKey": "ssh-ed25519 AAAAmine me@laptop"}),
+                    node={"plan": "GPU-L4-8-48GB-1", "sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIORQe75YLOaZHjnehbkPr6FU2GlvrQ1zhFLPlKib0jaC me@laptop"}),
             ssh_private_key="PRIVATE")
     assert "riva-ssh-keypair" not in mocks.resources
     r = {name: args.inputs for name, args in mocks.resources.items()}
-    assert r["riva-ssh-key"]["public_key"] == "ssh-ed25519 AAAAmine me@laptop"
+    assert r["riva-ssh-key"]["public_key"] == "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIORQe75YLOaZHjnehbkPr6FU2GlvrQ1zhFLPlKib0jaC me@laptop"
     assert r["riva-triton"]["framework"] == "triton" and r["riva-triton"]["command"] == []
 
 

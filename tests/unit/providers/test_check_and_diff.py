@@ -24,7 +24,7 @@ ENDPOINT = {**TIR, "name": "rt-x-triton", "framework": "custom", "plan": "GPU-L4
             "ready_timeout": 60}
 SCALE = {**TIR, "endpoint_id": 4001, "replicas": 1, "autoscaling": None, "state": "running", "ready_timeout": 60}
 REPO = {**TIR, "name": "rt-x-repo", "storage_type": "managed", "bucket_name": "", "ready_timeout": 60}
-ARTIFACT = {"node_id": 1001, "ssh_host": "h", "ssh_port": 22, "ssh_user": "root", "ssh_private_key": "K",
+ARTIFACT = {"node_id": 1001, "ssh_host": "h", "ssh_port": 22, "ssh_user": "root", "ssh_private_key": "K", "ssh_host_key": "ssh-ed25519 AAAAhost",
             "source": {"url": "https://example.com/m.riva"}, "sha256": None, "ngc_api_key": None}
 
 
