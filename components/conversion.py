@@ -47,11 +47,12 @@ class RivaConversion(pulumi.ComponentResource):
             lambda sha: hashlib.sha256(json.dumps([sha, flags, riva_version]).encode()).hexdigest()[:16])
 
         build = pulumi.Output.all(artifact_path, self.revision).apply(
-            lambda a: build_script(f"{WORK_DIR}/{name}", a[0], a[1], pipeline, riva_version, timeout_minutes * 60))
+            lambda a: build_script(f"{WORK_DIR}/{name}", a[0], a[1], pipeline, riva_version))
         self.build = remote.Command(
             f"{name}-build", connection=connection, create=build, update="",
             delete=remove_own_output(f"{WORK_DIR}/{name}/"),
-            environment={"RIVA_MODEL_KEY": model_key},
+            # How long a step may take is no part of what it makes: a new timeout re-runs nothing.
+            environment={"RIVA_MODEL_KEY": model_key, "STEP_TIMEOUT_SECONDS": str(timeout_minutes * 60)},
             # The model key re-runs the build too; as a trigger it stays secret in state.
             triggers=[build, pulumi.Output.secret(model_key)],
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["triggers"]))
@@ -75,8 +76,7 @@ class RivaConversion(pulumi.ComponentResource):
         self.register_outputs({"revision": self.revision, "location": self.location, "models": self.models})
 
 
-def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec, riva_version: str,
-                 seconds: int) -> str:
+def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec, riva_version: str) -> str:
     """riva-build + riva-deploy into a new folder under `base`; prints only that folder."""
     rmir = f'"$work"/{quote(pipeline.name + ".rmir")}'
     build = keyed_tool("riva-build", ["speech_recognition", "-f", rmir, quote(artifact),
@@ -88,8 +88,8 @@ def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec
         f'work="$(mktemp -d {quote(base)}/XXXXXXXX)"',
         # A failed run leaves no half-built folder behind.
         "trap 'rm -rf -- \"$work\"' EXIT",
-        f"{{ timeout {seconds} {build} 2>&1 | {MASK}; }} >&2 || {{ echo {quote(BUILD_HINT)} >&2; exit 1; }}",
-        f"{{ timeout {seconds} {deploy} 2>&1 | {MASK}; }} >&2",
+        f'{{ timeout "$STEP_TIMEOUT_SECONDS" {build} 2>&1 | {MASK}; }} >&2 || {{ echo {quote(BUILD_HINT)} >&2; exit 1; }}',
+        f'{{ timeout "$STEP_TIMEOUT_SECONDS" {deploy} 2>&1 | {MASK}; }} >&2',
         'ls "$work/model-repository" >&2',
         "trap - EXIT",
         'printf %s "$work"',

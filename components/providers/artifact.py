@@ -100,6 +100,8 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
 class ModelArtifactProvider(ResourceProvider):
+    computed = frozenset(_COMPUTED)
+
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         known = {k: (None if is_unknown(v) else v) for k, v in news.items()
                  if not k.startswith("__") and k not in _COMPUTED}

@@ -131,6 +131,11 @@ class TirProvider(ResourceProvider):
                     if name not in news and not field.is_required()}
         return CheckResult({**defaults, **news}, failures)
 
+    def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        """Computed outputs an update with these inputs may change, as unknown (for the
+        preview, components/providers/host.py); the others keep their recorded value."""
+        return {}
+
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         """Errors of the client's request spec for these inputs (subclasses)."""
         return []

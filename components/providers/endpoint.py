@@ -9,7 +9,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider, cleanup_failed_create, own_props
+from components.providers.base import UNKNOWN, TirInputs, TirProvider, cleanup_failed_create, own_props
 from components.providers.engine_log import progress
 from tir import NotFound
 from tir.endpoints.models import Endpoint
@@ -54,6 +54,10 @@ class EndpointProvider(TirProvider):
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
     catalog_keys = ("plan", "framework")
+
+    def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        # Addresses are composed from the connection settings (the data-plane base).
+        return dict.fromkeys(("http_url", "grpc_address"), UNKNOWN) if olds.get("tir") != news.get("tir") else {}
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         body = {spec: inputs.get(name) for spec, name in _SPEC_FIELDS.items()}

@@ -9,6 +9,8 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Resou
 
 
 class SshKeyPairProvider(ResourceProvider):
+    computed = frozenset({"public_key", "private_key"})
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

@@ -14,7 +14,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, SecretStr
 
-from components.providers.base import TirInputs, TirProvider, cleanup_failed_create, own_props
+from components.providers.base import UNKNOWN, TirInputs, TirProvider, cleanup_failed_create, own_props
 from tir import NotFound
 from tir.model_repositories.models import ModelRepository as Repo
 from tir.model_repositories.specs import RepositorySpec
@@ -126,6 +126,9 @@ class RepositoryContentProvider(TirProvider):
         if olds.get("marker") == MISSING and not result.replaces:
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
         return result
+
+    def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        return {"marker": UNKNOWN} if olds.get("marker") == MISSING else {}
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         marker = uuid.uuid4().hex if olds.get("marker") == MISSING else olds.get("marker")

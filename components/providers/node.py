@@ -4,16 +4,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
 from components.providers import host_keys
-from components.providers.base import TirInputs, TirProvider, cleanup_failed_create, own_props
+from components.providers.base import UNKNOWN, TirInputs, TirProvider, cleanup_failed_create, own_props
 from components.providers.engine_log import progress
 from components.providers.node_power import converge
 from tir import NotFound
 from tir.nodes.models import Node
 from tir.nodes.specs import NodePlanChange, NodeSpec
+from tir.images.models import ResolvedImage
 from tir.plans.models import ResolvedPlan
 from tir.validation import ResourceName
 
@@ -38,12 +39,32 @@ class NodeInputs(TirInputs):
 
 class NodeProvider(TirProvider):
     inputs = NodeInputs
-    # ASSUMPTION: TIR can grow a node disk (pvc/upgrade) but not shrink it, and the
-    # image is fixed at create: both replace, as does the name (the adoption key).
-    replace_on = frozenset({"name", "image_version", "image_version_id", "disk_size_gb"})
+    # Only the name (the adoption key) replaces a node, which would destroy its disk: the
+    # plan, disk size and image change in place (docs/day2.md, "Nodes").
+    replace_on = frozenset({"name"})
     computed = frozenset({"node_id", "status", "ssh_host", "ssh_port", "ssh_user", "ssh_host_key", "lab_url",
                           "resolved_image_version_id", "sku_item_price_id"})
     catalog_keys = ("plan", "image_version", "image_version_id")
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        old_disk, new_disk = olds.get("disk_size_gb"), news.get("disk_size_gb")
+        if isinstance(old_disk, int) and isinstance(new_disk, int) and new_disk < old_disk:
+            result.failures.append(CheckFailure("disk_size_gb", (
+                f"TIR cannot shrink a node's disk ({old_disk} GB now): set riva-tir:node.diskSizeGb to "
+                f"{old_disk} or more; a smaller disk needs a new node (change riva-tir:namePrefix)")))
+        return result
+
+    def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        unknown: set[str] = set()
+        restarts = news.get("plan") != olds.get("plan") or _image_changed(olds, news)
+        if restarts:
+            # The node stops and starts (a new plan), or restarts on the new image.
+            unknown |= {"sku_item_price_id", "ssh_host", "ssh_port", "status", "resolved_image_version_id"}
+        if _image_changed(olds, news) or (news.get("trusted_host_key")
+                                          and news.get("trusted_host_key") != olds.get("trusted_host_key")):
+            unknown.add("ssh_host_key")
+        return dict.fromkeys(unknown, UNKNOWN)
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         # Placeholder ids: plan and image are checked against the API in catalog_errors.
@@ -79,20 +100,38 @@ class NodeProvider(TirProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         node_id = int(id_)
         with self.client(news) as tir:
+            # New keys first, old ones after: a rotation never leaves the node without a key.
             added = sorted(set(news["public_keys"]) - set(olds.get("public_keys") or []))
             removed = sorted(set(olds.get("public_keys") or []) - set(news["public_keys"]))
             if added:
                 tir.nodes.add_ssh_keys(node_id, added)
             if removed:
                 tir.nodes.remove_ssh_keys(node_id, removed)
-            sku_item_price_id = olds.get("sku_item_price_id")
             node = tir.nodes.get(node_id)
+            was_running = node.status not in ("stopped", "stopping")
+            if news["disk_size_gb"] > olds["disk_size_gb"]:
+                progress(f"growing the disk of node {node.name} to {news['disk_size_gb']} GB")
+                tir.nodes.upgrade_disk(node_id, news["disk_size_gb"])
+            sku_item_price_id = olds.get("sku_item_price_id")
+            version_id = olds.get("resolved_image_version_id")
             if news["plan"] != olds.get("plan"):
-                sku_item_price_id = _change_plan(tir, node, news, olds["resolved_image_version_id"])
+                sku_item_price_id = _change_plan(tir, node, news, version_id)
+            repin = bool(news.get("trusted_host_key")) and news.get("trusted_host_key") != olds.get("trusted_host_key")
+            if _image_changed(olds, news):
+                image = _image(tir, news)
+                progress(f"moving node {node.name} to image {image.image_name} {image.version}")
+                tir.nodes.update_image(node_id, image.image_name, image.version)
+                # ASSUMPTION (docs/day2.md): the node comes back as a new container with a new
+                # host key; riva-tir caused that, so it pins the new key (waking a stopped node).
+                version_id, repin = image.image_version_id, True
+            if repin or (was_running and news["plan"] != olds.get("plan")):
                 node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
-            outputs = _outputs(news, node, olds, olds.get("resolved_image_version_id"), sku_item_price_id)
-            if news.get("trusted_host_key") and news.get("trusted_host_key") != olds.get("trusted_host_key"):
+            outputs = _outputs(news, node, olds, version_id, sku_item_price_id)
+            if repin:
                 outputs["ssh_host_key"] = _pin(outputs)
+                if not was_running:
+                    node = converge(tir, node, "stopped", news["ready_timeout"])
+                    outputs["status"] = node.status
             return UpdateResult(outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -118,6 +157,23 @@ def _resolve(tir: TirClient, props: dict[str, Any]) -> tuple[int, ResolvedPlan]:
     """The image version and plan ids for these inputs, as `check` and `create` need them."""
     version_id = props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id
     return version_id, tir.plans.resolve_node_plan(props["plan"], version_id)
+
+
+def _image_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    return any(olds.get(k) != news.get(k) for k in ("image_version", "image_version_id"))
+
+
+def _image(tir: TirClient, props: dict[str, Any]) -> ResolvedImage:
+    """The image version these inputs ask for, by name and version (what image_update takes)."""
+    wanted = props.get("image_version_id")
+    if not wanted:
+        return tir.images.find_riva(props["image_version"])
+    for image in tir.images.list():
+        for version in image.versions:
+            if version.image_version_id == wanted:
+                return ResolvedImage(image_id=image.image_id, image_name=image.name,
+                                     image_version_id=wanted, version=version.version)
+    raise RuntimeError(f"image version id {wanted} is not in TIR's node images")
 
 
 def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version_id: int) -> int:

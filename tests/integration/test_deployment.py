@@ -70,11 +70,12 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     assert [n["id"] for n in inv["nodes"]] == [outputs["node_id"]]
     second = _published(dep, outputs["repository_id"])
     assert len(first) == len(second) == 1 and first != second
-    triton_endpoint = next(e for e in dep.inventory()["endpoints"] if e["id"] == outputs["triton_endpoint_id"])
+    now = dep.outputs()
+    triton_endpoint = next(e for e in dep.inventory()["endpoints"] if e["id"] == now["triton_endpoint_id"])
     assert triton_endpoint["path"] == second.pop()
     work = dep.emulator.state.machines.disk_path(outputs["node_id"]) / "riva-tir" / "conversions" / "riva-conversion"
     assert len(list(work.iterdir())) == 1  # the old revision's work folder is gone
-    index = triton.InferenceServerClient(outputs["triton_grpc_address"]).get_model_repository_index(as_json=True)
+    index = triton.InferenceServerClient(now["triton_grpc_address"]).get_model_repository_index(as_json=True)
     assert {m["name"]: m["state"] for m in index["models"]} == dict.fromkeys(MODELS, "READY")
 
     dep.stack.destroy()

@@ -36,6 +36,17 @@ class NodesClient(ResourceClient[Node, NodeSpec]):
         plan = f"sku_id={change.sku_id} sku_item_price_id={change.sku_item_price_id}"
         self._t.request("PUT", self._item(node_id), scoped=True, body=change.to_wire(), plan=plan)
 
+    def upgrade_disk(self, node_id: int, size_gb: int) -> None:
+        """Grow the node's disk in place (TIR cannot shrink one)."""
+        self._t.request("PUT", self._item(node_id, "pvc/upgrade/"), scoped=True, body={"size": size_gb})
+
+    def update_image(self, node_id: int, image_name: str, image_version: str) -> None:
+        """Move the node to another image version in place, keeping its disk (the wire form
+        of the Terraform provider's image update)."""
+        body = {"image_name": image_name, "image_version": image_version, "image_type": "pre-built",
+                "is_jupyterlab_enabled": True}
+        self._t.request("PUT", self._item(node_id, "image_update/"), scoped=True, body=body)
+
     def _action(self, node_id: int, action: str, effect: frozenset[str], plan: str | None = None) -> None:
         """PUT an action; a re-send after a lost response first checks for its ``effect`` (statuses)."""
         self._t.request(

@@ -178,6 +178,38 @@ class NodeModels:
         return node
 
     @synchronized
+    def upgrade_disk(self, scope: Scope, node_id: int, body: Body) -> Node:
+        """Grow the node's disk in place (`pvc/upgrade`). ASSUMPTION: running or stopped,
+        no restart; TIR cannot shrink a disk, so a smaller or equal size is refused."""
+        node = self.get(scope, node_id)
+        size = as_int(body.get("size"), "size")
+        if size <= node.disk_size_in_gb:
+            raise ValidationFailed("size", f"size must be larger than the current {node.disk_size_in_gb} GB: "
+                                           "a disk can only grow")
+        node.disk_size_in_gb = size
+        node.updated_at = self.lifecycle.now()
+        self._save(node)
+        return node
+
+    @synchronized
+    def update_image(self, scope: Scope, node_id: int, body: Body) -> Node:
+        """Change the image in place (`image_update`, as the Terraform provider sends it:
+        image_name, image_version, image_type). ASSUMPTION: the disk is kept; a running
+        node restarts on the new image, as a new container with a new SSH host key."""
+        node = self.get(scope, node_id)
+        image_type = optional_str(body, "image_type") or "pre-built"
+        node.image_type, node.image = image_type, self._image(body, image_type)
+        if "is_jupyterlab_enabled" in body:
+            node.is_jupyterlab_enabled = bool(body["is_jupyterlab_enabled"])
+        self.machines.rotate_host_key(node.id)
+        if node.status == a.NODE_RUNNING:
+            self.machines.power_off(node.id)
+            self._enter(node, a.NODE_STARTING)
+        node.updated_at = self.lifecycle.now()
+        self._save(node)
+        return self._advance(node)
+
+    @synchronized
     def update_ssh_keys(self, scope: Scope, node_id: int, body: Body) -> Node:
         """Add/remove keys live (no restart), running or stopped."""
         node = self.get(scope, node_id)

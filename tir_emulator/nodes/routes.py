@@ -35,6 +35,18 @@ def change_plan(node_id: int) -> Response:
     return ok(nodes.to_wire(nodes.change_plan(scope(), node_id, body())), "Plan updated successfully")
 
 
+@bp.put("notebooks/<int:node_id>/pvc/upgrade/")
+def upgrade_disk(node_id: int) -> Response:
+    nodes = state().nodes
+    return ok(nodes.to_wire(nodes.upgrade_disk(scope(), node_id, body())), "Disk upgraded successfully")
+
+
+@bp.put("notebooks/<int:node_id>/image_update/")
+def update_image(node_id: int) -> Response:
+    nodes = state().nodes
+    return ok(nodes.to_wire(nodes.update_image(scope(), node_id, body())), "Image updated successfully")
+
+
 @bp.put("notebooks/<int:node_id>/actions/")
 def action(node_id: int) -> Response:
     nodes = state().nodes

@@ -37,12 +37,19 @@ def _diff(provider: Any, olds: dict[str, Any], **changes: Any) -> tuple[bool, li
     (NodeProvider(), NODE, {"plan": "GPU-A100-16-115GB-1"}, (True, [])),
     (NodeProvider(), NODE, {"public_keys": ["ssh-ed25519 BBBB k2"]}, (True, [])),
     (NodeProvider(), NODE, {"credentials": {"api_key": "k2", "auth_token": "t"}}, (True, [])),
-    (NodeProvider(), NODE, {"image_version": "2.17.0"}, (True, ["image_version"])),
-    (NodeProvider(), NODE, {"disk_size_gb": 200}, (True, ["disk_size_gb"])),
+    (NodeProvider(), NODE, {"image_version": "2.17.0"}, (True, [])),  # image_update, in place
+    (NodeProvider(), NODE, {"disk_size_gb": 200}, (True, [])),  # pvc/upgrade, in place
+    (NodeProvider(), NODE, {"trusted_host_key": "SHA256:" + "A" * 43}, (True, [])),
     (NodeProvider(), NODE, {"name": "rt-y-node"}, (True, ["name"])),
     (NodeProvider(), NODE, {"tir": {**TIR["tir"], "project_id": 8}}, (True, ["tir"])),
     (NodeProvider(), NODE, {"plan": UNKNOWN}, (True, [])),
-    (NodeProvider(), NODE, {"image_version": UNKNOWN}, (True, ["image_version"])),
+    (NodeProvider(), NODE, {"image_version": UNKNOWN}, (True, [])),
+    # How riva-tir talks to TIR is no identity: only the project and region are.
+    (NodeProvider(), NODE, {"tir": {**TIR["tir"], "api_root": "https://tir.example/api"}}, (True, [])),
+    (NodeProvider(), NODE, {"tir": {**TIR["tir"], "url_style": "team-scoped", "team_id": 3}}, (True, [])),
+    (NodeProvider(), NODE, {"tir": {**TIR["tir"], "location": "Chennai"}}, (True, ["tir"])),
+    (NodeProvider(), NODE, {"retries": {"max_retries": 9}}, (False, [])),
+    (NodeProvider(), NODE, {"ready_timeout": 99}, (True, [])),
     (NodeProvider(), NODE, {"node_id": 99, "ssh_host": "other"}, (False, [])),  # computed outputs
     (EndpointProvider(), ENDPOINT, {"replicas": 3}, (False, [])),  # EndpointScale's job
     (EndpointProvider(), ENDPOINT, {"autoscaling": {"min_replicas": 1, "max_replicas": 2}}, (False, [])),
@@ -73,9 +80,21 @@ def test_nothing_changed_is_no_diff() -> None:
         assert _diff(provider, olds) == (False, [])
 
 
-def test_replacements_delete_first_because_names_are_deterministic() -> None:
-    result = NodeProvider().diff("1", NODE, {**NODE, "image_version": "2.17.0"})
-    assert result.delete_before_replace is True
+def test_a_replacement_under_the_same_name_deletes_first() -> None:
+    """TIR names are deterministic: the old resource must go before the new one takes its
+    name; under a new name (a rotated SSH key's label) the new one is created first."""
+    assert NodeProvider().diff("1", NODE, {**NODE, "name": "rt-y-node"}).delete_before_replace is False
+    moved = NodeProvider().diff("1", NODE, {**NODE, "tir": {**TIR["tir"], "project_id": 8}})
+    assert moved.replaces == ["tir"] and moved.delete_before_replace is True
+    from components.providers.ssh_key import SshKeyProvider
+    key = {**TIR, "label": "rt-x-node-aaaa", "public_key": "ssh-ed25519 AAAA k"}
+    rotated = SshKeyProvider().diff("1", key, {**key, "label": "rt-x-node-bbbb", "public_key": "ssh-ed25519 BBBB k"})
+    assert sorted(rotated.replaces or []) == ["label", "public_key"] and rotated.delete_before_replace is False
+
+
+def test_a_node_disk_never_shrinks() -> None:
+    failures = {f.property: f.reason for f in NodeProvider().check(NODE, {**NODE, "disk_size_gb": 50}).failures}
+    assert "riva-tir:node.diskSizeGb to 100 or more" in failures["disk_size_gb"]
 
 
 def _failures(provider: Any, news: dict[str, Any]) -> dict[str, str]:
