@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 from typing import Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from components.pipeline import PipelineSpec
-from tir.config import UrlStyle
+from tir.config import TirConnection
 
 NAMESPACE = "riva-tir"
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,28 +28,11 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
 
-class TirSection(_Section):
-    """Where the TIR API is (real TIR, or the embedded emulator of the local stack)."""
+class TirSection(TirConnection):
+    """Where the TIR API is (real TIR, or the embedded emulator of the local stack): the
+    client's own connection settings (tir/config.py), spelled in camelCase."""
 
-    api_root: str = "https://api.e2enetworks.com/myaccount/api/v1/gpu/"
-    project_id: int = Field(gt=0)
-    team_id: int | None = Field(default=None, gt=0)
-    location: str = "Delhi"
-    url_style: UrlStyle = "project-query"
-    infer_base: str = "https://infer.e2enetworks.net"
-
-    @field_validator("api_root")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be the TIR API root URL, e.g. https://api.e2enetworks.com/myaccount/api/v1/gpu/")
-        return value
-
-    @model_validator(mode="after")
-    def _team(self) -> TirSection:
-        if self.url_style == "team-scoped" and self.team_id is None:
-            raise ValueError("tir.teamId is required with tir.urlStyle team-scoped: set it, or use project-query")
-        return self
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
 
 class NodeSection(_Section):
@@ -176,9 +159,33 @@ class StackConfig(_Section):
     repository: RepositorySection = RepositorySection()
     triton: TritonSection
     riva_api: EndpointSection
-    timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], int] = Field(default_factory=dict)
+    timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], PositiveInt] = Field(default_factory=dict)
     retries: RetrySection | None = None
     verify: bool = Field(default=False, description="post-deploy verification as the stack's last step")
+
+    @model_validator(mode="after")
+    def _gpus(self) -> StackConfig:
+        """riva-build/riva-deploy and Triton need a GPU, and riva-deploy builds TensorRT
+        engines for the GPU it runs on, so the node and Triton must share a GPU type
+        (docs/riva.md, "GPU")."""
+        node, triton = _gpu_type(self.node.plan), _gpu_type(self.triton.plan)
+        for key, plan, gpu in (("node.plan", self.node.plan, node), ("triton.plan", self.triton.plan, triton)):
+            if gpu is None:
+                raise ValueError(f"{NAMESPACE}:{key} {plan!r} has no GPU: riva-deploy and Triton need one; "
+                                 "use a GPU plan, e.g. GPU-L4-8-48GB-1")
+        if node != triton:
+            raise ValueError(f"{NAMESPACE}:node.plan ({self.node.plan}) and {NAMESPACE}:triton.plan "
+                             f"({self.triton.plan}) have different GPUs ({node} vs {triton}): riva-deploy builds "
+                             "engines for the node's GPU, so Triton must run on the same GPU type")
+        return self
+
+
+def _gpu_type(plan: str) -> str | None:
+    """The GPU of a plan short code (`GPU-<gpu>-<cpu>-<memory>-<count>`), None without one."""
+    parts = plan.split("-")
+    if len(parts) < 5 or parts[0] != "GPU" or parts[-1] in ("0", ""):
+        return None
+    return parts[1]
 
 
 SECRET_KEYS = {
@@ -213,10 +220,20 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
         raise ConfigError(_explain(exc)) from None
     problems = [f"  {NAMESPACE}:{k}: unknown key: remove it or check its spelling "
                 f"(known: {', '.join(sorted(known))})" for k in unknown]
+    problems += [f"  {key}: its namespace is not {NAMESPACE}: rename it to {NAMESPACE}:{key.split(':', 1)[1]} "
+                 "(riva-tir reads only that namespace)" for key in _misspelled_namespace()]
     problems += _secret_problems(stack)
     if problems:
         raise ConfigError("\n".join(problems))
     return stack
+
+
+def _misspelled_namespace() -> list[str]:
+    """Config keys whose namespace looks like a misspelling of ours (`rivatir:`, `Riva_Tir:`)."""
+    def folded(name: str) -> str:
+        return "".join(c for c in name.lower() if c.isalnum())
+    return sorted(k for k in pulumi.runtime.config.CONFIG.get() if ":" in k
+                  and k.split(":", 1)[0] != NAMESPACE and folded(k.split(":", 1)[0]) == folded(NAMESPACE))
 
 
 def _parse(value: str) -> Any:
@@ -235,7 +252,8 @@ def _explain(exc: ValidationError) -> str:
             message = "missing: set it with `pulumi config set --path " + f"{NAMESPACE}:{key} <value>`"
         elif err["type"] == "extra_forbidden":
             message = "unknown key: remove it or check its spelling"
-        lines.append(f"  {NAMESPACE}:{key}: {message}")
+        # A rule across sections names its keys itself.
+        lines.append(f"  {NAMESPACE}:{key}: {message}" if key else f"  {message}")
     return "\n".join(lines)
 
 

@@ -109,10 +109,13 @@ def publish_script(bucket: str, prefix: str, work: str, revision: str) -> str:
 
 
 def unpublish_script(bucket: str, prefix: str) -> str:
-    """Remove the location this publish step printed (and nothing else)."""
-    return script(*mc_session(), remove_own_output(
-        f"{prefix}/", f'{{ mc rm --recursive --force {quote(f"{MC_ALIAS}/{bucket}/")}"$PULUMI_COMMAND_STDOUT/" '
-                      f'2>&1 | {MASK}; }} >&2'))
+    """Remove the location this publish step printed (and nothing else). A bucket that is
+    gone, or no longer takes the recorded keys (its repository was deleted), has nothing
+    left to clean: that is said, and the step succeeds, so `destroy` can finish."""
+    target = quote(f"{MC_ALIAS}/{bucket}")
+    remove = (f'if mc ls {target} >/dev/null 2>&1; then {{ mc rm --recursive --force {target}/"$PULUMI_COMMAND_STDOUT/" '
+              f'2>&1 | {MASK}; }} >&2; else echo "bucket {bucket} is gone: nothing to remove" >&2; fi')
+    return script(*mc_session(), remove_own_output(f"{prefix}/", remove))
 
 
 def remove_own_output(under: str, remove: str = 'rm -rf -- "$PULUMI_COMMAND_STDOUT"') -> str:

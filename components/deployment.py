@@ -110,13 +110,18 @@ class RivaDeployment(pulumi.ComponentResource):
         local = model.local_file()
         source = {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc}
         sha256 = _local_sha256(local)
-        # What identifies the model for the wake trigger, without a URL's credentials.
-        model_tag = sha256 or hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()
-        # A stopped node is started when there is a new model to upload and convert.
+        # Everything that re-runs the conversion (the model, without a URL's credentials; its
+        # flags, the Riva version, where it is published; the key and a republish below).
+        conversion_inputs = hashlib.sha256(json.dumps([
+            sha256 or source, model.pipeline.build_flags(), config.node.riva_version, repo_cfg.prefix,
+        ], sort_keys=True).encode()).hexdigest()[:16]
+        # A stopped node is started whenever the conversion has to run again. The trigger
+        # holds the model key (so a new key converts again) and is secret like it.
         wake = NodeWake(f"{name}-node-wake", {
             **tir, "node_id": node.node_id, "plan": config.node.plan,
-            "trigger": content.marker.apply(lambda m: f"{model_tag} {m}"),
-            "ready_timeout": node_timeout}, child())
+            "trigger": pulumi.Output.secret(pulumi.Output.all(content.marker, secrets.model_key).apply(
+                lambda a: f"{conversion_inputs} {a[0]} {a[1]}")),
+            "ready_timeout": node_timeout}, child(secret=["trigger"]))
         artifact = ModelArtifact(f"{name}-artifact", {
             "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
             "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
@@ -139,8 +144,9 @@ class RivaDeployment(pulumi.ComponentResource):
         # The node's desired state, applied after every conversion (stop it to save cost).
         NodePower(f"{name}-node-power", {
             **tir, "node_id": node.node_id, "plan": config.node.plan, "state": config.node.state,
-            "trigger": pulumi.Output.all(conversion.revision, content.marker).apply(lambda a: f"{a[0]} {a[1]}"),
-            "ready_timeout": node_timeout}, child(conversion))
+            "trigger": pulumi.Output.secret(pulumi.Output.all(conversion.revision, content.marker, secrets.model_key)
+                                            .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}")),
+            "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
 
         image = RIVA_IMAGE.format(version=config.node.riva_version)
         endpoint_timeout = 60.0 * minutes.get("endpoint", 60)

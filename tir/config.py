@@ -5,7 +5,7 @@ secrets stay inside ``SecretStr`` (masked in every repr)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
@@ -30,38 +30,29 @@ class SshFieldNames(BaseModel):
     user: str = "ssh_user"
 
 
-class TirConfig(BaseModel):
-    """Everything a ``TirClient`` needs: where, who, which project, how patient."""
+class TirConnection(BaseModel):
+    """Where a TIR project is and how to reach it: the one definition of these settings,
+    used by the client (`TirConfig`), the stack config (`riva-tir:tir`) and the providers.
+
+    Only `identity` names what makes a resource another resource (its project and region);
+    the rest is how to reach them, and changing it never replaces anything."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    identity: ClassVar[tuple[str, ...]] = ("project_id", "location")
 
     api_root: str = DEFAULT_API_ROOT
-    api_key: SecretStr
-    auth_token: SecretStr
     project_id: int = Field(gt=0)
     url_style: UrlStyle = "project-query"
     team_id: int | None = Field(default=None, gt=0, validate_default=True)
     location: str = "Delhi"
     infer_base: str = DEFAULT_INFER_BASE
-    ssh_fields: SshFieldNames = SshFieldNames()
-
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=60.0, gt=0)
-    # Transient failures (connection errors, 429, 502/503/504) on idempotent calls.
-    max_retries: int = Field(default=4, ge=0)
-    backoff_initial: float = Field(default=0.5, ge=0)
-    backoff_max: float = Field(default=20.0, ge=0)
-    retry_after_max: float = Field(default=120.0, ge=0)
-    # "SKU Inventory temporarily unavailable" on create/start: a separate, slower budget.
-    capacity_retries: int = Field(default=5, ge=0)
-    capacity_backoff_initial: float = Field(default=15.0, ge=0)
-    capacity_backoff_max: float = Field(default=120.0, ge=0)
 
     @field_validator("api_root", "infer_base")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError("must be the TIR API root URL, starting with http:// or https://, e.g. "
+                             + DEFAULT_API_ROOT)
         return value
 
     @field_validator("api_root")
@@ -81,3 +72,23 @@ class TirConfig(BaseModel):
         if value is None and info.data.get("url_style") == "team-scoped":
             raise ValueError("required when url_style is 'team-scoped'")
         return value
+
+
+class TirConfig(TirConnection):
+    """Everything a ``TirClient`` needs: where, who, which project, how patient."""
+
+    api_key: SecretStr
+    auth_token: SecretStr
+    ssh_fields: SshFieldNames = SshFieldNames()
+
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=60.0, gt=0)
+    # Transient failures (connection errors, 429, 502/503/504) on idempotent calls.
+    max_retries: int = Field(default=4, ge=0)
+    backoff_initial: float = Field(default=0.5, ge=0)
+    backoff_max: float = Field(default=20.0, ge=0)
+    retry_after_max: float = Field(default=120.0, ge=0)
+    # "SKU Inventory temporarily unavailable" on create/start: a separate, slower budget.
+    capacity_retries: int = Field(default=5, ge=0)
+    capacity_backoff_initial: float = Field(default=15.0, ge=0)
+    capacity_backoff_max: float = Field(default=120.0, ge=0)

@@ -18,7 +18,7 @@ from components.providers.engine_log import progress
 from tir import (AuthError, CapacityError, NotFound, PlanNotFound, RateLimited, ResolutionError, ResourceFailed,
                  ServerError, TirConfig, TirError, TransportError, ValidationFailed, WaitTimeout,
                  field_errors)
-from tir.config import UrlStyle
+from tir.config import TirConnection
 from tir.read_cache import ReadCache
 
 if TYPE_CHECKING:
@@ -28,22 +28,6 @@ if TYPE_CHECKING:
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # One read cache per provider process: all its resources' check and create share it.
 SHARED_READS = ReadCache()
-
-
-class TirConnection(BaseModel):
-    """Which TIR (or emulator) and project a resource lives in; not secret."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    # What makes a resource another resource: its project and region. Everything else
-    # here is how to reach them.
-    identity: ClassVar[tuple[str, ...]] = ("project_id", "location")
-
-    api_root: str
-    project_id: int = Field(gt=0)
-    team_id: int | None = None
-    location: str = "Delhi"
-    url_style: UrlStyle = "project-query"
-    infer_base: str = "https://infer.e2enetworks.net"
 
 
 class TirCredentials(BaseModel):

@@ -94,8 +94,11 @@ def test_stopped_node_after_conversion(deployment: Deployment) -> None:  # noqa:
     dep.stack.preview(expect_no_changes=True)
 
     make_riva_archive(dep.artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 20, seed=3)
+    preview = dep.stack.preview()
     changed = dep.stack.up()
-    assert _ops(changed.summary.resource_changes).get("replace") == 1
+    # The artifact, build and publish: the new revision converts on the woken node.
+    assert _ops(changed.summary.resource_changes) == _ops(preview.change_summary)
+    assert _ops(changed.summary.resource_changes).get("replace") == 3
     with dep.tir() as tir:
         assert tir.nodes.get(outputs["node_id"]).status == "stopped"
     dep.stack.preview(expect_no_changes=True)

@@ -56,6 +56,18 @@ def test_good_config_loads(stack_config: Any) -> None:
     ({"model": {"ngc": "x", "pipeline": {"mode": "batch"}}}, "riva-tir:model.pipeline.mode", "'streaming'"),
     ({"node": {"plan": "G", "rivaVersion": "latest"}}, "riva-tir:node.rivaVersion", "should match pattern"),
     ({"node": {"plan": "G", "diskSize": 100}}, "riva-tir:node.diskSize", "unknown key"),
+    ({"node": {"plan": "CPU-C3-8-16GB-0"}}, "riva-tir:node.plan", "has no GPU: riva-deploy and Triton need one"),
+    ({"triton": {"plan": "CPU-C3-8-16GB-0"}}, "riva-tir:triton.plan", "has no GPU"),
+    ({"triton": {"plan": "GPU-A100-16-115GB-1"}}, "riva-tir:node.plan",
+     "have different GPUs (L4 vs A100): riva-deploy builds engines for the node's GPU"),
+    ({"node": {"plan": "GPU-L4-8-48GB-1", "sshPublicKey": "ssh-ed25519 AAAAnotakey me@x"}},
+     "riva-tir:node.sshPublicKey", "is not an OpenSSH public key"),
+    ({"node": {"plan": "GPU-L4-8-48GB-1", "trustedHostKey": "abc"}}, "riva-tir:node.trustedHostKey",
+     "should match pattern"),
+    ({"repository": {"prefix": "models/../../etc"}}, "riva-tir:repository.prefix", "has a '.' or '..' folder"),
+    ({"repository": {"prefix": "/abs"}}, "riva-tir:repository.prefix", "should match pattern"),
+    ({"timeoutsMinutes": {"node": 0}}, "riva-tir:timeoutsMinutes.node", "greater than 0"),
+    ({"timeoutsMinutes": {"endpoint": -5}}, "riva-tir:timeoutsMinutes.endpoint", "greater than 0"),
 ])
 def test_bad_value_names_key_and_fix(stack_config: Any, change: dict[str, Any], key: str, words: str) -> None:
     message = _error(stack_config, {**GOOD, **change})
@@ -66,6 +78,17 @@ def test_bad_value_names_key_and_fix(stack_config: Any, change: dict[str, Any], 
 def test_unknown_top_level_key(stack_config: Any) -> None:
     message = _error(stack_config, {**GOOD, "trition": {"plan": "G"}})
     assert "riva-tir:trition: unknown key" in message
+
+
+def test_misspelled_namespace_is_named(stack_config: Any) -> None:
+    stack_config(GOOD, SECRETS)
+    pulumi.runtime.set_all_config({**pulumi.runtime.config.CONFIG.get(), "rivatir:node.diskSizeGb": "200",
+                                   "aws:region": "x"}, [])
+    with pytest.raises(config.ConfigError) as info:
+        config.load()
+    assert "rivatir:node.diskSizeGb: its namespace is not riva-tir: rename it to riva-tir:node.diskSizeGb" \
+        in str(info.value)
+    assert "aws:region" not in str(info.value)
 
 
 def test_missing_secrets_name_the_command(stack_config: Any) -> None:

@@ -150,12 +150,19 @@ def test_mc_gets_the_credentials_from_its_environment(node: Path) -> None:
 def test_unpublish_removes_only_its_own_location(node: Path) -> None:
     done = _run(node, unpublish_script("bucket-1", "riva-models"), stdout_of_last_run="riva-models/rev1-AbCd1234")
     assert done.returncode == 0, done.stderr
-    assert _calls(node)[0]["argv"] == ["rm", "--recursive", "--force", "rivatir/bucket-1/riva-models/rev1-AbCd1234/"]
+    assert [c["argv"] for c in _calls(node)] == [
+        ["ls", "rivatir/bucket-1"], ["rm", "--recursive", "--force", "rivatir/bucket-1/riva-models/rev1-AbCd1234/"]]
     # An output that is not a location below the prefix (an older step, or tampering) removes nothing.
     for recorded in ("", "riva-models", "riva-models/", "other/rev1", "/etc"):
         (node.parent / "argv.log").unlink(missing_ok=True)
         assert _run(node, unpublish_script("bucket-1", "riva-models"), stdout_of_last_run=recorded).returncode == 0
         assert _calls(node) == [], recorded
+
+
+def test_unpublish_of_a_gone_bucket_succeeds_and_says_so(node: Path) -> None:
+    (node.parent / "bin" / "mc").write_text("#!/bin/sh\necho 'mc: <ERROR> Bucket does not exist.' >&2\nexit 1\n")
+    done = _run(node, unpublish_script("bucket-1", "riva-models"), stdout_of_last_run="riva-models/rev1-AbCd1234")
+    assert done.returncode == 0 and "bucket bucket-1 is gone: nothing to remove" in done.stderr
 
 
 def test_build_delete_removes_only_its_own_folder(node: Path) -> None:

@@ -1,0 +1,88 @@
+"""Resources deleted in the TIR dashboard, behind Pulumi's back: `refresh` reports each one
+gone, `up` brings the stack back (no `pulumi state` surgery), and `destroy` then leaves
+nothing behind. Also `destroy` straight after the deletion, without a refresh first."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import tritonclient.grpc as triton
+
+from tests.integration.harness import KINDS, Deployment, deployment  # noqa: F401 - fixture
+from tir import TirClient
+
+pytestmark = [pytest.mark.engine, pytest.mark.emulator]
+
+MODELS_READY = {"parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble": "READY",
+                "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming": "READY"}
+
+
+def _delete_node(tir: TirClient, out: dict[str, Any]) -> None:
+    tir.nodes.delete(out["node_id"])
+    tir.nodes.wait_deleted(out["node_id"])
+
+
+def _delete_repository(tir: TirClient, out: dict[str, Any]) -> None:
+    tir.model_repositories.delete(out["repository_id"])
+
+
+def _delete_account_key(tir: TirClient, _out: dict[str, Any]) -> None:
+    for key in tir.ssh_keys.list():
+        tir.ssh_keys.delete(key.id)
+
+
+def _delete_riva_api(tir: TirClient, out: dict[str, Any]) -> None:
+    tir.endpoints.delete(out["riva_endpoint_id"])
+
+
+# kind deleted -> (how, resources `refresh` must report deleted)
+DELETIONS: dict[str, tuple[Callable[[TirClient, dict[str, Any]], None], set[str]]] = {
+    "node": (_delete_node, {"riva-node", "riva-node-wake", "riva-node-power"}),
+    "repository": (_delete_repository, {"riva-repository", "riva-repository-content"}),
+    "account-ssh-key": (_delete_account_key, {"riva-ssh-key"}),
+    "riva-api-endpoint": (_delete_riva_api, {"riva-riva-api", "riva-riva-api-scale"}),
+}
+
+
+def _refresh_deletes(dep: Deployment) -> set[str]:
+    from pulumi import automation as auto
+
+    events: list[auto.EngineEvent] = []
+    dep.stack.refresh(on_event=events.append)
+    return {e.resource_pre_event.metadata.urn.rsplit("::", 1)[-1] for e in events
+            if e.resource_pre_event is not None and e.resource_pre_event.metadata.old is not None
+            and e.resource_pre_event.metadata.new is None}
+
+
+@pytest.mark.parametrize("kind", sorted(DELETIONS))
+def test_deleted_in_the_dashboard_refresh_up_destroy(deployment: Deployment, kind: str) -> None:  # noqa: F811
+    dep = deployment
+    out = {k: v.value for k, v in dep.stack.up().outputs.items()}
+    how, gone = DELETIONS[kind]
+    with dep.tir() as tir:
+        how(tir, out)
+
+    assert gone <= _refresh_deletes(dep)
+    dep.stack.up()
+    dep.stack.preview(expect_no_changes=True)
+    now = dep.outputs()
+    index = triton.InferenceServerClient(now["triton_grpc_address"]).get_model_repository_index(as_json=True)
+    assert {m["name"]: m["state"] for m in index["models"]} == MODELS_READY
+    assert dep.counts() == {"nodes": 1, "model_repositories": 1, "endpoints": 2, "ssh_keys": 1, "buckets": 1}
+
+    dep.stack.destroy()
+    assert dep.counts() == dict.fromkeys(KINDS, 0)
+
+
+@pytest.mark.parametrize("kind", ["node", "repository"])
+def test_destroy_right_after_a_dashboard_deletion(deployment: Deployment, kind: str) -> None:  # noqa: F811
+    """No refresh first: the steps that clean up on the node or in the bucket find them
+    gone and succeed, so destroy finishes."""
+    dep = deployment
+    out = {k: v.value for k, v in dep.stack.up().outputs.items()}
+    with dep.tir() as tir:
+        DELETIONS[kind][0](tir, out)
+    dep.stack.destroy()
+    assert dep.counts() == dict.fromkeys(KINDS, 0)
+    assert dep.stack.export_stack().deployment.get("resources") in (None, [])
