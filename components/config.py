@@ -136,7 +136,7 @@ class EndpointSection(_Section):
 
 
 class TritonSection(EndpointSection):
-    # riva.md §6: the repository needs the Riva Triton backends, so by default Triton runs
+    # docs/riva.md §6: the repository needs the Riva Triton backends, so by default Triton runs
     # from the riva-speech image in a custom container; "tir-triton" uses TIR's framework.
     runtime: Literal["riva-speech", "tir-triton"] = "riva-speech"
 
@@ -167,7 +167,7 @@ class StackConfig(_Section):
     def _gpus(self) -> StackConfig:
         """riva-build/riva-deploy and Triton need a GPU, and riva-deploy builds TensorRT
         engines for the GPU it runs on, so the node and Triton must share a GPU type
-        (docs/riva.md, "GPU")."""
+        (docs/riva.md §1)."""
         node, triton = _gpu_type(self.node.plan), _gpu_type(self.triton.plan)
         for key, plan, gpu in (("node.plan", self.node.plan, node), ("triton.plan", self.triton.plan, triton)):
             if gpu is None:

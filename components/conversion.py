@@ -69,9 +69,10 @@ class RivaConversion(pulumi.ComponentResource):
             triggers=[publish, republish],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build]))
 
-        # Where the published revision is, in the bucket; consumers wait for the publish step.
+        # Where the published revision is, in the bucket: Triton reads it, so it waits for the
+        # publish step. The revision itself is known before (a preview shows an endpoint
+        # restarting only when the models really change).
         self.location = self.publish.stdout
-        self.revision = pulumi.Output.all(self.publish.stdout, self.revision).apply(lambda a: a[1])
         self.models = pulumi.Output.from_input(pipeline.triton_models())
         self.register_outputs({"revision": self.revision, "location": self.location, "models": self.models})
 

@@ -28,7 +28,7 @@ from components.providers.scale import EndpointScale
 from components.providers.ssh_key import TirSshKey
 
 RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
-# riva.md §7-8 and tir-api.md §8: TIR routes the endpoint root to container port 8080;
+# docs/riva.md §7-8 and docs/tir.md §8.5, §8.9: TIR routes the endpoint root to container port 8080;
 # Triton's gRPC port 9000 is what the Riva API server dials inside TIR.
 TRITON_ARGS = ["--model-repository=/mnt/models", "--http-port=8080", "--grpc-port=9000",
                "--metrics-port=8082", "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]

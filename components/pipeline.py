@@ -1,10 +1,10 @@
 """Riva ASR pipeline presets: the `riva-build` flags for a model and the Triton models
-`riva-deploy` makes from them (../shared/reference/riva.md §4 and §6)."""
+`riva-deploy` makes from them (docs/riva.md §4 and §6)."""
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Mode = Literal["streaming", "streaming-throughput", "offline"]
 
@@ -14,7 +14,7 @@ _FEATURIZER = {
     "featurizer.precalc_norm_time_steps": "0",
     "featurizer.precalc_norm_params": "False",
 }
-# NVIDIA's values for parakeet-0.6b-en-US (riva.md §4). ms_per_timestep is 80 for
+# NVIDIA's values for parakeet-0.6b-en-US (docs/riva.md §4.3). ms_per_timestep is 80 for
 # Parakeet/FastConformer: 40 garbles the output.
 _PRESETS: dict[Mode, dict[str, str]] = {
     "streaming": {
@@ -26,7 +26,7 @@ _PRESETS: dict[Mode, dict[str, str]] = {
         "left_padding_size": "1.92",
         "right_padding_size": "1.92",
     },
-    # ASSUMPTION: riva.md leaves the throughput chunk/padding values UNKNOWN; NVIDIA's
+    # ASSUMPTION: docs/riva.md §4.3 leaves the throughput chunk/padding values UNKNOWN; NVIDIA's
     # 2.x Conformer throughput rows use 0.8 s chunks with 1.6 s padding.
     "streaming-throughput": {
         "return_separate_utterances": "False",
@@ -72,6 +72,15 @@ class PipelineSpec(BaseModel):
     extra_flags: dict[str, str] = Field(
         default_factory=dict, description="more `--key=value` flags; override the preset's")
 
+    @field_validator("extra_flags", mode="before")
+    @classmethod
+    def _flag_values_as_text(cls, value: object) -> object:
+        """`pulumi config set --path …extra_flags.max_batch_size 16` stores a number (and
+        `true` a boolean): riva-build reads text, Python style for booleans."""
+        if isinstance(value, dict):
+            return {k: (str(v) if isinstance(v, bool | int | float) else v) for k, v in value.items()}
+        return value
+
     @model_validator(mode="after")
     def _flashlight_needs_lm(self) -> PipelineSpec:
         if self.decoder == "flashlight" and not (self.lm_binary and self.vocab):
@@ -85,7 +94,7 @@ class PipelineSpec(BaseModel):
 
     @property
     def name(self) -> str:
-        """Pipeline name, as clients select it (riva.md §4)."""
+        """Pipeline name, as clients select it (docs/riva.md §4.2)."""
         return f"{self.model}-{self.language_code}-{_SUFFIX[self.mode]}"
 
     def build_flags(self) -> list[str]:
@@ -108,7 +117,7 @@ class PipelineSpec(BaseModel):
         return rendered
 
     def triton_models(self) -> list[str]:
-        """Model directories `riva-deploy` writes for this pipeline (riva.md §6)."""
+        """Model directories `riva-deploy` writes for this pipeline (docs/riva.md §6)."""
         am = f"riva-trt-{self.name}-am-streaming"
         if self.mode == "offline":
             am += "-offline"

@@ -151,7 +151,7 @@ def error_for_response(
 
 
 def _transient(method: str) -> Callable[[BaseException], bool]:
-    """Retry rule for idempotent calls; a GET may also retry a plain 500 (reference §9.8)."""
+    """Retry rule for idempotent calls; a GET may also retry a plain 500 (docs/tir.md §2)."""
 
     def check(exc: BaseException) -> bool:
         if isinstance(exc, (TransportError, RateLimited)):

@@ -37,7 +37,7 @@ class Resource(TirModel):
     status: Status = None
     created_at: str | None = None
     # ASSUMPTION: TIR documents no field for why a resource failed; this is the
-    # emulator's name (reference §9 leaves it open). ``ResourceFailed`` quotes it.
+    # emulator's name (docs/tir.md §8.8 leaves it open). ``ResourceFailed`` quotes it.
     failure_reason: str | None = None
 
     @property

@@ -92,6 +92,6 @@ LAB_URL_TEMPLATE: Final = "{base}/notebook/p-{project_id}/n-{node_id}/lab"
 MANAGED_BUCKET_TEMPLATE: Final = "{prefix}-{resource_id}-{slug}"
 
 # ASSUMPTION: inside TIR a container reaches another endpoint's Triton gRPC port by the
-# in-cluster service name `is-<endpoint id>:9000` (riva.md §8, TIR-S); the emulator maps that
+# in-cluster service name `is-<endpoint id>:9000` (docs/riva.md §8, docs/tir.md §8.9); the emulator maps that
 # name to the loopback port where that endpoint's Triton stand-in listens.
 INTERNAL_TRITON_ADDRESS = re.compile(r"^is-(\d+):9000$")

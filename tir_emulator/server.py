@@ -6,7 +6,6 @@ without answering (the `drop` fault) and never prints request lines (they hold t
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import shutil
 import socket
@@ -22,6 +21,7 @@ from tir_emulator.app import create_app
 from tir_emulator.dataplane import DataPlane
 from tir_emulator.faults import FaultPlan
 from tir_emulator.lifecycle import Clock, Lifecycle, Speed, SystemClock
+from tir_emulator.loopback import require_loopback
 from tir_emulator.machines import MachineHost
 from tir_emulator.middleware import DropConnection
 from tir_emulator.objectstore import ObjectStore
@@ -67,10 +67,7 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         clock: Clock | None = None,
     ) -> None:
-        if not ipaddress.ip_address(host).is_loopback:
-            # Its control API can wipe everything and its nodes run any command: never
-            # reachable from another host (docs/emulator.md, "Exposure").
-            raise ValueError(f"the emulator serves loopback only, not {host!r}")
+        require_loopback(host)
         self._own_dir = data_dir is None
         self.data_dir = Path(tempfile.mkdtemp(prefix="tir-emulator-")) if data_dir is None else Path(data_dir)
         self.host, self._port = host, port

@@ -19,7 +19,7 @@ from tir.validation import ResourceName
 if TYPE_CHECKING:
     from tir.client import TirClient
 
-# ASSUMPTION: real TIR documents no gRPC address for endpoints. Inside TIR, TIR-S (riva.md
+# ASSUMPTION: real TIR documents no gRPC address for endpoints. Inside TIR, TIR-S (docs/riva.md §8, docs/tir.md §8.9;
 # §8) reaches Triton as `is-<endpoint id>:9000`: that is what the Riva API server dials.
 # From outside, the address is the emulator's `grpc_endpoint` where it reports one, and
 # otherwise the same in-cluster name (real TIR publishes no external gRPC address).

@@ -109,9 +109,11 @@ class NodeProvider(TirProvider):
                 tir.nodes.remove_ssh_keys(node_id, removed)
             node = tir.nodes.get(node_id)
             was_running = node.status not in ("stopped", "stopping")
-            if news["disk_size_gb"] > olds["disk_size_gb"]:
-                progress(f"growing the disk of node {node.name} to {news['disk_size_gb']} GB")
-                tir.nodes.upgrade_disk(node_id, news["disk_size_gb"])
+            # The engine hands numbers over as floats.
+            disk_gb = int(news["disk_size_gb"])
+            if disk_gb > int(olds["disk_size_gb"]):
+                progress(f"growing the disk of node {node.name} to {disk_gb} GB")
+                tir.nodes.upgrade_disk(node_id, disk_gb)
             sku_item_price_id = olds.get("sku_item_price_id")
             version_id = olds.get("resolved_image_version_id")
             if news["plan"] != olds.get("plan"):

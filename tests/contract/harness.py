@@ -1,6 +1,6 @@
 """Contract harness: the real ``tir`` client against a running ``tir_emulator`` over HTTP.
 
-Both sides were written from /work/shared/reference/tir-api.md by different people; these
+Both sides were written from the TIR evidence (docs/tir.md) by different people; these
 helpers only wire them together (no mocks) and read the emulator's control API
 (``/_emulator/``) to see what the client really sent.
 """

@@ -142,7 +142,7 @@ def test_committed_plan_rules_match(contract: Contract) -> None:
     base = contract.node_spec("committed-node")
     resolved = client.plans.resolve_node_plan(BIGGER_CPU_PLAN, base.image_version_id or 0)
     committed = next(p for p in resolved.sku.plans if p.committed_days > 0)
-    # auto_terminate needs no next plan on either side (reference §3: first and last policies do).
+    # auto_terminate needs no next plan on either side (docs/tir.md §3: first and last policies do).
     spec = base.model_copy(update={"sku_item_price_id": committed.sku_item_price_id,
                                    "committed_instance_policy": "auto_terminate"})
     node = client.nodes.wait_ready(client.nodes.create(spec).id)

@@ -64,7 +64,7 @@ def _ops(events: list[auto.EngineEvent]) -> dict[str, str]:
     ops: dict[str, str] = {}
     for event in events:
         pre = event.resource_pre_event
-        if pre is None or pre.metadata.type.startswith("pulumi:pulumi:Stack"):
+        if pre is None or pre.metadata.type.startswith(("pulumi:pulumi:Stack", "pulumi:providers:")):
             continue
         op = pre.metadata.op.value
         if op in ("same", "read", "refresh"):
@@ -82,14 +82,18 @@ def apply_change(dep: Deployment, change: Change) -> Row:
         else:
             dep.set(f"riva-tir:{key}", value if isinstance(value, str) else _json(value))
     previewed: list[auto.EngineEvent] = []
-    dep.stack.preview(on_event=previewed.append)
+    try:
+        dep.stack.preview(on_event=previewed.append)
+    except auto.CommandError as exc:
+        row.problems.append(f"preview failed: {_errors(str(exc))}")
+        return row
     row.preview = _ops(previewed)
     dep.control("DELETE", "requests")
     applied: list[auto.EngineEvent] = []
     try:
         dep.stack.up(on_event=applied.append)
     except auto.CommandError as exc:
-        row.problems.append(f"up failed: {str(exc)[-600:]}")
+        row.problems.append(f"up failed: {_errors(str(exc))}")
     row.applied = _ops(applied)
     row.writes = [f"{r['method']} {r['path'].split('?')[0]}" for r in dep.control("GET", "requests")
                   if r["method"] in WRITES]
@@ -98,7 +102,7 @@ def apply_change(dep: Deployment, change: Change) -> Row:
     if row.applied != change.expect:
         row.problems.append(f"expected {change.expect}, up did {row.applied}")
     if change.writes is not None:
-        unexpected = [w for w in row.writes if not any(pattern in w for pattern in change.writes)]
+        unexpected = [w for w in row.writes if not any(_matches(w, p) for p in change.writes)]
         if unexpected:
             row.problems.append(f"unexpected TIR writes: {unexpected}")
     if not row.problems:
@@ -115,6 +119,21 @@ def apply_change(dep: Deployment, change: Change) -> Row:
     return row
 
 
+def _matches(write: str, pattern: str) -> bool:
+    """`PUT /notebooks/{id}/pvc/upgrade/` matches that call in either URL style."""
+    import re
+
+    method, _, path = pattern.partition(" ")
+    regex = re.escape(path).replace(re.escape("{id}"), r"\d+")
+    return write.startswith(method + " ") and re.search(regex + r"(\d+/)?$", write) is not None
+
+
+def _errors(text: str) -> str:
+    """The engine's error lines of a failed run (its output also lists every resource)."""
+    lines = [ln.strip() for ln in text.splitlines() if "error" in ln.lower()]
+    return " | ".join(lines)[:1500] or text[-600:]
+
+
 def _json(value: Any) -> str:
     import json
 
@@ -122,7 +141,8 @@ def _json(value: Any) -> str:
 
 
 def _same_api_root(dep: Deployment) -> dict[str, Any]:
-    return {"tir.apiRoot": dep.emulator.api_root.rstrip("/")}
+    """The same API under another name (localhost for 127.0.0.1)."""
+    return {"tir.apiRoot": dep.emulator.api_root.replace("127.0.0.1", "localhost")}
 
 
 def _disk_is_60(dep: Deployment) -> None:
@@ -151,7 +171,8 @@ RECONVERT = {"riva-node-wake": "update", "riva-conversion-build": "replace", "ri
 CHANGES: list[Change] = [
     # How riva-tir talks to TIR: stored inputs update, nothing is written to TIR.
     Change("tir.apiRoot", _same_api_root, TIR_UPDATES),
-    Change("tir.inferBase", lambda dep: {"tir.inferBase": dep.emulator.url + "/"}, TIR_UPDATES),
+    # A trailing slash is the same setting: nothing at all changes.
+    Change("tir.inferBase", lambda dep: {"tir.inferBase": dep.emulator.url + "/"}, {}),
     Change("tir.urlStyle", lambda dep: {"tir.urlStyle": "team-scoped", "tir.teamId": 1}, TIR_UPDATES),
     Change("retries", lambda dep: {"retries": {"maxRetries": 6, "capacityRetries": 2}}, {}),
     Change("timeoutsMinutes", lambda dep: {"timeoutsMinutes": {"node": 40, "endpoint": 50, "conversion": 90}},
@@ -160,13 +181,13 @@ CHANGES: list[Change] = [
             "riva-conversion-build": "update"}),
     # What TIR changes in place.
     Change("node.diskSizeGb", lambda dep: {"node.diskSizeGb": 60}, {"riva-node": "update"},
-           writes=("PUT /myaccount/api/v1/gpu/notebooks/",), check=_disk_is_60),
+           writes=("PUT /notebooks/{id}/pvc/upgrade/",), check=_disk_is_60),
     Change("triton.replicas", lambda dep: {"triton.replicas": 2}, {"riva-triton-scale": "update"},
-           writes=("PUT /myaccount/api/v1/gpu/serving/inference/",), check=_replicas("triton_endpoint_id", 2)),
+           writes=("PUT /serving/inference/",), check=_replicas("triton_endpoint_id", 2)),
     Change("rivaApi.replicas", lambda dep: {"rivaApi.replicas": 2}, {"riva-riva-api-scale": "update"},
-           writes=("PUT /myaccount/api/v1/gpu/serving/inference/",), check=_replicas("riva_endpoint_id", 2)),
+           writes=("PUT /serving/inference/",), check=_replicas("riva_endpoint_id", 2)),
     Change("triton.diskSizeGb", lambda dep: {"triton.diskSizeGb": 60}, {"riva-triton": "update"},
-           writes=("PUT /myaccount/api/v1/gpu/serving/inference/",)),
+           writes=("PUT /serving/inference/",)),
     Change("rivaApi.plan", lambda dep: {"rivaApi.plan": "CPU-C3-8-16GB-0"},
            {"riva-riva-api": "update", "riva-riva-api-scale": "update"}, writes=None),
     Change("node.state", lambda dep: {"node.state": "stopped"}, {"riva-node-power": "update"}, writes=None,
@@ -180,7 +201,9 @@ CHANGES: list[Change] = [
            {"riva-node-wake": "update", "riva-repository-content": "replace", "riva-conversion-publish": "replace",
             "riva-triton": "update", "riva-node-power": "update"}, writes=None, check=_node_status("stopped")),
     Change("node.rivaVersion", lambda dep: {"node.rivaVersion": "2.17.0"},
-           {**RECONVERT, "riva-node": "update"}, writes=None, check=_node_status("stopped")),
+           # The node's new container has a new host key: the steps that connect record it.
+           {**RECONVERT, "riva-node": "update", "riva-artifact": "update"}, writes=None,
+           check=_node_status("stopped")),
     Change("triton.state", lambda dep: {"triton.state": "stopped"}, {"riva-triton-scale": "update"}, writes=None),
     Change("namePrefix", lambda dep: {"namePrefix": "rt-renamed"},
            {**dict.fromkeys(("riva-node", "riva-repository", "riva-triton", "riva-riva-api", "riva-artifact",

@@ -86,6 +86,6 @@ class Endpoint(Resource):
     sku: int | None = None
     sku_details: SkuDetails | None = None
     model: dict[str, Any] | None = None
-    # Emulator-only fields (real TIR documents no address fields; see reference §8).
+    # Emulator-only fields (real TIR documents no address fields; see docs/tir.md §8.8, §8.9).
     grpc_endpoint: str | None = None  # "host:port" of Triton gRPC
     http_endpoint: str | None = None  # full data-plane URL

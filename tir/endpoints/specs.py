@@ -134,7 +134,7 @@ class EndpointSpec(NamedSpec):
     path: str = ""
     sku_id: PositiveInt
     sku_item_price_id: PositiveInt
-    # Committed plans only (reference §3, §8); a committed endpoint cannot be stopped.
+    # Committed plans only (docs/tir.md §3, §8.7); a committed endpoint cannot be stopped.
     committed_instance_policy: CommittedPolicy | None = None
     next_sku_item_price_id: PositiveInt | None = Field(default=None, validate_default=True)
     committed_replicas: int | None = Field(default=None, ge=1)

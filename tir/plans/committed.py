@@ -1,4 +1,4 @@
-"""Committed billing (reference §3): shared by node and endpoint specs."""
+"""Committed billing (docs/tir.md §3): shared by node and endpoint specs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import ValidationInfo
 
 CommittedPolicy = Literal["auto_renew", "auto_terminate", "convert_to_hourly_billing"]
-# Reference §3: the next plan is required for the first and the last policy.
+# docs/tir.md §3: the next plan is required for the first and the last policy.
 NEEDS_NEXT_PLAN = frozenset({"auto_renew", "convert_to_hourly_billing"})
 
 

@@ -1,6 +1,6 @@
 """Fixed catalog: SKUs with hourly + committed plans, node images, serving frameworks.
 
-Shapes follow the SDK/TF readers (reference §3, §4, §8). Ids are arbitrary but stable so tests
+Shapes follow the SDK/TF readers (docs/tir.md §3, §4, §8). Ids are arbitrary but stable so tests
 and the `local` stack can refer to them.
 """
 
@@ -193,7 +193,7 @@ def sku_details(sku: Sku, plan: Plan) -> dict[str, Any]:
 
 
 COMMITTED_POLICIES = ("auto_renew", "auto_terminate", "convert_to_hourly_billing")
-# Reference §3: `next_sku_item_price_id` is required for the first and the last policy.
+# docs/tir.md §3: `next_sku_item_price_id` is required for the first and the last policy.
 POLICIES_NEEDING_NEXT_PLAN = ("auto_renew", "convert_to_hourly_billing")
 
 

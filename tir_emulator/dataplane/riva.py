@@ -1,10 +1,10 @@
 """Riva API stand-in (`riva_server --triton_uri=HOST:PORT`): health plus the ASR config call.
 
-It holds no model files: like the split deployment in riva.md §8 it learns everything from
+It holds no model files: like the split deployment in docs/riva.md §8 it learns everything from
 Triton over gRPC. It is SERVING only while that Triton answers ServerReady=true and lists
 at least one `<name>-asr-bls-ensemble` model READY. `GetRivaSpeechRecognitionConfig`
 returns one entry per such model, `model_name` = `<name>` (as the brief for this emulator
-asks; riva.md §9 notes clients may also see the full ensemble name), with `type`
+asks; docs/riva.md §9 notes clients may also see the full ensemble name), with `type`
 (online/offline) and `language_code` from the ensemble's config parameters.
 `Recognize` and `StreamingRecognize` answer UNIMPLEMENTED: there is no ASR in the emulator.
 """

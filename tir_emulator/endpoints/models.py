@@ -351,7 +351,7 @@ class EndpointModels:
 
 
 def _stringify_probe_ports(body: Body) -> dict[str, Any]:
-    """Responses carry probe ports as strings (reference §8)."""
+    """Responses carry probe ports as strings (docs/tir.md §8.2)."""
     details = dict(body.get("custom_endpoint_details") or {})
     container = dict(details.get("container") or {})
     config = dict(container.get("advance_config") or {})

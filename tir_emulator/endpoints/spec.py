@@ -93,7 +93,7 @@ def autoscale_policy(raw: Any) -> dict[str, Any]:
     return {
         **{k: v for k, v in policy.items() if k not in ("min_replica", "max_replica")},
         "min_replicas": min_replicas, "max_replicas": max_replicas, "rules": rules,
-        # Responses return stability_period as a string (reference §8).
+        # Responses return stability_period as a string (docs/tir.md §8.6).
         "stability_period": str(policy.get("stability_period", "300")),
     }
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import asyncssh
 
+from tir_emulator.loopback import require_loopback
 from tir_emulator.machines.ssh_server import NodeContext, NodeSFTPServer, NodeSSHServer, run_session
 from tir_emulator.riva_tools import tools_bin_dir
 from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY, EXPECTED_KEY_ENV
@@ -29,7 +30,7 @@ CA_BUNDLE_ENV = "RIVA_TIR_EMULATOR_CA_BUNDLE"
 T = TypeVar("T")
 _CALL_TIMEOUT_S = 30.0
 
-# ASSUMPTION: the login user of a TIR node is UNKNOWN (tir-api.md §5); its containers run
+# ASSUMPTION: the login user of a TIR node is UNKNOWN (docs/tir.md §5.6); its containers run
 # Jupyter as root, so the emulator reports and accepts "root".
 SSH_USER = "root"
 
@@ -53,7 +54,7 @@ class MachineHost:
                  ngc_api_key: str | None = None) -> None:
         # Absolute: it becomes $HOME of commands that run in other working directories.
         self._root = Path(data_dir).resolve() / "nodes"
-        self._host = host
+        self._host = require_loopback(host)
         self._ngc_key = ngc_api_key or os.environ.get(EXPECTED_KEY_ENV, DEFAULT_NGC_KEY)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

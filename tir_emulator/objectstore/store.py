@@ -21,6 +21,7 @@ from minio.credentials.providers import StaticProvider
 from minio.error import MinioAdminException
 from minio.minioadmin import MinioAdmin
 
+from tir_emulator.loopback import require_loopback
 from tir_emulator.objectstore.process import MinioProcess
 
 # No boto3 type stubs are pinned, so S3 clients are untyped here.
@@ -59,7 +60,7 @@ class ObjectStore:
     """A MinIO server process plus the bucket/object operations the emulator needs."""
 
     def __init__(self, data_dir: Path, port: int = 0, host: str = "127.0.0.1") -> None:
-        self._host = host
+        self._host = require_loopback(host)
         self._minio = MinioProcess(Path(data_dir), host, port)
         self._s3: S3Client | None = None
         self._admin: MinioAdmin | None = None

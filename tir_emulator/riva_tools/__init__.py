@@ -2,7 +2,7 @@
 
 `tools_bin_dir()` holds the executables `riva-build`, `riva-deploy`, `mc` and `ngc`;
 MachineHost puts it first on PATH for commands run over SSH. Formats are stand-ins for
-NVIDIA's (see archive.py); behaviour follows riva.md.
+NVIDIA's (see archive.py); behaviour follows docs/riva.md.
 """
 
 from pathlib import Path

@@ -1,6 +1,6 @@
 """Stand-ins for NVIDIA's `.riva` (EFF) and `.rmir` files.
 
-ASSUMPTION: the real byte formats are UNKNOWN (riva.md §3). Both stand-ins are plain tar
+ASSUMPTION: the real byte formats are UNKNOWN (docs/riva.md §3). Both stand-ins are plain tar
 files holding `manifest.json` first, then one payload member (plus, for RMIR, copied
 assets under `assets/`). The manifest records the format, the model kind and name and, when
 encrypted, only a salted check value of the key (see keys.py); the payload is AES-CTR

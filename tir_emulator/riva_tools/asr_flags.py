@@ -1,11 +1,11 @@
 """The `riva-build speech_recognition` flags the emulator knows, and their validation.
 
-The set is the streaming and offline flags of riva.md §4 (2.19 `--flag=value` syntax).
+The set is the streaming and offline flags of docs/riva.md §4.3-§4.5 (2.19 `--flag=value` syntax).
 Unknown flags are refused, the way the real argument parser would refuse them.
 
-ASSUMPTION: value flags must be written `--name=value` (riva.md shows only that form); a
+ASSUMPTION: value flags must be written `--name=value` (docs/riva.md §4.1 shows only that form); a
 space-separated value is refused so generated command lines stay in the documented shape.
-ASSUMPTION: `--ms_per_timestep` must be 80 for Parakeet/FastConformer models (riva.md §11.3).
+ASSUMPTION: `--ms_per_timestep` must be 80 for Parakeet/FastConformer models (docs/riva.md §11.3).
 The real tool accepts 40 and the server then returns garbled text; the emulator fails the
 build instead so the mistake surfaces at build time. A missing flag counts as the
 Conformer default 40.

@@ -1,6 +1,6 @@
 """`riva-build`: turn a `.riva` (EFF stand-in) into an `.rmir` (RMIR stand-in).
 
-Shape (riva.md §4): `riva-build speech_recognition [-f] OUT.rmir[:key] IN.riva[:key] [--flags]`.
+Shape (docs/riva.md §4.1): `riva-build speech_recognition [-f] OUT.rmir[:key] IN.riva[:key] [--flags]`.
 It checks what the real tool would trip over: the subcommand, `file:key` syntax, that the
 input is an EFF archive of an ASR model, the key (wrong or missing → decryption error), an
 existing output without `-f`, and the flags (asr_flags.py). The payload is decrypted with the

@@ -1,4 +1,4 @@
-"""`riva-deploy`: turn an `.rmir` into a Triton model repository (riva.md §5, §6).
+"""`riva-deploy`: turn an `.rmir` into a Triton model repository (docs/riva.md §5, §6).
 
 Shape: `riva-deploy [-f] IN.rmir[:key] MODEL_REPO_DIR`. The key must open the RMIR (same
 decryption errors as riva-build). Other models already in MODEL_REPO_DIR are kept, so a

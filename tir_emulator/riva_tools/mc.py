@@ -1,6 +1,6 @@
 """`mc`: the MinIO client subset used to move model repositories into EOS buckets.
 
-ASSUMPTION: TIR documents EOS as S3-compatible and "MinIO clients work" (tir-api.md §6; the
+ASSUMPTION: TIR documents EOS as S3-compatible and "MinIO clients work" (docs/tir.md §6; the
 SDK itself uploads with MinIO), so `mc` is the tool a node user reaches for. Supported:
 `alias set|rm|ls`, `mirror [--overwrite] [--remove] DIR TARGET`, `cp [--recursive] SRC TARGET`
 (either direction), `ls [--recursive] TARGET`, `rm [--recursive --force] TARGET`. It speaks

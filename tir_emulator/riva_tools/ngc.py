@@ -2,9 +2,9 @@
 
 ASSUMPTION: the emulator's "valid" NGC API key is whatever the node environment holds in
 RIVA_TIR_EMULATOR_NGC_KEY (MachineHost sets it; default DEFAULT_NGC_KEY). The caller's
-key comes from NGC_CLI_API_KEY as with the real CLI (riva.md §2A). Downloads are generated
+key comes from NGC_CLI_API_KEY as with the real CLI (docs/riva.md §2). Downloads are generated
 with make_riva_archive; the catalog's version tag is UNKNOWN upstream, we use 2.19.0.
-ASSUMPTION: the NGC model is encrypted with `tlt_encode` (riva.md §3 says default to it).
+ASSUMPTION: the NGC model is encrypted with `tlt_encode` (docs/riva.md §3 says default to it).
 """
 
 from __future__ import annotations

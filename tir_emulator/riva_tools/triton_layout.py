@@ -1,4 +1,4 @@
-"""The Triton model repository `riva-deploy` writes for one ASR pipeline (riva.md §6, 2.19).
+"""The Triton model repository `riva-deploy` writes for one ASR pipeline (docs/riva.md §6, 2.19).
 
 For a pipeline named N: `N-asr-bls-ensemble/` (entry point, front-end/decoder assets in
 `1/`) and `riva-trt-N-am-streaming/` (TensorRT acoustic model, `1/model.plan`); offline

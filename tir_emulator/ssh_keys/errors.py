@@ -11,7 +11,7 @@ class SshKeyNotFound(NotFound):
 
 
 class KeyNotInAccount(ValidationFailed):
-    """A node may only use keys already saved in the account (reference §5)."""
+    """A node may only use keys already saved in the account (docs/tir.md §5.4)."""
 
     def __init__(self, field: str) -> None:
         super().__init__(field, "SSH key not found in your account; add it under SSH keys first")

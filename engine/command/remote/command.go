@@ -46,15 +46,15 @@ var (
 	_ infer.ExplicitDependencies[CommandInputs, CommandOutputs] = (*Command)(nil)
 )
 
-// WireDependencies tells previews which inputs can change what a command printed: the
-// commands it runs and their stdin. A new connection (a rotated key, another address)
-// or environment alone keeps stdout known, so resources that read it are not shown as
+// WireDependencies tells previews which inputs can change what an update prints: the
+// commands it runs and their stdin (a `triggers` change replaces, and a new resource's
+// outputs are unknown anyway). A new connection (a rotated key, another address) or
+// environment alone keeps stdout known, so resources that read it are not shown as
 // changing (with `update: ""` nothing runs; with `update` unset `create` runs again and
 // may print something else, which a preview cannot know).
 func (*Command) WireDependencies(f infer.FieldSelector, args *CommandInputs, state *CommandOutputs) {
 	for _, out := range []any{&state.Stdout, &state.Stderr} {
-		f.OutputField(out).DependsOn(f.InputField(&args.Create), f.InputField(&args.Update),
-			f.InputField(&args.Stdin), f.InputField(&args.Triggers))
+		f.OutputField(out).DependsOn(f.InputField(&args.Create), f.InputField(&args.Update), f.InputField(&args.Stdin))
 	}
 }
 

@@ -100,3 +100,12 @@ def test_missing_secrets_name_the_command(stack_config: Any) -> None:
 def test_messages_never_echo_secret_values(stack_config: Any) -> None:
     message = _error(stack_config, {**GOOD, "node": {}}, {**SECRETS, "tirApiKey": "sekrit-123"})
     assert "sekrit-123" not in message
+
+
+def test_flag_values_set_with_path_config_are_text(stack_config: Any) -> None:
+    """`pulumi config set --path …extra_flags.max_batch_size 16` stores a number."""
+    stack_config({**GOOD, "model": {"ngc": GOOD["model"]["ngc"],
+                                    "pipeline": {"extra_flags": {"max_batch_size": 16, "nn.use_trt_fp32": True}}}},
+                 SECRETS)
+    flags = config.load().model.pipeline.build_flags()
+    assert "--max_batch_size=16" in flags and "--nn.use_trt_fp32=True" in flags

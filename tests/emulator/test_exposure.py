@@ -1,0 +1,52 @@
+"""The emulator is reachable from this machine only: every socket it listens on (API,
+MinIO, node SSH servers, data plane) is bound to loopback, and it refuses any other address."""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from tir_emulator import EmulatorServer
+from tir_emulator.machines import MachineHost
+
+
+def _listening() -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket in LISTEN state on this machine."""
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if state != "0A":  # TCP_LISTEN
+                continue
+            hex_addr, hex_port = local.split(":")
+            raw = bytes.fromhex(hex_addr)
+            # /proc prints each 32-bit word in host (little-endian) order.
+            words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            address = ipaddress.ip_address(words) if width == 8 else ipaddress.IPv6Address(words)
+            found.add((str(address), int(hex_port, 16)))
+    return found
+
+
+def test_every_listening_socket_is_loopback(tmp_path: Path) -> None:
+    before = _listening()
+    emulator = EmulatorServer(port=0, data_dir=tmp_path)
+    emulator.start()
+    try:
+        assert emulator.state is not None
+        # A powered-on node adds its SSH server.
+        port = emulator.state.machines.power_on(1, [])
+        opened = _listening() - before
+        assert any(p == port for _, p in opened) and any(p == emulator.port for _, p in opened)
+        exposed = [(a, p) for a, p in opened if not ipaddress.ip_address(a).is_loopback]
+        assert exposed == [], f"listening beyond loopback: {exposed}"
+    finally:
+        emulator.stop()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10"])
+def test_a_non_loopback_address_is_refused(tmp_path: Path, host: str) -> None:
+    with pytest.raises(ValueError, match="loopback only"):
+        EmulatorServer(port=0, data_dir=tmp_path, host=host)
+    with pytest.raises(ValueError, match="loopback only"):
+        MachineHost(tmp_path, host=host)
