@@ -19,10 +19,10 @@ from tir.validation import ResourceName
 if TYPE_CHECKING:
     from tir.client import TirClient
 
-# ASSUMPTION: real TIR documents no gRPC address for endpoints. Inside TIR, TIR-S (docs/riva.md §8, docs/tir.md §8.9;
-# §8) reaches Triton as `is-<endpoint id>:9000`: that is what the Riva API server dials.
-# From outside, the address is the emulator's `grpc_endpoint` where it reports one, and
-# otherwise the same in-cluster name (real TIR publishes no external gRPC address).
+# Inside TIR one endpoint reaches another as `is-<endpoint id>:9000` (docs/tir.md §8.9):
+# that is what the Riva API server dials. Clients outside TIR go through TIR's gRPC ingress
+# (TLS and routing metadata, same section), which these outputs do not model yet: they carry
+# the emulator's `grpc_endpoint` where it reports one, else the in-cluster name.
 INTERNAL_GRPC_ADDRESS = "is-{id}:9000"
 
 # Input name -> EndpointSpec field, for check() errors and for building the spec.
