@@ -83,6 +83,8 @@ class ModelSection(_Section):
                 raise ValueError(f"model.file {self.file!r} is not readable: fix its permissions")
             if local.suffix not in (".riva", ".rmir"):
                 raise ValueError(f"model.file {self.file!r} must be a .riva (or prebuilt .rmir) model")
+            if local.stat().st_size == 0:
+                raise ValueError(f"model.file {self.file!r} is empty: download the .riva again")
         return self
 
     def url_has_credentials(self) -> bool:
@@ -133,6 +135,12 @@ class EndpointSection(_Section):
     disk_size_gb: int = Field(default=50, ge=30, le=1000)
     image: str | None = Field(default=None, description="container image; default: riva-speech:<rivaVersion>")
     state: Literal["running", "stopped"] = "running"
+
+    @model_validator(mode="after")
+    def _one_size(self) -> EndpointSection:
+        if self.autoscaling is not None and "replicas" in self.model_fields_set:
+            raise ValueError("give replicas (a fixed size) or autoscaling (minReplicas..maxReplicas), not both")
+        return self
 
 
 class TritonSection(EndpointSection):

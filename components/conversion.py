@@ -54,7 +54,7 @@ class RivaConversion(pulumi.ComponentResource):
             # How long a step may take is no part of what it makes: a new timeout re-runs nothing.
             environment={"RIVA_MODEL_KEY": model_key, "STEP_TIMEOUT_SECONDS": str(timeout_minutes * 60)},
             # The model key re-runs the build too; as a trigger it stays secret in state.
-            triggers=[build, pulumi.Output.secret(model_key)],
+            triggers=[build, model_key],
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["triggers"]))
 
         publish = pulumi.Output.all(bucket, self.build.stdout, self.revision).apply(

@@ -70,8 +70,9 @@ class RivaDeployment(pulumi.ComponentResource):
         minutes = config.timeouts_minutes
         node_timeout = 60.0 * minutes.get("node", 30)
         tir = {"tir": config.tir.model_dump(),
-               "credentials": pulumi.Output.secret(pulumi.Output.all(secrets.tir_api_key, secrets.tir_auth_token)
-                                                   .apply(lambda a: {"api_key": a[0], "auth_token": a[1]})),
+               # Secret because both parts are (secretness flows through all/apply).
+               "credentials": pulumi.Output.all(secrets.tir_api_key, secrets.tir_auth_token)
+                                           .apply(lambda a: {"api_key": a[0], "auth_token": a[1]}),
                "retries": config.retries.model_dump() if config.retries else None}
 
         def child(*depends_on: pulumi.Resource, secret: list[str] | None = None) -> pulumi.ResourceOptions:
@@ -119,8 +120,8 @@ class RivaDeployment(pulumi.ComponentResource):
         # holds the model key (so a new key converts again) and is secret like it.
         wake = NodeWake(f"{name}-node-wake", {
             **tir, "node_id": node.node_id, "plan": config.node.plan,
-            "trigger": pulumi.Output.secret(pulumi.Output.all(content.marker, secrets.model_key).apply(
-                lambda a: f"{conversion_inputs} {a[0]} {a[1]}")),
+            "trigger": pulumi.Output.all(content.marker, secrets.model_key).apply(
+                lambda a: f"{conversion_inputs} {a[0]} {a[1]}"),
             "ready_timeout": node_timeout}, child(secret=["trigger"]))
         artifact = ModelArtifact(f"{name}-artifact", {
             "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
@@ -144,14 +145,14 @@ class RivaDeployment(pulumi.ComponentResource):
         # The node's desired state, applied after every conversion (stop it to save cost).
         NodePower(f"{name}-node-power", {
             **tir, "node_id": node.node_id, "plan": config.node.plan, "state": config.node.state,
-            "trigger": pulumi.Output.secret(pulumi.Output.all(conversion.revision, content.marker, secrets.model_key)
-                                            .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}")),
+            "trigger": pulumi.Output.all(conversion.revision, content.marker, secrets.model_key)
+                                     .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
 
         image = RIVA_IMAGE.format(version=config.node.riva_version)
         endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
         triton_cfg = config.triton
-        triton_spec = ({"framework": "triton", "command": [], "args": [], "container": None}
+        triton_spec: dict[str, object] = ({"framework": "triton", "command": [], "args": [], "container": None}
                        if triton_cfg.runtime == "tir-triton" else
                        {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS,
                         "container": _container(triton_cfg.image or image, triton_cfg.disk_size_gb,

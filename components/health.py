@@ -78,7 +78,8 @@ def riva_checks(address: str, token: str | None) -> list[Check]:
                             metadata_args=[["authorization", f"Bearer {token}"]] if token else None)
     metadata = auth.get_auth_metadata()
     try:
-        status = health_pb2_grpc.HealthStub(auth.channel).Check(
+        # types-grpcio-health-checking declares HealthStub without the Check it sets up.
+        status = health_pb2_grpc.HealthStub(auth.channel).Check(  # type: ignore[attr-defined]
             health_pb2.HealthCheckRequest(), timeout=TIMEOUT, metadata=metadata).status
     except grpc.RpcError as exc:
         return [Check("riva api", False, f"{address} unreachable: {_first_line(exc)}")]

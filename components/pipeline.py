@@ -86,6 +86,10 @@ class PipelineSpec(BaseModel):
         if self.decoder == "flashlight" and not (self.lm_binary and self.vocab):
             raise ValueError("decoder 'flashlight' needs lm_binary and vocab (on-node paths); "
                              "use decoder 'greedy' to build without a language model")
+        timestep = self.extra_flags.get("ms_per_timestep")
+        if self.model.startswith("parakeet") and timestep not in (None, "80"):
+            raise ValueError(f"extra_flags ms_per_timestep {timestep}: Parakeet models need 80 "
+                             "(another value garbles the transcripts); remove the flag")
         for key in self.extra_flags:
             if not key or key.startswith("-") or "=" in key or " " in key:
                 raise ValueError(f"extra_flags key {key!r}: give the flag name without dashes, "

@@ -89,7 +89,9 @@ def main() -> None:
         finally:
             loop.close()
 
-    class Servicer(sdk.DynamicResourceProviderServicer):  # type: ignore[misc]
+    base: Any = sdk.DynamicResourceProviderServicer
+
+    class Servicer(base):  # type: ignore[misc]  # the SDK's servicer is untyped
         def Configure(self, request: Any, context: Any) -> Any:
             response = super().Configure(request, context)
             response.supportsPreview = True

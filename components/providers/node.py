@@ -115,7 +115,7 @@ class NodeProvider(TirProvider):
                 progress(f"growing the disk of node {node.name} to {disk_gb} GB")
                 tir.nodes.upgrade_disk(node_id, disk_gb)
             sku_item_price_id = olds.get("sku_item_price_id")
-            version_id = olds.get("resolved_image_version_id")
+            version_id = int(olds["resolved_image_version_id"])
             if news["plan"] != olds.get("plan"):
                 sku_item_price_id = _change_plan(tir, node, news, version_id)
             repin = bool(news.get("trusted_host_key")) and news.get("trusted_host_key") != olds.get("trusted_host_key")

@@ -59,6 +59,7 @@ class SshKeyProvider(TirProvider):
 
 class TirSshKey(Resource, module="tir", name="TirSshKey"):
     key_id: pulumi.Output[int]
+    public_key: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(SshKeyProvider(), name, {**props, "key_id": None, "owned": None}, opts)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import requests
 from pulumi import automation as auto
+from pydantic import SecretStr
 
 from tests.conftest import ROOT, engine_env, pulumi_command, workspace_options
 from tir import TirClient, TirConfig
@@ -40,8 +41,9 @@ class Deployment:
     env: dict[str, str]
 
     def tir(self) -> TirClient:
-        return TirClient(TirConfig(api_root=self.emulator.api_root, api_key=DEFAULT_API_KEY,
-                                   auth_token=DEFAULT_AUTH_TOKEN, project_id=1))
+        return TirClient(TirConfig(api_root=self.emulator.api_root,
+                                   api_key=SecretStr(DEFAULT_API_KEY),
+                                   auth_token=SecretStr(DEFAULT_AUTH_TOKEN), project_id=1))
 
     def control(self, method: str, route: str, body: Any = None) -> Any:
         """One `/_emulator/<route>` call; returns the envelope's data."""

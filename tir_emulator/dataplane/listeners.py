@@ -11,6 +11,7 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import overload
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -82,7 +83,7 @@ def start_grpc(host: str, port: int | None,
     return server, bound
 
 
-class DynamicHealth(health.HealthServicer):  # type: ignore[misc]
+class DynamicHealth(health.HealthServicer):
     """`grpc.health.v1.Health` whose status is re-evaluated on every Check/Watch."""
 
     def __init__(self, is_serving: Callable[[], bool], services: tuple[str, ...]) -> None:
@@ -104,10 +105,25 @@ class DynamicHealth(health.HealthServicer):  # type: ignore[misc]
         self._refresh()
         return super().Check(request, context)
 
+    @overload
     def Watch(self, request: health_pb2.HealthCheckRequest,  # noqa: N802 (gRPC name)
-              context: grpc.ServicerContext, send_response_callback: object = None) -> object:
+              context: grpc.ServicerContext,
+              send_response_callback: None = None) -> health._Watcher: ...
+
+    @overload
+    def Watch(self, request: health_pb2.HealthCheckRequest,  # noqa: N802 (gRPC name)
+              context: grpc.ServicerContext,
+              send_response_callback: Callable[..., object]) -> None: ...
+
+    def Watch(self, request: health_pb2.HealthCheckRequest,  # noqa: N802 (gRPC name)
+              context: grpc.ServicerContext,
+              send_response_callback: Callable[..., object] | None = None,
+              ) -> health._Watcher | None:
         self._refresh()
-        return super().Watch(request, context, send_response_callback)
+        if send_response_callback is None:
+            return super().Watch(request, context)  # a blocking response generator
+        super().Watch(request, context, send_response_callback)
+        return None
 
 
 @Request.application

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
@@ -24,8 +24,10 @@ from minio.minioadmin import MinioAdmin
 from tir_emulator.loopback import require_loopback
 from tir_emulator.objectstore.process import MinioProcess
 
-# No boto3 type stubs are pinned, so S3 clients are untyped here.
-S3Client: TypeAlias = Any
+if TYPE_CHECKING:  # stubs only (boto3-stubs[s3]); nothing extra is imported at run time
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+
 _MISSING_BUCKET = {"NoSuchBucket", "404"}
 
 
@@ -142,7 +144,8 @@ class ObjectStore:
         if self.bucket_exists(name):
             paginator = self._root.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=name):
-                keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+                keys: list[ObjectIdentifierTypeDef] = [
+                    {"Key": obj["Key"]} for obj in page.get("Contents", [])]
                 if keys:
                     self._root.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
             self._root.delete_bucket(Bucket=name)

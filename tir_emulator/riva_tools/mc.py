@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from boto3.s3.transfer import TransferConfig
-from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tir_emulator.riva_tools.cli import USAGE_EXIT, ToolError, run_tool
@@ -31,6 +30,10 @@ from tir_emulator.riva_tools.mc_config import (
     resolve,
     set_alias,
 )
+
+if TYPE_CHECKING:  # stubs only (boto3-stubs[s3]); nothing extra is imported at run time
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ListObjectsV2RequestPaginateTypeDef, ObjectTypeDef
 
 TRANSFER = TransferConfig(multipart_threshold=64 << 20, multipart_chunksize=64 << 20,
                           max_concurrency=4)
@@ -69,9 +72,9 @@ def _local_files(root: Path) -> Iterator[tuple[Path, str]]:
             yield path, path.relative_to(root).as_posix()
 
 
-def _remote_objects(client: BaseClient, remote: RemotePath,
-                    prefix: str) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def _remote_objects(client: S3Client, remote: RemotePath,
+                    prefix: str) -> dict[str, ObjectTypeDef]:
+    found: dict[str, ObjectTypeDef] = {}
 
     def collect() -> None:
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=remote.bucket,
@@ -91,14 +94,14 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _same(path: Path, obj: dict[str, Any]) -> bool:
+def _same(path: Path, obj: ObjectTypeDef) -> bool:
     if path.stat().st_size != obj["Size"]:
         return False
     etag = str(obj.get("ETag", "")).strip('"')
     return "-" in etag or etag == _md5(path)  # multipart ETags are not an MD5: size decides
 
 
-def _upload(client: BaseClient, path: Path, remote: RemotePath, key: str) -> None:
+def _upload(client: S3Client, path: Path, remote: RemotePath, key: str) -> None:
     print(f"`{path}` -> `{remote.alias.name}/{remote.bucket}/{key}`", flush=True)
     _s3(f"upload `{path}`", lambda: client.upload_file(str(path), remote.bucket, key,
                                                        Config=TRANSFER))
@@ -196,7 +199,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     prefix = remote.prefix
     if prefix and not prefix.endswith("/"):
         prefix += "/"
-    params: dict[str, str] = {"Bucket": remote.bucket, "Prefix": prefix}
+    params: ListObjectsV2RequestPaginateTypeDef = {"Bucket": remote.bucket, "Prefix": prefix}
     if not args.recursive:
         params["Delimiter"] = "/"
     pages = _s3(f"list `{remote}`",

@@ -11,11 +11,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from botocore.client import BaseClient
-
 from tir_emulator.riva_tools.cli import USAGE_EXIT, ToolError
+
+if TYPE_CHECKING:  # stubs only (boto3-stubs[s3]); nothing extra is imported at run time
+    from mypy_boto3_s3 import S3Client
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,12 @@ class Alias:
     def __repr__(self) -> str:
         return f"Alias(name={self.name!r}, url={self.url!r}, access_key={self.access_key!r})"
 
-    def client(self) -> BaseClient:
+    def client(self) -> S3Client:
         """A boto3 S3 client for this alias (path-style, as MinIO expects by default)."""
         import boto3  # lazily: `mc alias ...` runs without paying boto3's import time
         from botocore.config import Config
 
-        client: BaseClient = boto3.client(
+        client: S3Client = boto3.client(
             "s3", endpoint_url=self.url, aws_access_key_id=self.access_key,
             aws_secret_access_key=self.secret_key, region_name="us-east-1",
             config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",

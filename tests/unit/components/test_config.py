@@ -68,6 +68,10 @@ def test_good_config_loads(stack_config: Any) -> None:
     ({"repository": {"prefix": "/abs"}}, "riva-tir:repository.prefix", "should match pattern"),
     ({"timeoutsMinutes": {"node": 0}}, "riva-tir:timeoutsMinutes.node", "greater than 0"),
     ({"timeoutsMinutes": {"endpoint": -5}}, "riva-tir:timeoutsMinutes.endpoint", "greater than 0"),
+    ({"triton": {"plan": "GPU-L4-8-48GB-1", "replicas": 2, "autoscaling": {"minReplicas": 1, "maxReplicas": 3}}},
+     "riva-tir:triton", "give replicas (a fixed size) or autoscaling"),
+    ({"model": {"ngc": "a/b:c", "pipeline": {"extra_flags": {"ms_per_timestep": "40"}}}}, "riva-tir:model.pipeline",
+     "Parakeet models need 80"),
 ])
 def test_bad_value_names_key_and_fix(stack_config: Any, change: dict[str, Any], key: str, words: str) -> None:
     message = _error(stack_config, {**GOOD, **change})
@@ -100,6 +104,13 @@ def test_missing_secrets_name_the_command(stack_config: Any) -> None:
 def test_messages_never_echo_secret_values(stack_config: Any) -> None:
     message = _error(stack_config, {**GOOD, "node": {}}, {**SECRETS, "tirApiKey": "sekrit-123"})
     assert "sekrit-123" not in message
+
+
+def test_an_empty_model_file_is_named(stack_config: Any, tmp_path: Any) -> None:
+    empty = tmp_path / "m.riva"
+    empty.write_bytes(b"")
+    message = _error(stack_config, {**GOOD, "model": {"file": str(empty)}})
+    assert "riva-tir:model: Value error" not in message and "is empty: download the .riva again" in message
 
 
 def test_flag_values_set_with_path_config_are_text(stack_config: Any) -> None:
