@@ -159,7 +159,10 @@ class RetrySection(_Section):
 
 
 class StackConfig(_Section):
-    name_prefix: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,20}$",
+    # TIR names (docs/tir.md §9) are at most 50 characters of single-hyphen lowercase words;
+    # the longest suffix riva-tir adds is "-riva-api".
+    name_prefix: str | None = Field(default=None, max_length=40,
+                                    pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
                                     description="prefix of every TIR resource name; default rt-<stack>")
     tir: TirSection
     node: NodeSection

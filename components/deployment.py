@@ -51,7 +51,7 @@ def resource_prefix(stack: str, configured: str | None) -> str:
     """TIR names are lowercase DNS labels; a stack name may not be."""
     if configured:
         return configured
-    return "rt-" + (re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")[:20] or "stack")
+    return "rt-" + (re.sub(r"[^a-z0-9]+", "-", stack.lower())[:20].strip("-") or "stack")
 
 
 class RivaDeployment(pulumi.ComponentResource):

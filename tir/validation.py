@@ -11,16 +11,16 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-# ASSUMPTION: TIR's name rules are not documented; lowercase DNS-label style
-# (it becomes a Kubernetes object name) with 3-48 characters is the safe subset.
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,46}[a-z0-9]$")
+# TIR's rule for resource names (docs/tir.md §9): at most 50 characters, lowercase letters,
+# digits and single hyphens, starting and ending with a letter or digit.
+NAME_PATTERN = re.compile(r"^(?=.{1,50}$)[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def check_name(value: str) -> str:
     if not NAME_PATTERN.fullmatch(value):
         raise ValueError(
-            "must be 3-48 characters of lowercase letters, digits and hyphens, "
-            "starting with a letter and ending with a letter or digit"
+            "must be at most 50 lowercase letters, digits and single hyphens, "
+            "starting and ending with a letter or digit"
         )
     return value
 

@@ -17,11 +17,16 @@ def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
     return dict(field_errors(exc.value))
 
 
-@pytest.mark.parametrize("name", ["ab", "Riva", "riva_node", "-riva", "riva-", "a" * 49])
+@pytest.mark.parametrize("name", ["", "Riva", "riva_node", "-riva", "riva-", "riva--node", "a" * 51, "ünï"])
 def test_bad_names_rejected_with_readable_message(name: str) -> None:
     with pytest.raises(ValidationError) as info:
         NodeSpec(name=name, image_version_id=1, sku_item_price_id=1)
-    assert _errors(info)["name"].startswith("must be 3-48 characters")
+    assert _errors(info)["name"].startswith("must be at most 50 lowercase letters, digits and single hyphens")
+
+
+@pytest.mark.parametrize("name", ["a", "7", "rt-local-node", "a" * 50, "1st-node-2"])
+def test_names_tir_accepts(name: str) -> None:
+    assert NodeSpec(name=name, image_version_id=1, sku_item_price_id=1).name == name
 
 
 def test_nested_paths_are_named() -> None:
