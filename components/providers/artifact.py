@@ -150,7 +150,9 @@ def _folder_key(inputs: ArtifactInputs) -> str:
     source = inputs.source
     if source.kind == "file":
         return str(inputs.sha256)[:16]
-    return hashlib.sha256(str(source.url or source.ngc).encode()).hexdigest()[:16]
+    # Never derived from a URL's credentials: the folder name is a plain output.
+    name = _without_credentials(str(source.url)) if source.url else str(source.ngc)
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
 async def _connect(props: dict[str, Any], attempts: int = 1) -> Any:

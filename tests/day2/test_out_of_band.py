@@ -45,14 +45,15 @@ DELETIONS: dict[str, tuple[Callable[[TirClient, dict[str, Any]], None], set[str]
 }
 
 
-def _refresh_deletes(dep: Deployment) -> set[str]:
-    from pulumi import automation as auto
+def _in_state(dep: Deployment) -> set[str]:
+    return {r["urn"].rsplit("::", 1)[-1] for r in dep.stack.export_stack().deployment.get("resources", [])}
 
-    events: list[auto.EngineEvent] = []
-    dep.stack.refresh(on_event=events.append)
-    return {e.resource_pre_event.metadata.urn.rsplit("::", 1)[-1] for e in events
-            if e.resource_pre_event is not None and e.resource_pre_event.metadata.old is not None
-            and e.resource_pre_event.metadata.new is None}
+
+def _refresh_deletes(dep: Deployment) -> set[str]:
+    """The resources a `refresh` found gone (and so dropped from the state)."""
+    before = _in_state(dep)
+    dep.stack.refresh()
+    return before - _in_state(dep)
 
 
 @pytest.mark.parametrize("kind", sorted(DELETIONS))

@@ -95,3 +95,23 @@ def test_https_model(url_deployment: tuple[Deployment, str]) -> None:
     outputs = {k: v.value for k, v in dep.stack.up().outputs.items()}
     assert set(_models_ready(outputs).values()) == {"READY"}
     dep.stack.preview(expect_no_changes=True)
+
+
+def test_https_model_with_credentials_is_a_secret(url_deployment: tuple[Deployment, str]) -> None:
+    """A `model.url` with user:password@ is masked in preview, encrypted in state, and on no
+    command line of the node (curl reads it from stdin)."""
+    from tests.integration.node_watch import leaked, process_list
+
+    dep, url = url_deployment
+    password = "pw-7f3e91-secret"
+    _use_source(dep, "url", url.replace("https://", f"https://model-user:{password}@"))
+    texts: list[str] = []
+    preview = dep.stack.preview(diff=True, on_output=texts.append)
+    texts.append(preview.stdout)
+    with process_list() as command_lines:
+        up = dep.stack.up(on_output=texts.append)
+    outputs = {k: v.value for k, v in up.outputs.items()}
+    assert set(_models_ready(outputs).values()) == {"READY"}
+    texts += [up.stdout, dep.export(), "\n".join(command_lines)]
+    assert "curl" in "\n".join(command_lines)  # the watch saw the download
+    assert leaked({"url password": password}, "\n".join(texts)) == []

@@ -15,9 +15,10 @@ from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
-# Each would create a PWNED-* file where it ran, in the node's home or the host's /tmp.
+# Each would create a PWNED-* file where it ran: in the node's home (its disk), or the
+# current folder of whatever ran it.
 NAMES = [
-    "m $(touch PWNED-subst) `touch PWNED-tick` ;touch PWNED-semi; 'q\"uote && touch /tmp/PWNED-abs.riva",
+    "m $(touch PWNED-subst) `touch PWNED-tick` ;touch PWNED-semi; 'q\"uote && touch ~/PWNED-home.riva",
     "new\nline $IFS${IFS}touch${IFS}PWNED-ifs | touch PWNED-pipe ünï 模型.riva",
 ]
 

@@ -1,5 +1,6 @@
 """Providers' `check` and `diff` called directly: the update-vs-replace table a PR preview
-shows, and input errors that name the field. No API calls happen in either."""
+shows, and input errors that name the field. What only TIR can tell at `check` (access,
+catalog) is tested in test_check_catalog.py; here it answers nothing."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 
 from components.providers.artifact import ModelArtifactProvider
-from components.providers.base import UNKNOWN
+from components.providers.base import UNKNOWN, TirProvider
 from components.providers.endpoint import EndpointProvider
 from components.providers.model_repository import ModelRepositoryProvider
 from components.providers.node import NodeProvider
@@ -26,6 +27,11 @@ SCALE = {**TIR, "endpoint_id": 4001, "replicas": 1, "autoscaling": None, "state"
 REPO = {**TIR, "name": "rt-x-repo", "storage_type": "managed", "bucket_name": "", "ready_timeout": 60}
 ARTIFACT = {"node_id": 1001, "ssh_host": "h", "ssh_port": 22, "ssh_user": "root", "ssh_private_key": "K", "ssh_host_key": "ssh-ed25519 AAAAhost",
             "source": {"url": "https://example.com/m.riva"}, "sha256": None, "ngc_api_key": None}
+
+
+@pytest.fixture(autouse=True)
+def tir_answers_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TirProvider, "_api_errors", lambda self, inputs, catalog: [])
 
 
 def _diff(provider: Any, olds: dict[str, Any], **changes: Any) -> tuple[bool, list[str]]:
