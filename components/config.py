@@ -234,6 +234,10 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     problems += [f"  {key}: its namespace is not {NAMESPACE}: rename it to {NAMESPACE}:{key.split(':', 1)[1]} "
                  "(riva-tir reads only that namespace)" for key in _misspelled_namespace()]
     problems += _secret_problems(stack)
+    if stack.model.url_has_credentials() and not pulumi.runtime.is_config_secret(f"{NAMESPACE}:model"):
+        # Plain config is stored and handed to providers in plaintext.
+        problems.append(f"  {NAMESPACE}:model.url: it carries a password (user:password@): store it as a secret "
+                        f"with `pulumi config set --secret --path {NAMESPACE}:model.url <url>`")
     if problems:
         raise ConfigError("\n".join(problems))
     return stack

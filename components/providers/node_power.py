@@ -72,9 +72,16 @@ class _PowerProvider(TirProvider):
         return {**own_props(props), "status": str(node.status)}
 
 
+    @classmethod
+    def _live_node(cls, id_: str, props: dict[str, Any]) -> Node | None:
+        with cls.client(props) as tir:
+            return tir.nodes.get_or_none(int(id_))
+
+
 class NodeWakeProvider(_PowerProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_, props)
+        """A wake is done once it happened; it is gone only with its node."""
+        return ReadResult(id_, props) if self._live_node(id_, props) is not None else ReadResult("", {})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to undo."""
@@ -82,8 +89,7 @@ class NodeWakeProvider(_PowerProvider):
 
 class NodePowerProvider(_PowerProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        with self.client(props) as tir:
-            node = tir.nodes.get_or_none(int(id_))
+        node = self._live_node(id_, props)
         if node is None:
             return ReadResult("", {})
         live = {**props, "status": node.status}

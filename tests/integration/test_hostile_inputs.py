@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 # Each would create a PWNED-* file where it ran: in the node's home (its disk), or the
 # current folder of whatever ran it.
 NAMES = [
-    "m $(touch PWNED-subst) `touch PWNED-tick` ;touch PWNED-semi; 'q\"uote && touch ~/PWNED-home.riva",
+    "m $(touch PWNED-subst) `touch PWNED-tick` ;touch PWNED-semi; 'q\"uote && touch PWNED-and.riva",
     "new\nline $IFS${IFS}touch${IFS}PWNED-ifs | touch PWNED-pipe ünï 模型.riva",
 ]
 
