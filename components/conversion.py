@@ -93,6 +93,9 @@ def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec
         f'{{ timeout "$STEP_TIMEOUT_SECONDS" {deploy} 2>&1 | {MASK}; }} >&2',
         'ls "$work/model-repository" >&2',
         "trap - EXIT",
+        # Folders of earlier runs are done with (publish mirrored them already): remove any a
+        # skipped delete left behind (its connection predated a key rotation or a rebuild).
+        f'find {quote(base)} -mindepth 1 -maxdepth 1 -type d ! -path "$work" -exec rm -rf -- {{}} +',
         'printf %s "$work"',
     )
 

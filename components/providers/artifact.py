@@ -138,12 +138,18 @@ class ModelArtifactProvider(ResourceProvider):
         return ReadResult(id_, props) if exists else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        import asyncssh
+
         try:
             asyncio.run(_run(props, f"rm -rf -- {quote(posixpath.dirname(props['remote_path']))}"))
         except (OSError, asyncio.TimeoutError):
             # ASSUMPTION: an unreachable node is stopped or gone; its disk holds the file
             # and goes with the node. Say so rather than fail the destroy.
             progress(f"node unreachable: left {props['remote_path']} on its disk")
+        except (host_keys.HostKeyChanged, asyncssh.PermissionDenied) as exc:
+            # This record's key or pin predates a rotation or a rebuild: nothing was sent,
+            # and the file stays until the node goes (the same rule as the remote commands).
+            progress(f"left {props['remote_path']} on the node, nothing sent to it: {exc}")
 
 
 def _folder_key(inputs: ArtifactInputs) -> str:
@@ -175,8 +181,8 @@ async def _connect(props: dict[str, Any], attempts: int = 1) -> Any:
                     encryption_algs=SSH_CIPHERS), timeout=30)
     except asyncssh.HostKeyNotVerifiable:
         presented = await host_keys.presented_key(host, port)
-        raise RuntimeError(host_keys.changed_message(
-            f"node {props['node_id']}", f"{host}:{port}", host_keys.fingerprint(props["ssh_host_key"]),
+        raise host_keys.HostKeyChanged(host_keys.changed_message(
+            f"node {int(props['node_id'])}", f"{host}:{port}", host_keys.fingerprint(props["ssh_host_key"]),
             host_keys.fingerprint(presented))) from None
     _send_no_ignore_packets(conn)
     return conn

@@ -26,6 +26,10 @@ def known_hosts(host_key: str) -> tuple[list[asyncssh.SSHKey], list[asyncssh.SSH
     return [asyncssh.import_public_key(host_key)], [], []
 
 
+class HostKeyChanged(RuntimeError):
+    """The node showed another host key than the pinned one; nothing was sent to it."""
+
+
 def changed_message(what: str, address: str, pinned: str, presented: str) -> str:
     return (f"{what} at {address} presented SSH host key {presented}, but {pinned} is pinned for it: "
             "nothing was sent. If the node was rebuilt legitimately, check the new key on the node "

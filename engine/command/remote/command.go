@@ -3,7 +3,6 @@ package remote
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	p "github.com/pulumi/pulumi-go-provider"
@@ -126,11 +125,12 @@ func (*Command) Delete(ctx context.Context, req infer.DeleteRequest[CommandOutpu
 	}
 	previous := &lifecycle.Output{Stdout: req.State.Stdout, Stderr: req.State.Stderr}
 	_, _, err := req.State.run(ctx, *req.State.Delete, previous)
-	var gone *UnreachableError
-	if errors.As(err, &gone) {
-		// A host that no longer answers (deleted, or stopped for good) has nothing left
-		// to clean up; failing here would leave a destroy that can never finish.
-		p.GetLogger(ctx).Warningf("delete command not run: %v", err)
+	if NothingSent(err) {
+		// A host that no longer answers (deleted, or stopped for good) has nothing left to
+		// clean up; one that refuses the recorded key or shows another host key (this
+		// resource's connection predates a key rotation or a rebuild) got nothing from us.
+		// Failing here would leave a run, or a destroy, that can never finish.
+		p.GetLogger(ctx).Warningf("delete command not run, its cleanup is skipped: %v", err)
 		return infer.DeleteResponse{}, nil
 	}
 	return infer.DeleteResponse{}, err

@@ -153,7 +153,10 @@ func (c *connectionBase) dialWithRetry(ctx context.Context, via *ssh.Client) (*s
 		}
 		return client, err
 	}, opts...)
+	var mismatch *HostKeyMismatch
 	switch {
+	case err != nil && permanent && !errors.As(err, &mismatch):
+		return nil, &AuthRefused{Err: fmt.Errorf("ssh %s: %w", addr, err)}
 	case err != nil && permanent:
 		return nil, fmt.Errorf("ssh %s: %w", addr, err)
 	case err != nil:
@@ -161,6 +164,21 @@ func (c *connectionBase) dialWithRetry(ctx context.Context, via *ssh.Client) (*s
 	}
 	return client, nil
 }
+
+// NothingSent is true for a dial that failed before any command or data could reach the
+// host: it did not answer, refused our key, or showed another host key.
+func NothingSent(err error) bool {
+	var gone *UnreachableError
+	var mismatch *HostKeyMismatch
+	var refused *AuthRefused
+	return errors.As(err, &gone) || errors.As(err, &mismatch) || errors.As(err, &refused)
+}
+
+// AuthRefused is a host that answered but accepted none of our credentials.
+type AuthRefused struct{ Err error }
+
+func (e *AuthRefused) Error() string { return e.Err.Error() }
+func (e *AuthRefused) Unwrap() error { return e.Err }
 
 // UnreachableError is a host that did not answer (refused, timed out, reset)
 // in any dial attempt, as opposed to one that answered and refused our key or

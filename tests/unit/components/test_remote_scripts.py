@@ -177,3 +177,15 @@ def test_build_delete_removes_only_its_own_folder(node: Path) -> None:
     assert keep.is_dir() and own.is_dir()
     _run(node, remove_own_output("riva-tir/conversions/c/"), stdout_of_last_run="riva-tir/conversions/c/AbCd1234")
     assert not own.exists() and keep.is_dir()
+
+
+def test_a_build_removes_folders_earlier_runs_left(node: Path) -> None:
+    """A replaced build whose delete was skipped (its connection predates a key rotation)
+    leaves its folder; the next build removes it, and nothing outside its own base."""
+    base = node / "riva-tir" / "conversions" / "c"
+    (base / "OldRun12").mkdir(parents=True)
+    (node / "riva-tir" / "conversions" / "other" / "Keep1234").mkdir(parents=True)
+    done = _run(node, build_script("riva-tir/conversions/c", "m.riva", "r", PipelineSpec(), "2.19.0"))
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in base.iterdir()] == [Path(done.stdout).name]
+    assert (node / "riva-tir" / "conversions" / "other" / "Keep1234").is_dir()
