@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
 from pulumi.output import Unknown
+from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from components.providers.engine_log import progress
@@ -24,8 +25,8 @@ from tir.read_cache import ReadCache
 if TYPE_CHECKING:
     from tir.client import TirClient
 
-# What the engine sends for values not known until apply (pulumi.runtime.rpc.UNKNOWN).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# What the engine sends for values not known until apply.
+UNKNOWN: str = rpc.UNKNOWN
 # One read cache per provider process: all its resources' check and create share it.
 SHARED_READS = ReadCache()
 

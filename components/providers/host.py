@@ -22,11 +22,11 @@ from concurrent import futures
 from threading import Event
 from typing import Any
 
+from components.providers.base import UNKNOWN
+
 # Provider calls served at once. Threads start only as calls arrive, so an idle pool costs
 # nothing; scripts/env.sh lets the engine run as many steps at once (PULUMI_PARALLEL).
 PROVIDER_THREADS = 64
-# What the engine reads as "known only after apply" (pulumi.runtime.rpc.UNKNOWN).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def preview_outputs(provider: Any, olds: Mapping[str, Any] | None, news: Mapping[str, Any],
