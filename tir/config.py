@@ -70,7 +70,8 @@ class TirConnection(BaseModel):
     @classmethod
     def _team_for_legacy_urls(cls, value: int | None, info: ValidationInfo) -> int | None:
         if value is None and info.data.get("url_style") == "team-scoped":
-            raise ValueError("required when url_style is 'team-scoped'")
+            raise ValueError("required with the team-scoped URL style: set the team id, "
+                             "or use the project-query style")
         return value
 
 

@@ -26,7 +26,7 @@ from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 from tir_emulator.riva_tools import make_riva_archive
 
 SECRETS = {"riva-tir:tirApiKey": DEFAULT_API_KEY, "riva-tir:tirAuthToken": DEFAULT_AUTH_TOKEN}
-PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBp7B3kC0Cq6bqK2l8a6wzq3x1tM3w5qfE0mM3vZ0a1b ops"
+PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAitnaoWfVVtpn/4y9/aucj5o+KRIMes0x9f7WFEZALL ops"
 REMOVE = object()
 
 # id -> (config changes (path key -> value, REMOVE drops it), [expected fragments]).
@@ -57,7 +57,8 @@ CONFIG_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "project-id-type": ({"tir.projectId": "abc"}, ["riva-tir:tir.projectId", "valid integer"]),
     "project-id-zero": ({"tir.projectId": 0}, ["riva-tir:tir.projectId", "greater than 0"]),
     "api-root-scheme": ({"tir.apiRoot": "ftp://tir.example"}, ["riva-tir:tir.apiRoot", "TIR API root URL"]),
-    "team-scoped-without-team": ({"tir.urlStyle": "team-scoped"}, ["riva-tir:tir", "tir.teamId is required"]),
+    "team-scoped-without-team": ({"tir.urlStyle": "team-scoped"},
+                                 ["riva-tir:tir.teamId", "required with the team-scoped URL style"]),
     "disk-too-small": ({"node.diskSizeGb": 10}, ["riva-tir:node.diskSizeGb", "greater than or equal to 30"]),
     "node-state": ({"node.state": "paused"}, ["riva-tir:node.state", "'running' or 'stopped'"]),
     "triton-runtime": ({"triton.runtime": "tensorrt"}, ["riva-tir:triton.runtime", "'riva-speech'"]),

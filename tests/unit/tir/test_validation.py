@@ -111,6 +111,7 @@ def test_container_image_reference_checked() -> None:
 def test_config_names_team_id_for_legacy_style() -> None:
     with pytest.raises(ValidationError) as info:
         TirConfig(api_key=SecretStr("k"), auth_token=SecretStr("t"), project_id=1, url_style="team-scoped")
-    assert _errors(info) == {"team_id": "required when url_style is 'team-scoped'"}
+    assert _errors(info) == {"team_id": "required with the team-scoped URL style: set the team id, "
+                                        "or use the project-query style"}
     config = TirConfig(api_key=SecretStr("k"), auth_token=SecretStr("t"), project_id=1, api_root="http://127.0.0.1:1/x")
     assert config.api_root == "http://127.0.0.1:1/x/"
