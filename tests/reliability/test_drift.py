@@ -50,7 +50,10 @@ def test_drift_is_refreshed_and_repaired(deployment: Deployment) -> None:  # noq
         assert tir.nodes.get(out["node_id"]).status == "running"
         assert tir.endpoints.get(out["triton_endpoint_id"]).replica == 1
         assert tir.endpoints.find("rt-it-riva-api") is not None
-    assert _bucket_keys(dep, out["repository_id"])[0] == keys
+    # Published again, to a new location (riva-models/<revision>-<id>/), with the same files.
+    again = _bucket_keys(dep, out["repository_id"])[0]
+    assert sorted(k.split("/", 2)[2] for k in again) == sorted(k.split("/", 2)[2] for k in keys)
+    assert {k.split("/")[1] for k in again} != {k.split("/")[1] for k in keys}
     assert dep.counts() == FULL_STACK
     dep.stack.preview(expect_no_changes=True)
     assert "update" not in dict(dep.stack.refresh().summary.resource_changes or {})
