@@ -179,12 +179,13 @@ class StackConfig(_Section):
         """riva-build/riva-deploy and Triton need a GPU, and riva-deploy builds TensorRT
         engines for the GPU it runs on, so the node and Triton must share a GPU type
         (docs/riva.md §1)."""
-        node, triton = _gpu_type(self.node.plan), _gpu_type(self.triton.plan)
-        for key, plan, gpu in (("node.plan", self.node.plan, node), ("triton.plan", self.triton.plan, triton)):
-            if gpu is None:
+        for key, plan in (("node.plan", self.node.plan), ("triton.plan", self.triton.plan)):
+            if _without_gpu(plan):
                 raise ValueError(f"{NAMESPACE}:{key} {plan!r} has no GPU: riva-deploy and Triton need one; "
                                  "use a GPU plan, e.g. GPU-L4-8-48GB-1")
-        if node != triton:
+        # Codes that do not parse are left to TIR's catalog check, which lists the real ones.
+        node, triton = _gpu_type(self.node.plan), _gpu_type(self.triton.plan)
+        if node and triton and node != triton:
             raise ValueError(f"{NAMESPACE}:node.plan ({self.node.plan}) and {NAMESPACE}:triton.plan "
                              f"({self.triton.plan}) have different GPUs ({node} vs {triton}): riva-deploy builds "
                              "engines for the node's GPU, so Triton must run on the same GPU type")
@@ -192,11 +193,16 @@ class StackConfig(_Section):
 
 
 def _gpu_type(plan: str) -> str | None:
-    """The GPU of a plan short code (`GPU-<gpu>-<cpu>-<memory>-<count>`), None without one."""
+    """The GPU of a plan short code (`GPU-<gpu>-<cpu>-<memory>-<count>`, docs/tir.md §3),
+    None for a code of another shape."""
     parts = plan.split("-")
-    if len(parts) < 5 or parts[0] != "GPU" or parts[-1] in ("0", ""):
-        return None
-    return parts[1]
+    return parts[1] if len(parts) >= 5 and parts[0] == "GPU" and parts[-1] not in ("0", "") else None
+
+
+def _without_gpu(plan: str) -> bool:
+    """A CPU plan (`CPU-…`) or one whose GPU count is 0."""
+    parts = plan.split("-")
+    return parts[0] == "CPU" or (len(parts) >= 5 and parts[-1] == "0")
 
 
 SECRET_KEYS = {
@@ -261,7 +267,7 @@ def _parse(value: str) -> Any:
 def _explain(exc: ValidationError) -> str:
     lines = ["invalid stack config (stacks/Pulumi.<stack>.yaml):"]
     for err in exc.errors(include_input=False, include_url=False):
-        key = ".".join(str(p) for p in err["loc"])
+        key = _config_key(err["loc"])
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             message = "missing: set it with `pulumi config set --path " + f"{NAMESPACE}:{key} <value>`"
@@ -270,6 +276,23 @@ def _explain(exc: ValidationError) -> str:
         # A rule across sections names its keys itself.
         lines.append(f"  {NAMESPACE}:{key}: {message}" if key else f"  {message}")
     return "\n".join(lines)
+
+
+def _config_key(loc: tuple[int | str, ...]) -> str:
+    """An error location as the stack config spells it: each field by its alias (some
+    errors, such as those of defaults, are reported under the Python name)."""
+    parts: list[str] = []
+    model: Any = StackConfig
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) and isinstance(model, type) \
+            and issubclass(model, BaseModel) else None
+        parts.append(field.alias or str(part) if field is not None else str(part))
+        model = field.annotation if field is not None else None
+        if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+            # Optional sections (`X | None`): descend into the model they hold.
+            model = next((a for a in getattr(model, "__args__", ()) if isinstance(a, type)
+                          and issubclass(a, BaseModel)), None)
+    return ".".join(parts)
 
 
 def has_secret(key: str) -> bool:

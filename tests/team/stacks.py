@@ -48,7 +48,12 @@ class Team:
         env = engine_env(backend)
         stack = auto.create_or_select_stack(name, work_dir=str(self.project),
                                             opts=workspace_options(env, secrets_provider="passphrase"))
-        for key, value in {**base_config(self.emulator, self.artifact), **(config or {})}.items():
+        wanted = {**base_config(self.emulator, self.artifact), **(config or {})}
+        for section in ("triton", "rivaApi"):
+            # A size is fixed replicas or autoscaling, never both (the stack config says so).
+            if any(k.startswith(f"riva-tir:{section}.autoscaling") for k in config or {}):
+                wanted.pop(f"riva-tir:{section}.replicas", None)
+        for key, value in wanted.items():
             stack.set_config(key, auto.ConfigValue(str(value)), path=True)
         stack.set_config("riva-tir:tirApiKey", auto.ConfigValue(DEFAULT_API_KEY, secret=True))
         stack.set_config("riva-tir:tirAuthToken", auto.ConfigValue(DEFAULT_AUTH_TOKEN, secret=True))

@@ -59,7 +59,9 @@ def test_each_policy_passes_then_fails(team: Team) -> None:  # noqa: F811
 
 def test_dev_stack_allows_one_replica_but_not_prod_gpus(team: Team) -> None:  # noqa: F811
     # Limits are per stack: dev may run one Riva API server, but not prod's A100s.
-    stack = team.stack("dev", {"riva-tir:node.plan": "GPU-A100-16-115GB-1"})
+    # Node and Triton share a GPU type (the stack config requires it); dev allows no A100.
+    stack = team.stack("dev", {"riva-tir:node.plan": "GPU-A100-16-115GB-1",
+                               "riva-tir:triton.plan": "GPU-A100-16-115GB-1"})
     output = failing_preview(stack)
     assert violations(output) == {"gpu-plan-allowlist"}
     assert "gpu-plan-allowlist  (pulumi-python:dynamic/tir:TirNode: riva-node)" in output
