@@ -11,6 +11,8 @@ The pytest test (test_changes.py) runs a sample of it on every CI run.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import tempfile
 import time
@@ -121,8 +123,6 @@ def apply_change(dep: Deployment, change: Change) -> Row:
 
 def _matches(write: str, pattern: str) -> bool:
     """`PUT /notebooks/{id}/pvc/upgrade/` matches that call in either URL style."""
-    import re
-
     method, _, path = pattern.partition(" ")
     regex = re.escape(path).replace(re.escape("{id}"), r"\d+")
     return write.startswith(method + " ") and re.search(regex + r"(\d+/)?$", write) is not None
@@ -135,8 +135,6 @@ def _errors(text: str) -> str:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value)
 
 
