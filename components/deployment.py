@@ -111,8 +111,8 @@ class RivaDeployment(pulumi.ComponentResource):
         local = model.local_file()
         source = {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc}
         sha256 = _local_sha256(local)
-        # Everything that re-runs the conversion (the model, without a URL's credentials; its
-        # flags, the Riva version, where it is published; the key and a republish below).
+        # Everything that re-runs the conversion: the model (its file's hash, or its source),
+        # its flags, the Riva version, where it is published; the key and a republish below.
         conversion_inputs = hashlib.sha256(json.dumps([
             sha256 or source, model.pipeline.build_flags(), config.node.riva_version, repo_cfg.prefix,
         ], sort_keys=True).encode()).hexdigest()[:16]
