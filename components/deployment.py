@@ -25,7 +25,7 @@ from components.providers.model_repository import ModelRepository, RepositoryCon
 from components.providers.node import TirNode
 from components.providers.node_power import NodePower, NodeWake
 from components.providers.scale import EndpointScale
-from components.providers.ssh_key import TirSshKey
+from components.providers.ssh_key import TirSshKey, key_material
 
 RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
 # docs/riva.md §7-8 and docs/tir.md §8.5, §8.9: TIR routes the endpoint root to container port 8080;
@@ -203,7 +203,7 @@ class RivaDeployment(pulumi.ComponentResource):
 
 def _key_tag(public_key: str) -> str:
     """Eight hex digits that tell SSH public keys apart (type and material, not the comment)."""
-    return hashlib.sha256(" ".join(public_key.split()[:2]).encode()).hexdigest()[:8]
+    return hashlib.sha256(key_material(public_key).encode()).hexdigest()[:8]
 
 
 def _local_sha256(path: Path | None) -> str | None:

@@ -11,6 +11,7 @@ from components.providers import host_keys
 from components.providers.base import UNKNOWN, TirInputs, TirProvider, cleanup_failed_create, own_props
 from components.providers.engine_log import progress
 from components.providers.node_power import converge
+from components.providers.ssh_key import key_material
 from tir import NotFound
 from tir.nodes.models import Node
 from tir.nodes.specs import NodePlanChange, NodeSpec
@@ -203,11 +204,9 @@ def _pin(outputs: dict[str, Any]) -> str:
 def _same_order(wanted: list[str], live: list[str]) -> list[str]:
     """Live keys in the order of the inputs (so unchanged sets diff equal), extras last.
     Keys compare by type and material, ignoring the comment."""
-    def material(key: str) -> str:
-        return " ".join(key.split()[:2])
-    live_by = {material(k): k for k in live}
-    ordered = [w for w in wanted if material(w) in live_by]
-    return ordered + [k for k in live if material(k) not in {material(w) for w in wanted}]
+    live_by = {key_material(k): k for k in live}
+    ordered = [w for w in wanted if key_material(w) in live_by]
+    return ordered + [k for k in live if key_material(k) not in {key_material(w) for w in wanted}]
 
 
 def _outputs(props: dict[str, Any], node: Node, olds: dict[str, Any], image_version_id: Any,

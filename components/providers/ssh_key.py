@@ -13,6 +13,11 @@ from tir import NotFound
 from tir.ssh_keys.models import SshKeySpec
 
 
+def key_material(public_key: str) -> str:
+    """An OpenSSH public key without its comment: what tells two keys apart."""
+    return " ".join(public_key.split()[:2])
+
+
 class SshKeyInputs(TirInputs):
     label: str = Field(min_length=1, max_length=64)
     public_key: str = Field(pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+")
