@@ -7,7 +7,7 @@ pid), then refreshes with the pending creates cleared. The next `up` creates tho
 resources again, and every provider's create first looks up its deterministic TIR name
 and adopts what the killed run made, so nothing is duplicated or orphaned.
 
-    python -m components.recovery --stack local     # what scripts/pulumi-local recover runs
+    python -m components.recovery --stack local     # what `scripts/pulumi-local recover` runs
 """
 from __future__ import annotations
 

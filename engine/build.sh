@@ -22,9 +22,12 @@ mkdir -p "$dest" "$cache"
 go_version=$(go env GOVERSION)
 release_flags=(-trimpath -tags osusergo,grpcnotrace)
 
-# key PIECE -> hash of everything that determines the piece's binaries.
+# key PIECE -> hash of everything that determines the piece's binaries: its module and, for
+# pyhost, the command module it takes engine/command/enginewatch from.
 key() {
-  (cd "$here/$1" && { echo "$go_version"; cat "$here/versions.env"; find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
+  local extra=()
+  [ "$1" = pyhost ] && extra=(../command)
+  (cd "$here/$1" && { echo "$go_version"; cat "$here/versions.env"; find . "${extra[@]}" -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 }
 
 # build_piece PIECE OUT_NAME PACKAGE LDFLAGS [INSTALLED_NAME]

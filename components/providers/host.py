@@ -9,6 +9,10 @@
   only updated by `up`. This host answers the engine's preview `Create`/`Update` calls
   itself, without calling TIR: the outputs an update keeps stay known, those it may change
   are unknown (a provider's `preview_update` says which).
+- **It ends with its engine.** The engine starts each plugin in a process group of its own,
+  so a `pulumi up` killed with its process group (a cancelled CI job) does not reach this
+  host, which would go on creating what the run asked for while the recovery and the next
+  `up` run (README "After an interrupted run").
 
 The engine's launcher starts this module (engine/build.sh); with a stock Pulumi CLI the
 SDK's own host runs, with 4 threads and the SDK's previews.
@@ -16,10 +20,13 @@ SDK's own host runs, with 4 threads and the SDK's previews.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Mapping
 from concurrent import futures
-from threading import Event
 from typing import Any
 
 from components.providers.base import UNKNOWN
@@ -74,6 +81,28 @@ def _sdk_host() -> Any:
     return module
 
 
+def end_with_engine(engine: str, every_seconds: float = 1.0) -> threading.Thread:
+    """Watch the engine at `engine` (its gRPC health service, as Go plugins do) and kill
+    this process group (the launcher and this host) once it no longer answers."""
+    import grpc
+
+    check = grpc.insecure_channel(engine).unary_unary(
+        "/grpc.health.v1.Health/Check", request_serializer=bytes, response_deserializer=bytes)
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_seconds)
+            try:
+                check(b"")  # an empty HealthCheckRequest
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.UNAVAILABLE:  # nothing to tell: stderr went to the engine
+                    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    thread = threading.Thread(target=watch, name="engine-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def main() -> None:
     import grpc
     from pulumi.runtime import proto, rpc
@@ -120,8 +149,10 @@ def main() -> None:
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.buffer.flush()
+    if len(sys.argv) > 1:
+        end_with_engine(sys.argv[-1])
     try:
-        Event().wait()
+        threading.Event().wait()
     except KeyboardInterrupt:
         server.stop(0)
 

@@ -9,6 +9,7 @@ import (
 
 	p "github.com/pulumi/pulumi-go-provider"
 
+	"rivatir.local/engine/command/enginewatch"
 	"rivatir.local/engine/command/provider"
 )
 
@@ -18,6 +19,9 @@ var Version = "0.0.0-dev"
 
 func main() {
 	prov, err := provider.New()
+	if engine, ok := enginewatch.EngineAddress(os.Args); ok && err == nil {
+		err = enginewatch.Start(engine)
+	}
 	if err == nil {
 		err = p.RunProvider(context.Background(), provider.Name, Version, prov)
 	}

@@ -27,6 +27,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
+
+	"rivatir.local/engine/command/enginewatch"
 )
 
 const (
@@ -60,6 +62,11 @@ func run() error {
 	}
 	if err = host.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", baseHost, err)
+	}
+	if engine, ok := enginewatch.EngineAddress(os.Args); ok {
+		if err = enginewatch.Start(engine); err != nil {
+			return err
+		}
 	}
 	lines := bufio.NewReader(stdout)
 	port, err := lines.ReadString('\n')
