@@ -9,6 +9,8 @@ try:
     stack = config.load()
 except config.ConfigError as exc:
     raise pulumi.RunError(str(exc)) from None
+for warning in stack.warnings():
+    pulumi.log.warn(warning)
 
 deployment = RivaDeployment("riva", stack, RivaDeploymentSecrets(
     tir_api_key=config.secret("tirApiKey"),
@@ -19,15 +21,17 @@ deployment = RivaDeployment("riva", stack, RivaDeploymentSecrets(
     repository_secret_key=config.secret("repositorySecretKey"),
 ))
 
-pulumi.export("riva_grpc_address", deployment.riva_grpc_address)
-pulumi.export("triton_grpc_address", deployment.triton_grpc_address)
+# gRPC from outside TIR: the location's ingress, TLS, with this metadata and the auth token
+# as x-auth-token on every call (docs/tir.md §8.9).
+pulumi.export("riva_grpc", deployment.riva_grpc)
+pulumi.export("triton_grpc", deployment.triton_grpc)
 pulumi.export("triton_http_url", deployment.triton_http_url)
 pulumi.export("models", deployment.models)
 pulumi.export("node_id", deployment.node_id)
 pulumi.export("repository_id", deployment.repository_id)
 pulumi.export("triton_endpoint_id", deployment.triton_endpoint_id)
 pulumi.export("riva_endpoint_id", deployment.riva_endpoint_id)
-pulumi.export("client_command", deployment.riva_grpc_address.apply(client_command))
+pulumi.export("client_command", deployment.riva_grpc.apply(client_command))
 pulumi.export("verify_command", verify_command(pulumi.get_stack()))
 
 if stack.verify:

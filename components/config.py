@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 from typing import Any, Literal
@@ -33,6 +34,11 @@ class TirSection(TirConnection):
     client's own connection settings (tir/config.py), spelled in camelCase."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _location_reachable(self) -> TirSection:
+        self.data_plane  # noqa: B018 - raises, naming the setting, when the location has none
+        return self
 
 
 class NodeSection(_Section):
@@ -128,12 +134,43 @@ class Autoscaling(_Section):
         return self
 
 
-class EndpointSection(_Section):
+# TIR's own Triton images (docs/tir.md §8.4) lack Riva's Triton backends (docs/riva.md §6).
+STOCK_TRITON_IMAGE = re.compile(r"(^|/)aimle2e/tritonserver(:|$)")
+# E2E's container registry (docs/tir.md §8.2).
+E2E_REGISTRY = "registry.e2enetworks.net/"
+
+
+class ImageChoice(_Section):
+    """Which image a node or endpoint runs, and where TIR pulls it from: a public image
+    (anonymously), or a private one from a namespace of E2E's container registry."""
+
+    image: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$",
+                              description="container image; default: riva-speech:<rivaVersion>")
+    registry_namespace_id: PositiveInt | None = Field(
+        default=None, description="the E2E container registry namespace holding `image` (a private image)")
+
+    @model_validator(mode="after")
+    def _registry_needs_image(self) -> ImageChoice:
+        if self.registry_namespace_id is not None and not self.image:
+            raise ValueError("registryNamespaceId is set but image is not: give the image you pushed into "
+                             f"that namespace, e.g. {E2E_REGISTRY}<namespace>/riva-speech:2.19.0")
+        return self
+
+    def pull_warning(self, section: str) -> str | None:
+        """Why TIR may fail to pull this image, if it looks like it would."""
+        image = self.image or "nvcr.io/nvidia/riva/riva-speech"
+        if self.registry_namespace_id is None and image.startswith("nvcr.io/"):
+            return (f"{NAMESPACE}:{section}.image: {image} is pulled as a public image, but nvcr.io wants NGC "
+                    "credentials for riva-speech: copy it into E2E's container registry and set "
+                    f"{section}.image and {section}.registryNamespaceId (README \"Real TIR\", images)")
+        return None
+
+
+class EndpointSection(ImageChoice):
     plan: str = Field(min_length=1)
     replicas: int = Field(default=1, ge=0)
     autoscaling: Autoscaling | None = None
     disk_size_gb: int = Field(default=50, ge=30, le=1000)
-    image: str | None = Field(default=None, description="container image; default: riva-speech:<rivaVersion>")
     state: Literal["running", "stopped"] = "running"
 
     @model_validator(mode="after")
@@ -144,9 +181,19 @@ class EndpointSection(_Section):
 
 
 class TritonSection(EndpointSection):
-    # docs/riva.md §6: the repository needs the Riva Triton backends, so by default Triton runs
-    # from the riva-speech image in a custom container; "tir-triton" uses TIR's framework.
-    runtime: Literal["riva-speech", "tir-triton"] = "riva-speech"
+    # How the Triton endpoint is created (docs/tir.md §8.4): "triton" is TIR's Triton framework
+    # with the riva-speech image as its server runtime, as the working guide did;
+    # "custom-container" runs tritonserver from that image as a custom container.
+    runtime: Literal["triton", "custom-container"] = "triton"
+
+    @field_validator("image")
+    @classmethod
+    def _riva_backends(cls, value: str | None) -> str | None:
+        if value and STOCK_TRITON_IMAGE.search(value):
+            raise ValueError(f"{value} is one of TIR's stock Triton images, which lack Riva's Triton backends "
+                             "(riva_asr_decoder, riva_asr_endpointing, riva_nlp_detokenizer): a riva-deploy model "
+                             "repository cannot load on it. Use the riva-speech image (or your registry's copy)")
+        return value
 
 
 class RetrySection(_Section):
@@ -190,6 +237,14 @@ class StackConfig(_Section):
                              f"({self.triton.plan}) have different GPUs ({node} vs {triton}): riva-deploy builds "
                              "engines for the node's GPU, so Triton must run on the same GPU type")
         return self
+
+    def warnings(self) -> list[str]:
+        """What is allowed but likely wrong, shown by every preview."""
+        found = [w for w in (self.triton.pull_warning("triton"), self.riva_api.pull_warning("rivaApi")) if w]
+        if _gpu_type(self.riva_api.plan):
+            found.append(f"{NAMESPACE}:rivaApi.plan {self.riva_api.plan!r} has a GPU that riva_server does not use "
+                         "(Triton does the inference): a CPU plan, e.g. CPU-C3-4-8GB-0, costs less")
+        return found
 
 
 def _gpu_type(plan: str) -> str | None:

@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any
+
 import pulumi
 from pulumi_command import remote
 
 from components.artifact_hash import sha256_file
-from components.config import ROOT, StackConfig
+from components.config import E2E_REGISTRY, ROOT, EndpointSection, StackConfig
 from components.conversion import RivaConversion
 from components.providers.artifact import ModelArtifact
 from components.providers.endpoint import RivaApiEndpoint, TritonEndpoint
@@ -28,10 +30,15 @@ from components.providers.scale import EndpointScale
 from components.providers.ssh_key import TirSshKey, key_material
 
 RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
-# docs/riva.md §7-8 and docs/tir.md §8.5, §8.9: TIR routes the endpoint root to container port 8080;
-# Triton's gRPC port 9000 is what the Riva API server dials inside TIR.
+# docs/riva.md §7-8 and docs/tir.md §8.4-8.5, §8.9: TIR routes the endpoint root to container port
+# 8080; Triton's gRPC port 9000 is what the Riva API server dials inside TIR. ASSUMPTION: the
+# SDK's Triton arguments, started without `mpirun` (riva-speech runs one tritonserver).
 TRITON_ARGS = ["--model-repository=/mnt/models", "--http-port=8080", "--grpc-port=9000",
-               "--metrics-port=8082", "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
+               "--metrics-port=8082", "--allow-grpc=true", "--allow-http=true",
+               "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
+# riva_server on port 8080 with TIR's "HTTP Port" box ticked, as the working guide ran it
+# (docs/tir.md §8.2, §8.4).
+RIVA_API_PORT = 8080
 SECRET_OUTPUTS = ["credentials"]
 
 
@@ -57,9 +64,9 @@ def resource_prefix(stack: str, configured: str | None) -> str:
 class RivaDeployment(pulumi.ComponentResource):
     """Riva on TIR: a Triton endpoint and a Riva API endpoint fed by a converted model."""
 
-    triton_grpc_address: pulumi.Output[str]
+    triton_grpc: pulumi.Output[dict[str, Any]]  # the ingress: address, metadata, CA (GrpcTarget)
     triton_http_url: pulumi.Output[str]
-    riva_grpc_address: pulumi.Output[str]
+    riva_grpc: pulumi.Output[dict[str, Any]]
     riva_http_url: pulumi.Output[str]
     models: pulumi.Output[list[str]]
 
@@ -99,7 +106,7 @@ class RivaDeployment(pulumi.ComponentResource):
 
         repo_cfg = config.repository
         repository = ModelRepository(f"{name}-repository", {
-            **tir, "name": f"{prefix}-repo", "storage_type": repo_cfg.storage_type,
+            **tir, "name": _repository_name(prefix, repo_cfg.access_key), "storage_type": repo_cfg.storage_type,
             "bucket_name": repo_cfg.bucket_name, "access_key": repo_cfg.access_key,
             "secret_key": secrets.repository_secret_key}, child())
 
@@ -149,16 +156,17 @@ class RivaDeployment(pulumi.ComponentResource):
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
 
-        image = RIVA_IMAGE.format(version=config.node.riva_version)
+        default_image = RIVA_IMAGE.format(version=config.node.riva_version)
         endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
         triton_cfg = config.triton
-        triton_spec: dict[str, object] = ({"framework": "triton", "command": [], "args": [], "container": None}
-                       if triton_cfg.runtime == "tir-triton" else
-                       {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS,
-                        "container": _container(triton_cfg.image or image, triton_cfg.disk_size_gb,
-                                                "http", "/v2/health/ready")})
+        triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready")
+        # Framework Triton with the riva-speech image as its "custom server runtime", or
+        # tritonserver from that image as a custom container.
+        triton_spec: dict[str, object] = (
+            {"framework": "triton", "command": [], "args": ["tritonserver", *TRITON_ARGS]}
+            if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS})
         triton = TritonEndpoint(f"{name}-triton", {
-            **tir, **triton_spec, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
+            **tir, **triton_spec, "container": triton_container, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
             "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
             "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
@@ -172,9 +180,9 @@ class RivaDeployment(pulumi.ComponentResource):
             **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
             "command": ["riva_server"],
             "args": triton.internal_grpc_address.apply(lambda addr: [
-                "--riva-uri=0.0.0.0:8080", "--asr_service=true", "--nlp_service=false",
+                f"--riva-uri=0.0.0.0:{RIVA_API_PORT}", "--asr_service=true", "--nlp_service=false",
                 "--tts_service=false", f"--triton_uri={addr}"]),
-            "container": _container(api_cfg.image or image, api_cfg.disk_size_gb, "grpc", ""),
+            "container": {**_container(api_cfg, default_image, "grpc", ""), "service_port": True},
             **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
         EndpointScale(f"{name}-riva-api-scale", {
@@ -186,19 +194,29 @@ class RivaDeployment(pulumi.ComponentResource):
         self.repository_id = repository.repository_id
         self.triton_endpoint_id = triton.endpoint_id
         self.riva_endpoint_id = riva_api.endpoint_id
-        self.triton_grpc_address = triton.grpc_address
+        self.triton_grpc = triton.grpc
         self.triton_http_url = triton.http_url
-        self.riva_grpc_address = riva_api.grpc_address
+        self.riva_grpc = riva_api.grpc
         self.riva_http_url = riva_api.http_url
         self.models = conversion.models
         self.pipeline = pulumi.Output.from_input(model.pipeline.name)
         self.register_outputs({
             "node_id": self.node_id, "repository_id": self.repository_id,
             "triton_endpoint_id": self.triton_endpoint_id, "riva_endpoint_id": self.riva_endpoint_id,
-            "triton_grpc_address": self.triton_grpc_address, "triton_http_url": self.triton_http_url,
-            "riva_grpc_address": self.riva_grpc_address, "riva_http_url": self.riva_http_url,
+            "triton_grpc": self.triton_grpc, "triton_http_url": self.triton_http_url,
+            "riva_grpc": self.riva_grpc, "riva_http_url": self.riva_http_url,
             "models": self.models, "pipeline": self.pipeline,
         })
+
+
+def _repository_name(prefix: str, access_key: str | None) -> str:
+    """The model repository's TIR name. With the user's own bucket keys it carries a tag of
+    the access key: TIR cannot change a repository's keys (docs/tir.md §6), so new keys
+    make a new repository, created (under this new name) before the old one is deleted,
+    while Triton keeps serving from the old one."""
+    if not access_key:
+        return f"{prefix}-repo"
+    return f"{prefix}-repo-{hashlib.sha256(access_key.encode()).hexdigest()[:4]}"
 
 
 def _key_tag(public_key: str) -> str:
@@ -221,14 +239,22 @@ def _scaling(cfg: object) -> dict[str, object]:
                    "watch_period": 60}]}}
 
 
-def _container(image: str, disk_size_gb: int, probe: str, path: str) -> dict[str, object]:
-    """A custom container on port 8080 with readiness and liveness probes."""
+def _container(cfg: EndpointSection, default_image: str, probe: str, path: str) -> dict[str, object]:
+    """The endpoint's container (public, or private from E2E's registry) on port 8080 with
+    readiness and liveness probes: TIR shows Running before the server is up without one
+    (docs/tir.md §8.8)."""
     check = {"protocol": probe, "path": path, "port": 8080, "initial_delay_seconds": 30,
              "period_seconds": 10, "timeout_seconds": 5, "failure_threshold": 6}
+    image: dict[str, object] = {"container_name": cfg.image or default_image, "container_type": "public"}
+    if cfg.registry_namespace_id is not None:
+        name = cfg.image or default_image
+        image = {"container_name": name if name.startswith(E2E_REGISTRY) else E2E_REGISTRY + name,
+                 "container_type": "private",
+                 "private_image_details": {"registry_namespace_id": cfg.registry_namespace_id}}
     return {
-        "container": {"container_name": image, "container_type": "public", "advance_config": {
+        "container": {**image, "advance_config": {
             "image_pull_policy": "IfNotPresent",
             "is_readiness_probe_enabled": True, "readiness_probe": check,
             "is_liveness_probe_enabled": True, "liveness_probe": {**check, "failure_threshold": 10}}},
-        "resource_details": {"disk_size": disk_size_gb, "mount_path": "/mnt/models", "env_variables": []},
+        "resource_details": {"disk_size": cfg.disk_size_gb, "mount_path": "/mnt/models", "env_variables": []},
     }

@@ -2,8 +2,10 @@
 
 - Triton over HTTP (tritonclient) through the endpoint's `triton_http_url`, with TIR's
   `Authorization: Bearer <auth token>`: server ready, then each converted model ready.
-- The Riva API server over gRPC (nvidia-riva-client's channel): grpc.health.v1 SERVING,
-  then its ASR model list where the server answers that call.
+- Triton over gRPC through TIR's ingress (TLS, routing metadata, `x-auth-token`; docs/tir.md
+  §8.9): server ready.
+- The Riva API server through the same ingress (nvidia-riva-client's channel):
+  grpc.health.v1 SERVING, then its ASR model list where the server answers that call.
 
 `scripts/verify [--stack NAME]` runs it for a user (reading the stack's outputs and its
 auth token); with `riva-tir:verify: true` the stack runs it as its last step
@@ -21,6 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from components.ingress import ca_path, target_of
+from tir.endpoints import GrpcTarget
+
 TIMEOUT = 10.0
 TOKEN_ENV = "TIR_AUTH_TOKEN"
 
@@ -30,13 +35,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-def grpc_tls(address: str) -> bool:
-    """Whether a Riva gRPC address wants TLS; the auth token always goes as metadata."""
-    # ASSUMPTION: a TIR endpoint's public gRPC address is TLS on port 443 (like its HTTPS
-    # URL); any other port (the emulator's) is plaintext.
-    return address.endswith(":443")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -67,24 +65,44 @@ def triton_checks(http_url: str, models: Sequence[str], token: str | None) -> li
     return checks
 
 
-def riva_checks(address: str, token: str | None) -> list[Check]:
-    """gRPC health of the Riva API server and, where it answers, its ASR models."""
+def triton_grpc_checks(target: GrpcTarget, token: str | None) -> list[Check]:
+    """Triton's ServerReady through the ingress."""
+    import tritonclient.grpc as triton
+
+    ca = ca_path(target)
+    where = f"{target.address} ({target.metadata.get('svc')})"
+    try:
+        client = triton.InferenceServerClient(target.address, ssl=True,
+                                              root_certificates=str(ca) if ca else None)
+        try:
+            ready = client.is_server_ready(headers=dict(target.call_metadata(token or "")), client_timeout=TIMEOUT)
+        finally:
+            client.close()
+    except Exception as exc:  # noqa: BLE001 - any failure is the answer
+        return [Check("triton grpc", False, f"{where} unreachable: {_first_line(exc)}")]
+    return [Check("triton grpc", ready, f"{where} {'ready' if ready else 'NOT ready'}")]
+
+
+def riva_checks(target: GrpcTarget, token: str | None) -> list[Check]:
+    """gRPC health of the Riva API server through the ingress and, where it answers, its ASR models."""
     import grpc
     import riva.client
     from grpc_health.v1 import health_pb2, health_pb2_grpc
     from riva.client.proto import riva_asr_pb2
 
-    auth = riva.client.Auth(uri=address, use_ssl=grpc_tls(address),
-                            metadata_args=[["authorization", f"Bearer {token}"]] if token else None)
+    ca = ca_path(target)
+    auth = riva.client.Auth(uri=target.address, use_ssl=True, ssl_root_cert=ca,
+                            metadata_args=[list(pair) for pair in target.call_metadata(token or "")])
     metadata = auth.get_auth_metadata()
+    where = f"{target.address} ({target.metadata.get('svc')})"
     try:
         # types-grpcio-health-checking declares HealthStub without the Check it sets up.
         status = health_pb2_grpc.HealthStub(auth.channel).Check(  # type: ignore[attr-defined]
             health_pb2.HealthCheckRequest(), timeout=TIMEOUT, metadata=metadata).status
     except grpc.RpcError as exc:
-        return [Check("riva api", False, f"{address} unreachable: {_first_line(exc)}")]
+        return [Check("riva api", False, f"{where} unreachable: {_first_line(exc)}")]
     serving = status == health_pb2.HealthCheckResponse.SERVING
-    checks = [Check("riva api", serving, f"{address} {health_pb2.HealthCheckResponse.ServingStatus.Name(status)}")]
+    checks = [Check("riva api", serving, f"{where} {health_pb2.HealthCheckResponse.ServingStatus.Name(status)}")]
     try:
         config = riva.client.ASRService(auth).stub.GetRivaSpeechRecognitionConfig(
             riva_asr_pb2.RivaSpeechRecognitionConfigRequest(), timeout=TIMEOUT, metadata=metadata)
@@ -99,8 +117,9 @@ def riva_checks(address: str, token: str | None) -> list[Check]:
 def verify(outputs: Mapping[str, Any], token: str | None) -> list[Check]:
     """All checks for a stack's outputs (as `pulumi stack output --json` prints them)."""
     models = [str(m) for m in outputs.get("models") or []]
-    return triton_checks(str(outputs["triton_http_url"]), models, token) + \
-        riva_checks(str(outputs["riva_grpc_address"]), token)
+    return (triton_checks(str(outputs["triton_http_url"]), models, token)
+            + triton_grpc_checks(target_of(outputs["triton_grpc"]), token)
+            + riva_checks(target_of(outputs["riva_grpc"]), token))
 
 
 def table(checks: Sequence[Check]) -> str:
@@ -118,9 +137,8 @@ def _pulumi(*args: str, check: bool = True) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a deployed riva-tir stack (Triton and Riva API).")
     parser.add_argument("--stack", help="read the addresses from this stack's outputs")
-    parser.add_argument("--triton-http-url", help="instead of --stack: Triton's HTTP URL")
-    parser.add_argument("--riva-grpc-address", help="instead of --stack: the Riva API server's host:port")
-    parser.add_argument("--model", action="append", default=[], help="a Triton model that must be ready")
+    parser.add_argument("--outputs", help="instead of --stack: the stack's outputs as JSON "
+                                           "(what `pulumi stack output --json` prints)")
     args = parser.parse_args(argv)
     # The token is never an argument (it would show in process listings and logs).
     token = os.environ.get(TOKEN_ENV)
@@ -128,11 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         outputs = json.loads(_pulumi("stack", "output", "--json", "--stack", args.stack))
         if token is None:
             token = _pulumi("config", "get", "riva-tir:tirAuthToken", "--stack", args.stack, check=False).strip() or None
-    elif args.triton_http_url and args.riva_grpc_address:
-        outputs = {"triton_http_url": args.triton_http_url, "riva_grpc_address": args.riva_grpc_address,
-                   "models": args.model}
+    elif args.outputs:
+        outputs = json.loads(args.outputs)
     else:
-        parser.error("give --stack, or --triton-http-url and --riva-grpc-address")
+        parser.error("give --stack, or --outputs")
     checks = verify(outputs, token)
     print(table(checks), flush=True)
     return 0 if all(c.ok for c in checks) else 1

@@ -122,7 +122,6 @@ class PipelineSpec(BaseModel):
 
     def triton_models(self) -> list[str]:
         """Model directories `riva-deploy` writes for this pipeline (docs/riva.md §6)."""
-        am = f"riva-trt-{self.name}-am-streaming"
-        if self.mode == "offline":
-            am += "-offline"
-        return [f"{self.name}-asr-bls-ensemble", am]
+        suffix = "-offline" if self.mode == "offline" else ""
+        return [f"{self.name}-asr-bls-ensemble", f"riva-trt-{self.name}-am-streaming{suffix}",
+                f"{self.name}-ctc-decoder-cpu-streaming{suffix}"]

@@ -9,38 +9,46 @@ stack config, the endpoints or the models change, so a converged `up` stays a no
 from __future__ import annotations
 
 import hashlib
+import json
 import shlex
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 from pulumi_command import local
 
 from components.config import StackConfig
 from components.deployment import RivaDeployment
-from components.health import TOKEN_ENV, grpc_tls
+from components.health import TOKEN_ENV
+from components.ingress import ca_path, target_of
+from tir.endpoints.models import INGRESS_TOKEN_HEADER
 
 
 def verification_step(name: str, deployment: RivaDeployment, config: StackConfig,
                       auth_token: pulumi.Output[str] | None) -> local.Command:
     """`python -m components.health` with the stack's addresses; the token as environment."""
     fingerprint = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
-    command = pulumi.Output.all(deployment.triton_http_url, deployment.riva_grpc_address, deployment.models,
-                                deployment.triton_endpoint_id, deployment.riva_endpoint_id).apply(
-        lambda a: " ".join([
-            f"# config {fingerprint}, endpoints {a[3]} {a[4]}\n"
-            "python -m components.health", "--triton-http-url", shlex.quote(a[0]),
-            "--riva-grpc-address", shlex.quote(a[1]), *(f"--model {shlex.quote(m)}" for m in a[2])]))
+    outputs = pulumi.Output.all(triton_http_url=deployment.triton_http_url, triton_grpc=deployment.triton_grpc,
+                                riva_grpc=deployment.riva_grpc, models=deployment.models)
+    command = pulumi.Output.all(outputs, deployment.triton_endpoint_id, deployment.riva_endpoint_id).apply(
+        lambda a: f"# config {fingerprint}, endpoints {a[1]} {a[2]}\n"
+                  f"python -m components.health --outputs {shlex.quote(json.dumps(a[0], sort_keys=True))}")
     return local.Command(name, create=command, update=command,
                          environment={TOKEN_ENV: auth_token} if auth_token is not None else None,
                          opts=pulumi.ResourceOptions(depends_on=[deployment]))
 
 
-def client_command(riva_grpc_address: str) -> str:
-    """A copy-paste command that asks the Riva API server for its ASR models with
-    nvidia-riva-client (`pip install nvidia-riva-client`), token from $TIR_AUTH_TOKEN."""
+def client_command(riva_grpc: Mapping[str, Any]) -> str:
+    """A copy-paste command that asks the Riva API server, through TIR's gRPC ingress, for
+    its ASR models with nvidia-riva-client (`pip install nvidia-riva-client`); the auth
+    token comes from $TIR_AUTH_TOKEN."""
+    target = target_of(riva_grpc)
+    ca = ca_path(target)
     program = (
         "import os, riva.client as r; "
-        f"a = r.Auth(uri={riva_grpc_address!r}, use_ssl={grpc_tls(riva_grpc_address)}, "
-        f"metadata_args=[['authorization', 'Bearer ' + os.environ.get({TOKEN_ENV!r}, '')]]); "
+        f"a = r.Auth(uri={target.address!r}, use_ssl=True, ssl_root_cert={str(ca) if ca else None!r}, "
+        f"metadata_args=[[{INGRESS_TOKEN_HEADER!r}, os.environ.get({TOKEN_ENV!r}, '')], "
+        + ", ".join(f"[{k!r}, {v!r}]" for k, v in target.metadata.items()) + "]); "
         "print(r.ASRService(a).stub.GetRivaSpeechRecognitionConfig("
         "r.proto.riva_asr_pb2.RivaSpeechRecognitionConfigRequest(), metadata=a.get_auth_metadata()))")
     return f"python -c {shlex.quote(program)}"

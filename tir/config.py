@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+from pydantic.alias_generators import to_camel
 
 DEFAULT_API_ROOT = "https://api.e2enetworks.com/myaccount/api/v1/gpu/"
-DEFAULT_INFER_BASE = "https://infer.e2enetworks.net"
 
 UrlStyle = Literal["project-query", "team-scoped"]
 
@@ -30,6 +30,33 @@ class SshFieldNames(BaseModel):
     user: str = "ssh_user"
 
 
+class DataPlane(BaseModel):
+    """Where one location's endpoints answer from outside TIR (docs/tir.md §8.9): the HTTP
+    base and the gRPC ingress (always TLS, routed by metadata)."""
+
+    # The stack config spells `ca_file` as caFile, like every other key.
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    http: str = Field(description="HTTP data-plane base, e.g. https://infer.e2enetworks.net")
+    grpc: str = Field(pattern=r"^[A-Za-z0-9.-]+:\d+$",
+                      description="gRPC ingress host:port, e.g. infer-grpc.e2enetworks.net:9000")
+    ca_file: str | None = Field(default=None, description="a PEM CA to trust besides the system's "
+                                                         "(the local emulator's test CA)")
+
+    @field_validator("http")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the HTTP data-plane base, starting with https://, "
+                             "e.g. https://infer.e2enetworks.net")
+        return value.rstrip("/")
+
+
+# Delhi's are confirmed (docs/tir.md §8.9). TIR's docs say Chennai's differ and do not give
+# them: a stack in another location names its own (`tir.dataPlanes.<location>`).
+DEFAULT_DATA_PLANES = {"Delhi": DataPlane(http="https://infer.e2enetworks.net", grpc="infer-grpc.e2enetworks.net:9000")}
+
+
 class TirConnection(BaseModel):
     """Where a TIR project is and how to reach it: the one definition of these settings,
     used by the client (`TirConfig`), the stack config (`riva-tir:tir`) and the providers.
@@ -45,9 +72,9 @@ class TirConnection(BaseModel):
     url_style: UrlStyle = "project-query"
     team_id: int | None = Field(default=None, gt=0, validate_default=True)
     location: str = "Delhi"
-    infer_base: str = DEFAULT_INFER_BASE
+    data_planes: dict[str, DataPlane] = Field(default_factory=lambda: dict(DEFAULT_DATA_PLANES))
 
-    @field_validator("api_root", "infer_base")
+    @field_validator("api_root")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -61,10 +88,19 @@ class TirConnection(BaseModel):
         # All TIR paths are Django-style and joined onto the root.
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("infer_base")
+    @field_validator("data_planes")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _with_defaults(cls, value: dict[str, DataPlane]) -> dict[str, DataPlane]:
+        return {**DEFAULT_DATA_PLANES, **value}
+
+    @property
+    def data_plane(self) -> DataPlane:
+        """This location's data plane (ValueError naming the setting when none is known)."""
+        if self.location not in self.data_planes:
+            raise ValueError(f"no data plane for location {self.location!r}: set dataPlanes.{self.location}.http "
+                             f"and .grpc (the hosts an endpoint's API Request tab shows); riva-tir knows "
+                             f"{', '.join(sorted(DEFAULT_DATA_PLANES))} only")
+        return self.data_planes[self.location]
 
     @field_validator("team_id")
     @classmethod

@@ -24,7 +24,7 @@ def serve(args: argparse.Namespace) -> int:
     from tir_emulator.server import EmulatorServer
 
     server = EmulatorServer(
-        port=args.port, data_dir=args.data_dir, speed=_speed(args.speed), seed=args.seed,
+        port=args.port, grpc_port=args.grpc_port, data_dir=args.data_dir, speed=_speed(args.speed), seed=args.seed,
         api_key=args.api_key or os.environ.get("TIR_EMULATOR_API_KEY"),
         auth_token=args.auth_token or os.environ.get("TIR_EMULATOR_AUTH_TOKEN"),
     )
@@ -32,8 +32,8 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
     server.start()
-    print(f"TIR emulator listening on {server.url} (API root {server.api_root}, data in {server.data_dir})",
-          flush=True)
+    print(f"TIR emulator listening on {server.url} (API root {server.api_root}), gRPC ingress on "
+          f"{server.grpc_address} (TLS, CA {server.ca_file}), data in {server.data_dir}", flush=True)
     try:
         done.wait()
     finally:
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     serve_p = sub.add_parser("serve", help="run the emulator in the foreground")
     serve_p.add_argument("--port", type=int, default=8700)
+    serve_p.add_argument("--grpc-port", type=int, default=8701, help="the gRPC ingress (TLS)")
     serve_p.add_argument("--data-dir", default=".emulator")
     serve_p.add_argument("--speed", default="demo", help="instant | demo | JSON seconds per transition")
     serve_p.add_argument("--seed", type=int, default=0, help="fault plan seed")

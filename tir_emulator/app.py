@@ -70,7 +70,7 @@ def dataplane(proj: int, ep: int, rest: str) -> Response:
     endpoint = emu.endpoints.get(None, ep)
     if endpoint.project_id != proj:
         raise NotFound("inference service", ep)
-    port = emu.endpoints.serving_port(ep)
+    port = emu.endpoints.serving_port(ep, "http")
     if port is None:
         return envelope(503, None, f"endpoint is-{ep} is {endpoint.status}, not running", {"status": endpoint.status})
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}

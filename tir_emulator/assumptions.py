@@ -91,7 +91,40 @@ LAB_URL_TEMPLATE: Final = "{base}/notebook/p-{project_id}/n-{node_id}/lab"
 # ASSUMPTION: managed bucket names; TIR's naming scheme is unknown.
 MANAGED_BUCKET_TEMPLATE: Final = "{prefix}-{resource_id}-{slug}"
 
-# ASSUMPTION: inside TIR a container reaches another endpoint's Triton gRPC port by the
-# in-cluster service name `is-<endpoint id>:9000` (docs/riva.md §8, docs/tir.md §8.9); the emulator maps that
-# name to the loopback port where that endpoint's Triton stand-in listens.
-INTERNAL_TRITON_ADDRESS = re.compile(r"^is-(\d+):9000$")
+# Inside TIR a container reaches another endpoint by the in-cluster name `is-<endpoint id>:<port>`
+# (docs/tir.md §8.9); the emulator maps that name to the loopback port behind the container port.
+
+# Container ports (docs/tir.md §8.5): TIR starts a Triton-framework container with HTTP on 8080
+# and gRPC on 9000.
+TRITON_HTTP_PORT: Final = 8080
+TRITON_GRPC_PORT: Final = 9000
+# ASSUMPTION: TIR routes a custom container's HTTP root to port 8080 and, only with the "HTTP
+# Port" box ticked (`custom_endpoint_details.service_port: true`), its gRPC ingress too: the
+# guide runs riva_server on 8080 with that box ticked (docs/tir.md §8.2, §8.5).
+CUSTOM_CONTAINER_PORT: Final = 8080
+# riva_server's gRPC port when `--riva-uri` does not say (its documented default).
+RIVA_DEFAULT_PORT: Final = 50051
+
+# ASSUMPTION: a redeploy of a serving endpoint (restart, patch) is a rolling update: the old
+# container serves until the new one is ready, as Kubernetes does with one replica.
+ROLLING_REDEPLOY: Final = True
+
+# ASSUMPTION: images whose name contains `riva-speech` (any registry, any copy) carry Riva's
+# Triton backends; every other Triton runtime (TIR's stock `aimle2e/tritonserver`) lacks them
+# (docs/riva.md §6).
+RIVA_IMAGE = re.compile(r"riva-speech")
+
+# E2E's container registry: private images are `registry.e2enetworks.net/<namespace>/…` with
+# `private_image_details.registry_namespace_id` (docs/tir.md §8.2).
+E2E_REGISTRY: Final = "registry.e2enetworks.net/"
+# ASSUMPTION: TIR pulls a public image anonymously, and nvcr.io refuses an anonymous pull of
+# riva-speech (NVIDIA's own scripts log in first, docs/tir.md §8.2); the endpoint then fails.
+ANONYMOUS_PULL_REFUSED = re.compile(r"^nvcr\.io/")
+
+# The gRPC ingress (docs/tir.md §8.9): one TLS port, routing metadata on every call.
+INGRESS_TOKEN_HEADER: Final = "x-auth-token"
+INGRESS_SERVICE_HEADER: Final = "svc"
+INGRESS_PROJECT_HEADER: Final = "e2e-project"
+# ASSUMPTION: `e2e-project` carries the project number; `p-<number>` is accepted too, since
+# the sources do not settle which one TIR takes.
+INGRESS_PROJECT_VALUE = re.compile(r"^(?:p-)?(\d+)$")

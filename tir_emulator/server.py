@@ -24,6 +24,7 @@ from tir_emulator.lifecycle import Clock, Lifecycle, Speed, SystemClock
 from tir_emulator.loopback import require_loopback
 from tir_emulator.machines import MachineHost
 from tir_emulator.middleware import DropConnection
+from tir_emulator.ingress import GrpcIngress, TestCa
 from tir_emulator.objectstore import ObjectStore
 from tir_emulator.state import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, Credentials, EmulatorState
 from tir_emulator.store import Store
@@ -66,11 +67,13 @@ class EmulatorServer:
         *,
         host: str = "127.0.0.1",
         clock: Clock | None = None,
+        grpc_port: int = 0,
     ) -> None:
         require_loopback(host)
         self._own_dir = data_dir is None
         self.data_dir = Path(tempfile.mkdtemp(prefix="tir-emulator-")) if data_dir is None else Path(data_dir)
-        self.host, self._port = host, port
+        self.host, self._port, self._grpc_port = host, port, grpc_port
+        self._ingress: GrpcIngress | None = None
         self.clock: Clock = clock or SystemClock()
         self.credentials = Credentials(api_key or DEFAULT_API_KEY, auth_token or DEFAULT_AUTH_TOKEN)
         self.faults = FaultPlan(seed)
@@ -98,13 +101,16 @@ class EmulatorServer:
             store = Store(self.data_dir / "tir.sqlite3")
             self._cleanup.callback(store.close)
             self.state = EmulatorState(store, self.lifecycle, objectstore, machines, dataplane, self.credentials)
+            self.tls = TestCa(self.data_dir / "tls")
+            self._ingress = GrpcIngress(self.state, self.tls, self.host, self._choose_port("grpc_port", self._grpc_port))
+            self._cleanup.callback(self._ingress.stop)
             app = create_app(self.state, self.clock, self.faults)
-            server = make_server(self.host, self._choose_port(), app, threaded=True,
+            server = make_server(self.host, self._choose_port("port", self._port), app, threaded=True,
                                  request_handler=EmulatorRequestHandler)
             self._cleanup.callback(server.server_close)
             self._server = server
             self.state.public_url = self.url
-            (self.data_dir / SERVER_STATE_FILE).write_text(json.dumps({"port": self.port}))
+            (self.data_dir / SERVER_STATE_FILE).write_text(json.dumps({"port": self.port, "grpc_port": self.grpc_port}))
             self.state.resume()
             self._thread = threading.Thread(target=server.serve_forever, name="tir-emulator-http", daemon=True)
             self._thread.start()
@@ -114,13 +120,13 @@ class EmulatorServer:
             self.stop()
             raise
 
-    def _choose_port(self) -> int:
-        """The requested port, else the last one used with this data dir (stable URLs), else any."""
-        if self._port:
-            return self._port
+    def _choose_port(self, key: str, requested: int) -> int:
+        """The requested port, else the last one used with this data dir (stable addresses), else any."""
+        if requested:
+            return requested
         saved = self.data_dir / SERVER_STATE_FILE
         if saved.exists():
-            last = json.loads(saved.read_text()).get("port")
+            last = json.loads(saved.read_text()).get(key)
             if isinstance(last, int) and _bindable(self.host, last):
                 return last
         return 0
@@ -137,6 +143,22 @@ class EmulatorServer:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def grpc_port(self) -> int:
+        if self._ingress is None:
+            raise RuntimeError("emulator is not started")
+        return self._ingress.port
+
+    @property
+    def grpc_address(self) -> str:
+        """The gRPC ingress, `host:port` (TLS with `ca_file`), like `infer-grpc.e2enetworks.net:9000`."""
+        return f"{self.host}:{self.grpc_port}"
+
+    @property
+    def ca_file(self) -> Path:
+        """The test CA that issued the ingress's certificate (PEM)."""
+        return self.data_dir / "tls" / "ca.pem"
+
+    @property
     def api_root(self) -> str:
         return f"{self.url}/myaccount/api/v1/gpu/"
 
@@ -144,6 +166,7 @@ class EmulatorServer:
         """Stop serving and the machinery (reverse start order); keep the data dir unless temporary."""
         self._cleanup.close()
         self._server = None
+        self._ingress = None
         self._thread = None
         self.state = None
         if self._own_dir:

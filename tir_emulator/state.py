@@ -61,8 +61,7 @@ class EmulatorState:
         self.repositories = RepositoryModels(store, clock, objectstore, self.lock)
         self.nodes = NodeModels(store, lifecycle, self.catalog, self.ssh_keys, self.datasets, machines,
                                 lambda: self.public_url, self.lock)
-        self.endpoints = EndpointModels(store, lifecycle, self.catalog, self.repositories, dataplane,
-                                        lambda: self.public_url, self.lock)
+        self.endpoints = EndpointModels(store, lifecycle, self.catalog, self.repositories, dataplane, self.lock)
 
     def resume(self) -> None:
         """Re-power running nodes and re-start active endpoints after a process restart."""

@@ -26,4 +26,4 @@ for i in range(count):
     model = stack.model.model_copy(update={"file": models[i % len(models)]})
     deployment = RivaDeployment(f"riva{i}", stack.model_copy(update={
         "name_prefix": f"{stack.name_prefix}-{i}", "model": model}), secrets)
-    pulumi.export(f"riva{i}", deployment.riva_grpc_address)
+    pulumi.export(f"riva{i}", deployment.riva_grpc)

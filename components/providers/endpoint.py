@@ -3,6 +3,7 @@ runs riva_server against it. One provider kind, two resource types: they share e
 rule and differ only in the container they run."""
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
@@ -20,9 +21,8 @@ if TYPE_CHECKING:
     from tir.client import TirClient
 
 # Inside TIR one endpoint reaches another as `is-<endpoint id>:9000` (docs/tir.md §8.9):
-# that is what the Riva API server dials. Clients outside TIR go through TIR's gRPC ingress
-# (TLS and routing metadata, same section), which these outputs do not model yet: they carry
-# the emulator's `grpc_endpoint` where it reports one, else the in-cluster name.
+# that is what the Riva API server dials. Clients outside TIR go through the location's
+# gRPC ingress (the `grpc` output: address, metadata, CA).
 INTERNAL_GRPC_ADDRESS = "is-{id}:9000"
 
 # Input name -> EndpointSpec field, for check() errors and for building the spec.
@@ -50,14 +50,14 @@ class EndpointInputs(TirInputs):
 class EndpointProvider(TirProvider):
     inputs = EndpointInputs
     replace_on = frozenset({"name", "framework"})
-    computed = frozenset({"endpoint_id", "status", "http_url", "grpc_address", "internal_grpc_address"})
+    computed = frozenset({"endpoint_id", "status", "http_url", "grpc", "internal_grpc_address"})
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
     catalog_keys = ("plan", "framework")
 
     def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         # Addresses are composed from the connection settings (the data-plane base).
-        return dict.fromkeys(("http_url", "grpc_address"), UNKNOWN) if olds.get("tir") != news.get("tir") else {}
+        return dict.fromkeys(("http_url", "grpc"), UNKNOWN) if olds.get("tir") != news.get("tir") else {}
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         body = {spec: inputs.get(name) for spec, name in _SPEC_FIELDS.items()}
@@ -83,7 +83,7 @@ class EndpointProvider(TirProvider):
                     tir.endpoints.start(endpoint.id)
                 if not endpoint.is_ready:
                     progress(f"waiting for endpoint {props['name']} to be ready", ephemeral=True)
-                endpoint = tir.endpoints.wait_ready(endpoint.id, timeout=props["ready_timeout"])
+                endpoint = _serving(tir, endpoint.id, props["ready_timeout"])
             return CreateResult(str(endpoint.id), _outputs(tir, props, endpoint))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -101,7 +101,7 @@ class EndpointProvider(TirProvider):
                 progress(f"restarting endpoint {news['name']} to load the new models")
                 tir.endpoints.restart(endpoint_id)
             if live.status != "stopped":
-                live = tir.endpoints.wait_ready(endpoint_id, timeout=news["ready_timeout"])
+                live = _serving(tir, endpoint_id, news["ready_timeout"])
             return UpdateResult(_outputs(tir, news, live))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -116,6 +116,18 @@ class EndpointProvider(TirProvider):
             except NotFound:
                 return
             tir.endpoints.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
+
+
+def _serving(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint:
+    """Ready as TIR says, then SERVING through the ingress: TIR may show Running before the
+    server is up (docs/tir.md §8.8)."""
+    from components.ingress import wait_serving
+
+    started = time.monotonic()
+    endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
+    wait_serving(tir.endpoints.grpc_target(endpoint_id), tir.config.auth_token.get_secret_value(),
+                 timeout=max(1.0, timeout - (time.monotonic() - started)))
+    return endpoint
 
 
 def _spec(tir: TirClient, props: dict[str, Any]) -> EndpointSpec:
@@ -142,8 +154,8 @@ def _outputs(tir: TirClient, props: dict[str, Any], endpoint: Endpoint) -> dict[
         **own_props(props),
         "endpoint_id": endpoint.id,
         "status": endpoint.status,
-        "http_url": endpoint.http_endpoint or tir.endpoints.http_url(endpoint.id),
-        "grpc_address": endpoint.grpc_endpoint or INTERNAL_GRPC_ADDRESS.format(id=endpoint.id),
+        "http_url": tir.endpoints.http_url(endpoint.id),
+        "grpc": tir.endpoints.grpc_target(endpoint.id).model_dump(),
         "internal_grpc_address": INTERNAL_GRPC_ADDRESS.format(id=endpoint.id),
     }
 
@@ -152,7 +164,7 @@ class _EndpointResource(Resource):
     endpoint_id: pulumi.Output[int]
     status: pulumi.Output[str]
     http_url: pulumi.Output[str]
-    grpc_address: pulumi.Output[str]
+    grpc: pulumi.Output[dict[str, Any]]
     internal_grpc_address: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:

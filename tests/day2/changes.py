@@ -170,7 +170,7 @@ CHANGES: list[Change] = [
     # How riva-tir talks to TIR: stored inputs update, nothing is written to TIR.
     Change("tir.apiRoot", _same_api_root, TIR_UPDATES),
     # A trailing slash is the same setting: nothing at all changes.
-    Change("tir.inferBase", lambda dep: {"tir.inferBase": dep.emulator.url + "/"}, {}),
+    Change("tir.dataPlanes", lambda dep: {"tir.dataPlanes.Delhi.http": dep.emulator.url + "/"}, {}),
     Change("tir.urlStyle", lambda dep: {"tir.urlStyle": "team-scoped", "tir.teamId": 1}, TIR_UPDATES),
     Change("retries", lambda dep: {"retries": {"maxRetries": 6, "capacityRetries": 2}}, {}),
     Change("timeoutsMinutes", lambda dep: {"timeoutsMinutes": {"node": 40, "endpoint": 50, "conversion": 90}},

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import tritonclient.grpc as triton
 
-from tests.integration.harness import KINDS, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import KINDS, Deployment, deployment, triton_index  # noqa: F401 - fixture
 from tir import TirClient
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -68,7 +67,7 @@ def test_deleted_in_the_dashboard_refresh_up_destroy(deployment: Deployment, kin
     dep.stack.up()
     dep.stack.preview(expect_no_changes=True)
     now = dep.outputs()
-    index = triton.InferenceServerClient(now["triton_grpc_address"]).get_model_repository_index(as_json=True)
+    index = triton_index(now["triton_grpc"])
     assert {m["name"]: m["state"] for m in index["models"]} == MODELS_READY
     assert dep.counts() == {"nodes": 1, "model_repositories": 1, "endpoints": 2, "ssh_keys": 1, "buckets": 1}
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import asyncssh
 import pytest
-import tritonclient.grpc as triton
 from pulumi import automation as auto
 
 from tests.day2.changes import _ops
-from tests.integration.harness import KINDS, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import KINDS, Deployment, deployment, triton_index  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -38,9 +38,9 @@ def _logs_in(dep: Deployment, key: asyncssh.SSHKey) -> bool:
     return asyncio.run(attempt())
 
 
-def _models_ready(address: str) -> bool:
+def _models_ready(target: dict[str, Any]) -> bool:
     try:
-        index = triton.InferenceServerClient(address).get_model_repository_index(as_json=True)
+        index = triton_index(target)
     except Exception:  # noqa: BLE001 - any failure to answer is downtime
         return False
     return bool(index.get("models")) and all(m.get("state") == "READY" for m in index["models"])
@@ -51,7 +51,7 @@ def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None
     old = _use_key(dep)
     dep.stack.up()
     assert _logs_in(dep, old)
-    address = dep.outputs()["triton_grpc_address"]
+    address = dep.outputs()["triton_grpc"]
 
     new = _use_key(dep)
     previewed: list[auto.EngineEvent] = []
@@ -109,3 +109,64 @@ def test_rotation_on_a_stopped_node_then_a_new_model_converts_with_the_new_key(
     assert _logs_in(dep, new)
     dep.stack.destroy()
     assert dep.counts() == dict.fromkeys(KINDS, 0)
+
+
+def test_bucket_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None:  # noqa: F811
+    """The team's own EOS bucket (`e2e_s3`) gets a new key pair: a new model repository is
+    registered with it before the old one goes (TIR cannot change a repository's keys),
+    Triton switches to it while serving, and the old keys can be revoked afterwards."""
+    dep = deployment
+    objectstore = dep.emulator.state.objectstore
+    bucket = "team-riva-models"
+    objectstore.create_bucket(bucket)
+
+    def use_keys(access: str, secret: str) -> None:
+        dep.set("riva-tir:repository.accessKey", access)
+        dep.stack.set_config("riva-tir:repositorySecretKey", auto.ConfigValue(secret, secret=True))
+
+    dep.set("riva-tir:repository.storageType", "e2e_s3")
+    dep.set("riva-tir:repository.bucketName", bucket)
+    old_access, old_secret = objectstore.add_key(bucket)
+    use_keys(old_access, old_secret)
+    dep.stack.up()
+    address = dep.outputs()["triton_grpc"]
+    with dep.tir() as tir:
+        (old_repo,) = tir.model_repositories.list_all()
+
+    use_keys(*objectstore.add_key(bucket))
+    previewed: list[auto.EngineEvent] = []
+    dep.stack.preview(on_event=previewed.append)
+    applied: list[auto.EngineEvent] = []
+    serving: list[bool] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            serving.append(_models_ready(address))
+            done.wait(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        dep.stack.up(on_event=applied.append)
+    finally:
+        done.set()
+        watcher.join()
+    ops = _ops(applied)
+    assert ops == _ops(previewed)
+    # A new repository under the key's name; the models published into it again (the
+    # node woken for that and stopped as before) and Triton switched to it in place.
+    assert ops == {"riva-repository": "replace", "riva-repository-content": "replace",
+                   "riva-conversion-publish": "replace", "riva-node-wake": "update", "riva-node-power": "update",
+                   "riva-triton": "update"}
+    assert serving and all(serving), f"Triton was not serving in {serving.count(False)} of {len(serving)} polls"
+    with dep.tir() as tir:
+        (new_repo,) = tir.model_repositories.list_all()
+        assert new_repo.id != old_repo.id
+        triton_endpoint = tir.endpoints.get(dep.outputs()["triton_endpoint_id"])
+        assert triton_endpoint.model_id == new_repo.id
+    objectstore.remove_key(old_access)
+    dep.stack.preview(expect_no_changes=True)
+    assert _models_ready(dep.outputs()["triton_grpc"])
+    dep.stack.destroy()
+    assert dep.counts() == {**dict.fromkeys(KINDS, 0), "buckets": 1}  # the team's bucket stays

@@ -121,6 +121,10 @@ class Api:
         data: dict[str, Any] = self.ok("POST", "serving/inference/", json=self.custom_body(**overrides))
         return data
 
+    def http_url(self, endpoint_id: int) -> str:
+        """The endpoint's HTTP data-plane root, as TIR's clients compose it (docs/tir.md §8.9)."""
+        return f"{self.url}/project/p-{self.project}/endpoint/is-{endpoint_id}/"
+
 
 def start_server(data_dir: Path, **kwargs: Any) -> EmulatorServer:
     server = EmulatorServer(data_dir=data_dir, api_key=API_KEY, auth_token=AUTH_TOKEN, **kwargs)

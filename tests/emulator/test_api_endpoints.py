@@ -61,28 +61,38 @@ def test_commands_and_args_decode_from_json_and_python_literals(api: Api) -> Non
 def test_triton_deploys_only_once_the_repository_loads(api: Api) -> None:
     repo = api.repository()
     endpoint = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
-    assert endpoint["status"] == "deploying" and endpoint["grpc_endpoint"].startswith("127.0.0.1:")
+    assert endpoint["status"] == "deploying"
+    assert not {"grpc_endpoint", "http_endpoint"} & set(endpoint)  # no field carries an address (docs/tir.md §8.8)
     logs = api.ok("GET", f"serving/inference/{endpoint['id']}/logs/")
     assert any("no Triton model repository" in line for line in logs)
     _upload_triton_model(repo, "models/")
     running = api.ok("GET", f"serving/inference/{endpoint['id']}/")
     assert running["status"] == "running"
-    ready = requests.get(f"{running['http_endpoint']}v2/health/ready",
+    ready = requests.get(f"{api.http_url(running['id'])}v2/health/ready",
                          headers={"Authorization": f"Bearer {AUTH_TOKEN}"}, timeout=10)
     assert ready.status_code == 200
     assert [o["name"] for o in api.ok("GET", f"serving/model/{repo['id']}/bucket/", params={"prefix": "models/"})] \
         == [f"models/{MODEL}/1/model.py", f"models/{MODEL}/config.pbtxt"]
 
 
-def test_riva_custom_container_waits_for_triton(api: Api) -> None:
+def test_riva_custom_container_waits_for_triton_only_with_a_readiness_probe(api: Api) -> None:
+    """TIR shows a custom container Running before its server is up unless a readiness
+    probe says otherwise (docs/tir.md §8.8)."""
     repo = api.repository()
     triton = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
-    command = f"start-riva --triton_uri={triton['grpc_endpoint']} --asr_service=true"
-    riva = api.endpoint(name="riva", detailed_info={"commands": b64('["bash", "-c"]'), "args": b64(repr([command]))})
-    assert riva["status"] == "deploying"
+    command = f"start-riva --riva-uri=0.0.0.0:8080 --triton_uri=is-{triton['id']}:9000 --asr_service=true"
+    info = {"commands": b64('["bash", "-c"]'), "args": b64(repr([command]))}
+    probe = {"is_readiness_probe_enabled": True,
+             "readiness_probe": {"protocol": "grpc", "port": 8080, "initial_delay_seconds": 1}}
+    container = {"container_name": "registry.example/riva-speech:2.19.0", "container_type": "public"}
+    unprobed = api.endpoint(name="riva", detailed_info=info, custom_endpoint_details={"container": container})
+    probed = api.endpoint(name="riva-probed", detailed_info=info, custom_endpoint_details={
+        "container": {**container, "advance_config": probe}})
+    assert unprobed["status"] == "running"  # before Triton has anything to serve
+    assert probed["status"] == "deploying"
     _upload_triton_model(repo, "models/")
     assert api.ok("GET", f"serving/inference/{triton['id']}/")["status"] == "running"
-    assert api.ok("GET", f"serving/inference/{riva['id']}/")["status"] == "running"
+    assert api.ok("GET", f"serving/inference/{probed['id']}/")["status"] == "running"
 
 
 def test_stop_start_restart_and_committed_refusal(api: Api) -> None:
@@ -134,8 +144,7 @@ def test_delete_returns_the_object_then_404(api: Api) -> None:
 
 def test_data_plane_proxy_auth_status_and_forwarding(api: Api) -> None:
     endpoint = api.endpoint()
-    url = endpoint["http_endpoint"]
-    assert url == f"{api.url}/project/p-77/endpoint/is-{endpoint['id']}/"
+    url = api.http_url(endpoint["id"])
     assert requests.get(f"{url}health", timeout=10).status_code == 401
     assert requests.get(f"{url}health", headers={"Authorization": "Bearer wrong"}, timeout=10).status_code == 401
     auth = {"Authorization": f"Bearer {AUTH_TOKEN}"}
@@ -153,4 +162,4 @@ def test_fail_control_marks_endpoint_failed(api: Api) -> None:
     failed = api.ok("GET", f"serving/inference/{endpoint['id']}/")
     assert failed["status"] == "failed" and failed["failure_reason"] == "OOMKilled"
     auth = {"Authorization": f"Bearer {AUTH_TOKEN}"}
-    assert requests.get(f"{failed['http_endpoint']}health", headers=auth, timeout=10).status_code == 503
+    assert requests.get(f"{api.http_url(failed['id'])}health", headers=auth, timeout=10).status_code == 503

@@ -109,7 +109,7 @@ def test_state_survives_a_restart_and_transitions_resume(tmp_path: Path) -> None
         with socket.create_connection(("127.0.0.1", again["ssh_port"]), timeout=5) as sock:
             assert sock.recv(16).startswith(b"SSH-2.0")
         ep = api.ok("GET", f"serving/inference/{endpoint['id']}/")
-        proxied = requests.get(f"{ep['http_endpoint']}health", headers={"Authorization": f"Bearer {AUTH_TOKEN}"},
+        proxied = requests.get(f"{api.http_url(ep['id'])}health", headers={"Authorization": f"Bearer {AUTH_TOKEN}"},
                                timeout=10)
         assert ep["status"] == "running" and proxied.status_code == 200
 

@@ -23,11 +23,21 @@ from tests.emulator.machinery_harness import (  # noqa: F401 (fixtures)
     store,
 )
 from tir_emulator.dataplane import DataPlane
+from tir_emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
 from tir_emulator.objectstore import ObjectStore
 
 PIPELINE = "parakeet-0.6b-en-US-asr-streaming"
 ENSEMBLE = f"{PIPELINE}-asr-bls-ensemble"
 ACOUSTIC = f"riva-trt-{PIPELINE}-am-streaming"
+DECODER = f"{PIPELINE}-ctc-decoder-cpu-streaming"
+MODELS = sorted([ENSEMBLE, ACOUSTIC, DECODER])
+RIVA_PORT = 50051
+
+
+def _port(plane: DataPlane, endpoint_id: int, container_port: int) -> int:
+    port = plane.port(endpoint_id, container_port)
+    assert port is not None, f"endpoint {endpoint_id} does not listen on {container_port}"
+    return port
 
 
 @pytest.fixture(scope="module")
@@ -60,35 +70,41 @@ def _asr_config(port: int) -> list[tuple[str, dict[str, str]]]:
     return [(c.model_name, dict(c.parameters)) for c in reply.model_config]
 
 
-def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
-                                           plane: DataPlane) -> None:
-    bucket = f"repo-{uuid.uuid4().hex[:10]}"
+def _deploy_pipeline(store: ObjectStore, node: Node, bucket: str) -> None:
     access, secret = store.create_bucket(bucket)
-    http_port, grpc_port = plane.start_triton(101, bucket, "model-repository")
-    riva_port = plane.start_riva(102, f"127.0.0.1:{grpc_port}")
-    assert not plane.readiness(101).ready
-    assert "no Triton model repository" in plane.readiness(101).reason
-    assert _health(riva_port) == "NOT_SERVING"  # Triton up, repository still empty
-
     script = (
         "python -m tir_emulator.riva_tools make-artifact parakeet.riva --size 2000000 && "
         "riva-build speech_recognition asr.rmir:tlt_encode parakeet.riva:tlt_encode "
         f"--name={PIPELINE} --ms_per_timestep=80 --chunk_size=0.16 --language_code=en-US && "
-        "riva-deploy asr.rmir:tlt_encode model-repository && "
+        "riva-deploy -f asr.rmir:tlt_encode model-repository && "
         f"mc alias set eos {store.endpoint_url} {access} {secret} && "
-        f"mc mirror model-repository eos/{bucket}/model-repository"
+        f"mc mirror --overwrite model-repository eos/{bucket}/model-repository"
     )
     result = node.run(script)
     assert result.exit_status == 0, result.stderr
 
+
+def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
+                                           plane: DataPlane) -> None:
+    bucket = f"repo-{uuid.uuid4().hex[:10]}"
+    store.create_bucket(bucket)
+    plane.start_triton(101, bucket, "model-repository", RIVA_BACKENDS)
+    plane.start_riva(102, "is-101:9000", RIVA_PORT)  # TIR's in-cluster name for Triton
+    http_port, grpc_port, riva_port = _port(plane, 101, 8080), _port(plane, 101, 9000), _port(plane, 102, RIVA_PORT)
+    assert plane.resolve("is-101:9000") == f"127.0.0.1:{grpc_port}" and plane.resolve("is-101:1234") is None
+    assert not plane.readiness(101).ready
+    assert "no Triton model repository" in plane.readiness(101).reason
+    assert _health(riva_port) == "NOT_SERVING"  # Triton up, repository still empty
+
+    _deploy_pipeline(store, node, bucket)
+
     ready = plane.readiness(101)
-    assert ready.ready and ready.models == [ENSEMBLE, ACOUSTIC]
-    assert plane.http_port(101) == http_port
+    assert ready.ready and ready.models == MODELS
 
     http = triton_http.InferenceServerClient(f"127.0.0.1:{http_port}")
     assert http.is_server_live() and http.is_server_ready()
     index = {m["name"]: m["state"] for m in http.get_model_repository_index()}
-    assert index == {ENSEMBLE: "READY", ACOUSTIC: "READY"}
+    assert index == dict.fromkeys(MODELS, "READY")
     assert http.is_model_ready(ACOUSTIC)
     assert http.get_model_config(ENSEMBLE)["parameters"]["type"]["string_value"] == "online"
     assert http.get_model_metadata(ACOUSTIC)["platform"] == "tensorrt_plan"
@@ -96,8 +112,7 @@ def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
 
     grpc_client = triton_grpc.InferenceServerClient(f"127.0.0.1:{grpc_port}")
     assert grpc_client.is_server_live() and grpc_client.is_server_ready()
-    assert sorted(m.name for m in grpc_client.get_model_repository_index().models) == [ENSEMBLE,
-                                                                                       ACOUSTIC]
+    assert sorted(m.name for m in grpc_client.get_model_repository_index().models) == MODELS
     assert grpc_client.is_model_ready(ENSEMBLE)
     assert grpc_client.get_model_config(ENSEMBLE).config.name == ENSEMBLE
     assert _health(grpc_port) == "SERVING"
@@ -113,13 +128,45 @@ def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
                                                                  timeout=10)
     assert unimplemented.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
-    # Restart keeps addresses; stopping Triton takes Riva down with it.
+    # Stopping Triton takes Riva down with it; a Triton started again (new ports) is found
+    # again through its in-cluster name.
     plane.stop(101)
     assert _health(riva_port) == "NOT_SERVING"
     assert "unreachable" in plane.readiness(102).reason
-    assert plane.start_triton(101, bucket, "model-repository") == (http_port, grpc_port)
-    assert _eventually_serving(riva_port, within=5.0)  # Riva reconnects after its backoff
+    plane.start_triton(101, bucket, "model-repository", RIVA_BACKENDS)
+    assert _eventually_serving(riva_port, within=5.0)
+    plane.stop(101)
+    plane.stop(102)
     store.delete_bucket(bucket)
+
+
+def test_stock_triton_cannot_load_a_riva_repository(store: ObjectStore, node: Node, plane: DataPlane) -> None:
+    """TIR's stock Triton images lack Riva's backends (docs/riva.md §6)."""
+    bucket = f"stock-{uuid.uuid4().hex[:10]}"
+    _deploy_pipeline(store, node, bucket)
+    plane.start_triton(111, bucket, "model-repository", STOCK_BACKENDS)
+    readiness = plane.readiness(111)
+    assert not readiness.ready
+    assert readiness.reason == (f"model '{DECODER}' is UNAVAILABLE: unable to find backend library for backend "
+                                "'riva_asr_decoder', try specifying runtime on the model configuration.")
+    assert DECODER not in readiness.models and ENSEMBLE in readiness.models
+    plane.stop(111)
+    store.delete_bucket(bucket)
+
+
+def test_a_rolling_restart_serves_from_the_old_instance_until_the_new_is_ready(plane: DataPlane) -> None:
+    plane.start_generic(121, 8080)
+    old = _port(plane, 121, 8080)
+    plane.start_generic(121, 8080, rolling=True)
+    assert _port(plane, 121, 8080) == old  # the old one still serves
+    assert requests.get(f"http://127.0.0.1:{old}/health", timeout=10).ok
+    assert plane.readiness(121).ready  # the new one is ready: it takes over
+    new = _port(plane, 121, 8080)
+    assert new != old and requests.get(f"http://127.0.0.1:{new}/health", timeout=10).ok
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{old}/health", timeout=5)
+    plane.stop(121)
+    assert plane.port(121, 8080) is None
 
 
 def test_invalid_models_keep_triton_unready(store: ObjectStore, plane: DataPlane) -> None:
@@ -132,7 +179,8 @@ def test_invalid_models_keep_triton_unready(store: ObjectStore, plane: DataPlane
     store.put_object(bucket, "noversion/config.pbtxt", b'backend: "python"')
     store.put_object(bucket, "broken/config.pbtxt", b"name: {{{")
     store.put_object(bucket, "broken/1/x", b"")
-    http_port, _grpc_port = plane.start_triton(201, bucket, "")
+    plane.start_triton(201, bucket, "", RIVA_BACKENDS)
+    http_port = _port(plane, 201, 8080)
     readiness = plane.readiness(201)
     assert not readiness.ready and readiness.models == ["good"]
     base = f"http://127.0.0.1:{http_port}"
@@ -146,7 +194,7 @@ def test_invalid_models_keep_triton_unready(store: ObjectStore, plane: DataPlane
     assert "failed to parse config.pbtxt" in index["broken"]["reason"]
     assert requests.get(f"{base}/v2/models/renamed/ready", timeout=10).status_code == 400
     plane.stop(201)
-    plane.start_triton(202, "no-such-bucket", "models")
+    plane.start_triton(202, "no-such-bucket", "models", RIVA_BACKENDS)
     assert plane.readiness(202).reason == "bucket 'no-such-bucket' does not exist"
     plane.stop(202)
     store.delete_bucket(bucket)
@@ -156,27 +204,24 @@ def test_riva_not_serving_when_triton_uri_is_wrong(plane: DataPlane) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    riva_port = plane.start_riva(301, f"127.0.0.1:{closed_port}")
+    plane.start_riva(301, f"is-{closed_port}:9000", RIVA_PORT)
+    riva_port = _port(plane, 301, RIVA_PORT)
     assert _health(riva_port) == "NOT_SERVING"
     readiness = plane.readiness(301)
-    assert not readiness.ready and f"127.0.0.1:{closed_port} unreachable" in readiness.reason
+    assert not readiness.ready and f"is-{closed_port}:9000 unreachable" in readiness.reason
     assert _asr_config(riva_port) == []
     plane.stop(301)
     assert plane.readiness(301).reason == "endpoint 301 has no running container"
 
 
-def test_generic_container_and_port_fallback(plane: DataPlane) -> None:
-    port = plane.start_generic(401)
+def test_generic_container_on_its_service_port(plane: DataPlane) -> None:
+    plane.start_generic(401, 8080)
+    port = _port(plane, 401, 8080)
     base = f"http://127.0.0.1:{port}"
     assert requests.get(f"{base}/", timeout=10).status_code == 200
     assert requests.get(f"{base}/health", timeout=10).json() == {"status": "ok"}
     assert requests.get(f"{base}/nope", timeout=10).status_code == 404
-    assert plane.readiness(401).ready
-    other = plane.start_generic(402, http_port=port)  # taken by 401: a fresh port instead
-    assert other != port and requests.get(f"http://127.0.0.1:{other}/", timeout=10).ok
+    assert plane.readiness(401).ready and plane.port(401, 9000) is None
     plane.stop(401)
-    assert plane.start_generic(401) == port  # restart keeps the address
-    plane.stop(401)
-    plane.stop(402)
     with pytest.raises(requests.ConnectionError):
-        requests.get(f"http://127.0.0.1:{other}/", timeout=5)
+        requests.get(f"{base}/", timeout=5)

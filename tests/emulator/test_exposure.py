@@ -28,6 +28,12 @@ def _listening() -> set[tuple[str, int]]:
     return found
 
 
+def _loopback(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None  # gRPC binds ::ffff:127.0.0.1
+    return (mapped or ip).is_loopback
+
+
 def test_every_listening_socket_is_loopback(tmp_path: Path) -> None:
     before = _listening()
     emulator = EmulatorServer(port=0, data_dir=tmp_path)
@@ -38,7 +44,7 @@ def test_every_listening_socket_is_loopback(tmp_path: Path) -> None:
         port = emulator.state.machines.power_on(1, [])
         opened = _listening() - before
         assert any(p == port for _, p in opened) and any(p == emulator.port for _, p in opened)
-        exposed = [(a, p) for a, p in opened if not ipaddress.ip_address(a).is_loopback]
+        exposed = [(a, p) for a, p in opened if not _loopback(a)]
         assert exposed == [], f"listening beyond loopback: {exposed}"
     finally:
         emulator.stop()

@@ -73,7 +73,9 @@ def test_build_and_deploy_streaming_and_offline_into_one_repository(tools_node: 
     names = sorted(p.name for p in repo.iterdir())
     assert names == [
         "parakeet-0.6b-en-US-asr-offline-asr-bls-ensemble",
+        "parakeet-0.6b-en-US-asr-offline-ctc-decoder-cpu-streaming-offline",
         "parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
+        "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming",
         "riva-trt-parakeet-0.6b-en-US-asr-offline-am-streaming-offline",
         "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming",
     ]
@@ -84,9 +86,11 @@ def test_build_and_deploy_streaming_and_offline_into_one_repository(tools_node: 
     ensemble = text_format.Parse(
         (repo / names[0] / "config.pbtxt").read_text(), mc.ModelConfig())
     assert ensemble.parameters["type"].string_value == "offline"
-    assert (repo / names[1] / "1" / "lexicon.txt").is_file()
+    assert (repo / names[2] / "1" / "lexicon.txt").is_file()
+    decoder = text_format.Parse((repo / names[3] / "config.pbtxt").read_text(), mc.ModelConfig())
+    assert decoder.backend == "riva_asr_decoder"  # Riva's own backend (docs/riva.md §6)
     # The "engine" is the model payload, decrypted through .riva key -> .rmir key -> deploy.
-    plan = (repo / names[3] / "1" / "model.plan").read_bytes()
+    plan = (repo / names[5] / "1" / "model.plan").read_bytes()
     expected = hashlib.sha256(b"".join(random_chunks(0, PAYLOAD))).digest()
     assert hashlib.sha256(plan).digest() == expected
     assert SECRET_KEY.encode() not in (tools_node.disk / "asr.rmir").read_bytes()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +24,14 @@ from pydantic import SecretStr
 
 from tests.conftest import ROOT, engine_env, pulumi_command, workspace_options
 from tir import TirClient, TirConfig
+from tir.endpoints import GrpcTarget
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
 from tir_emulator.riva_tools import make_riva_archive
 
 # What one full stack holds in the emulator (inventory key -> count).
 FULL_STACK = {"nodes": 1, "model_repositories": 1, "endpoints": 2, "ssh_keys": 1, "buckets": 1}
 KINDS = tuple(FULL_STACK)
+PRIVATE_RIVA_IMAGE = "registry.e2enetworks.net/riva-tir/riva-speech:2.19.0"
 
 
 @dataclass
@@ -103,11 +105,28 @@ def _named(item: Any, prefix: str) -> bool:
     return any(prefix in str(item.get(k, "")) for k in ("name", "label", "ssh_key"))
 
 
+def triton_index(target: Mapping[str, Any], token: str = DEFAULT_AUTH_TOKEN) -> dict[str, Any]:
+    """Triton's model repository index through the emulator's gRPC ingress (an endpoint's
+    `grpc` output), as a user's tritonclient asks it."""
+    import tritonclient.grpc as triton
+
+    grpc_target = GrpcTarget.model_validate(target)
+    client = triton.InferenceServerClient(grpc_target.address, ssl=True, root_certificates=grpc_target.ca_file)
+    try:
+        index: dict[str, Any] = client.get_model_repository_index(
+            as_json=True, headers=dict(grpc_target.call_metadata(token)), client_timeout=10)
+        return index
+    finally:
+        client.close()
+
+
 def base_config(emulator: EmulatorServer, artifact: Path) -> dict[str, Any]:
     return {
         "riva-tir:tir.apiRoot": emulator.api_root,
         "riva-tir:tir.projectId": 1,
-        "riva-tir:tir.inferBase": emulator.url,
+        "riva-tir:tir.dataPlanes.Delhi.http": emulator.url,
+        "riva-tir:tir.dataPlanes.Delhi.grpc": emulator.grpc_address,
+        "riva-tir:tir.dataPlanes.Delhi.caFile": str(emulator.ca_file),
         "riva-tir:node.plan": "GPU-L4-8-48GB-1",
         "riva-tir:node.diskSizeGb": 50,
         "riva-tir:model.file": str(artifact),
@@ -115,6 +134,9 @@ def base_config(emulator: EmulatorServer, artifact: Path) -> dict[str, Any]:
         "riva-tir:triton.replicas": 1,
         "riva-tir:rivaApi.plan": "CPU-C3-4-8GB-0",
         "riva-tir:rivaApi.replicas": 1,
+        # riva-speech from E2E's registry: TIR cannot pull nvcr.io's anonymously (docs/tir.md §8.2).
+        **{f"riva-tir:{section}.{key}": value for section in ("triton", "rivaApi") for key, value in (
+            ("image", PRIVATE_RIVA_IMAGE), ("registryNamespaceId", 1))},
     }
 
 

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import tritonclient.grpc as triton
 
-from tests.integration.harness import Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import Deployment, deployment, triton_index  # noqa: F401 - fixture
 from tir_emulator.machines.host import CA_BUNDLE_ENV
 from tir_emulator.riva_tools import make_riva_archive
 from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY
@@ -23,7 +22,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 
 def _models_ready(outputs: dict[str, object]) -> dict[str, str]:
-    index = triton.InferenceServerClient(str(outputs["triton_grpc_address"])).get_model_repository_index(as_json=True)
+    index = triton_index(outputs["triton_grpc"])
     return {m["name"]: m["state"] for m in index["models"]}
 
 

@@ -5,13 +5,14 @@ import tritonclient.grpc as triton
 
 import pytest
 
-from tests.integration.harness import Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import Deployment, deployment, triton_index  # noqa: F401 - fixture
 from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
-          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming"]
+          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming",
+          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming"]
 
 
 def _ops(summary: dict[str, int]) -> dict[str, int]:
@@ -24,7 +25,7 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     assert up.summary.result == "succeeded"
     outputs = {k: v.value for k, v in up.outputs.items()}
     assert outputs["models"] == MODELS
-    index = triton.InferenceServerClient(outputs["triton_grpc_address"]).get_model_repository_index(as_json=True)
+    index = triton_index(outputs["triton_grpc"])
     assert {m["name"]: m["state"] for m in index["models"]} == dict.fromkeys(MODELS, "READY")
     inv = dep.inventory()
     assert (len(inv["nodes"]), len(inv["model_repositories"]), len(inv["endpoints"]), len(inv["ssh_keys"])) \
@@ -75,7 +76,7 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     assert triton_endpoint["path"] == second.pop()
     work = dep.emulator.state.machines.disk_path(outputs["node_id"]) / "riva-tir" / "conversions" / "riva-conversion"
     assert len(list(work.iterdir())) == 1  # the old revision's work folder is gone
-    index = triton.InferenceServerClient(now["triton_grpc_address"]).get_model_repository_index(as_json=True)
+    index = triton_index(now["triton_grpc"])
     assert {m["name"]: m["state"] for m in index["models"]} == dict.fromkeys(MODELS, "READY")
 
     dep.stack.destroy()

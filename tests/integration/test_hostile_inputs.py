@@ -8,9 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import tritonclient.grpc as triton
 
-from tests.integration.harness import KINDS, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import KINDS, Deployment, deployment, triton_index  # noqa: F401 - fixture
 from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -45,7 +44,7 @@ def test_hostile_model_file_names_stay_data(deployment: Deployment, tmp_path: Pa
         arrived = [p for p in disk.rglob("*.riva") if p.name == name]
         assert arrived and arrived[0].read_bytes() == model.read_bytes()
         assert _pwned([disk, tmp_path], folders) == [], name
-        index = triton.InferenceServerClient(out["triton_grpc_address"]).get_model_repository_index(as_json=True)
+        index = triton_index(out["triton_grpc"])
         assert {m["state"] for m in index["models"]} == {"READY"}
         dep.stack.preview(expect_no_changes=True)
     dep.stack.destroy()

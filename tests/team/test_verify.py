@@ -7,6 +7,7 @@ a client command that really answers; the long steps print progress lines.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -20,7 +21,8 @@ from tir_emulator import DEFAULT_AUTH_TOKEN
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
-          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming"]
+          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming",
+          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming"]
 
 
 def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
@@ -38,12 +40,15 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     # The verification ran last, in the `up` output, and passed.
     assert "command:local:Command riva-verify" in out
     assert out.index("Verification:") > out.index("creating endpoint rt-verify-riva-api")
-    assert f"{len(MODELS) + 3}/{len(MODELS) + 3} checks passed" in out
+    assert f"{len(MODELS) + 4}/{len(MODELS) + 4} checks passed" in out
     assert DEFAULT_AUTH_TOKEN not in out
 
     outputs = {k: v.value for k, v in up.outputs.items()}
     assert outputs["verify_command"] == "scripts/verify --stack verify"
-    assert outputs["riva_grpc_address"] in outputs["client_command"]
+    # gRPC goes through the ingress: its address, TLS and the routing metadata.
+    assert outputs["riva_grpc"]["metadata"] == {"svc": f"is-{outputs['riva_endpoint_id']}", "e2e-project": "1"}
+    assert outputs["riva_grpc"]["address"] == outputs["triton_grpc"]["address"]
+    assert repr(outputs["riva_grpc"]["address"]) in outputs["client_command"]
     # The client command is copy-paste ready: run it as a shell would.
     answer = subprocess.run(outputs["client_command"], shell=True, capture_output=True, text=True, timeout=60,
                             env={**os.environ, health.TOKEN_ENV: DEFAULT_AUTH_TOKEN})
@@ -54,8 +59,7 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     stack.preview(expect_no_changes=True)
 
     # The user's verification: passes with the token, fails (exit 1) with a wrong one.
-    args = ["--triton-http-url", outputs["triton_http_url"], "--riva-grpc-address", outputs["riva_grpc_address"],
-            *[a for m in outputs["models"] for a in ("--model", m)]]
+    args = ["--outputs", json.dumps(outputs)]
     os.environ[health.TOKEN_ENV] = DEFAULT_AUTH_TOKEN
     try:
         assert health.main(args) == 0
@@ -66,7 +70,8 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     finally:
         del os.environ[health.TOKEN_ENV]
     assert all(f"ok    triton model {m}" in good for m in MODELS)
-    assert "FAIL  triton server" in bad and "ok    riva api" in bad
+    assert "FAIL  triton server" in bad and "FAIL  triton grpc" in bad and "FAIL  riva api" in bad
+    assert "UNAUTHENTICATED" in bad
 
 
 def test_verification_step_fails_the_up(team: Team) -> None:  # noqa: F811

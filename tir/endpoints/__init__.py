@@ -1,7 +1,7 @@
 """Endpoints: models and request specs. The client is `tir.endpoints.client`,
 imported by `TirClient` only, so code that only validates does not load the HTTP stack."""
 from tir.endpoints.commands import decode_command_list, encode_command_list
-from tir.endpoints.models import Endpoint, EndpointStatus
+from tir.endpoints.models import Endpoint, EndpointStatus, GrpcTarget
 from tir.endpoints.specs import (
     AdvanceConfig,
     AutoScalePolicy,
@@ -11,6 +11,7 @@ from tir.endpoints.specs import (
     EndpointSpec,
     EnvDisabled,
     EnvVariable,
+    PrivateImageDetails,
     Probe,
     ResourceDetails,
     ScaleRule,
@@ -27,6 +28,8 @@ __all__ = [
     "EndpointStatus",
     "EnvDisabled",
     "EnvVariable",
+    "GrpcTarget",
+    "PrivateImageDetails",
     "Probe",
     "ResourceDetails",
     "ScaleRule",

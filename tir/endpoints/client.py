@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from tir._http import Transport
 from tir._resource import ResourceClient
-from tir.endpoints.models import Endpoint, EndpointStatus
+from tir.endpoints.models import Endpoint, EndpointStatus, GrpcTarget
 from tir.endpoints.specs import AutoScalePolicy, EndpointSpec
 from tir.waiter import Pacing
 
@@ -77,6 +77,13 @@ class EndpointsClient(ResourceClient[Endpoint, EndpointSpec]):
         return self._wait_status(endpoint_id, frozenset({EndpointStatus.STOPPED.value}), timeout, "stopped")
 
     def http_url(self, endpoint_id: int) -> str:
-        """Data-plane root ``{infer_base}/project/p-{project}/endpoint/is-{id}/`` (no call)."""
+        """Data-plane root ``{http base}/project/p-{project}/endpoint/is-{id}/`` (no call)."""
         cfg = self._t.config
-        return f"{cfg.infer_base}/project/p-{cfg.project_id}/endpoint/is-{endpoint_id}/"
+        return f"{cfg.data_plane.http}/project/p-{cfg.project_id}/endpoint/is-{endpoint_id}/"
+
+    def grpc_target(self, endpoint_id: int) -> GrpcTarget:
+        """The endpoint's gRPC through the location's ingress (no call)."""
+        cfg = self._t.config
+        # ASSUMPTION (docs/tir.md §8.9): `e2e-project` takes the project number, not p-<number>.
+        return GrpcTarget(address=cfg.data_plane.grpc, ca_file=cfg.data_plane.ca_file,
+                          metadata={"svc": f"is-{endpoint_id}", "e2e-project": str(cfg.project_id)})

@@ -85,7 +85,23 @@ class Endpoint(Resource):
     detailed_info: EndpointDetailedInfo | None = None
     sku: int | None = None
     sku_details: SkuDetails | None = None
+    model_id: int | None = None  # the model repository (Triton framework)
+    path: str | None = None  # its folder the endpoint serves
     model: dict[str, Any] | None = None
-    # Emulator-only fields (real TIR documents no address fields; see docs/tir.md §8.8, §8.9).
-    grpc_endpoint: str | None = None  # "host:port" of Triton gRPC
-    http_endpoint: str | None = None  # full data-plane URL
+
+
+# The metadata TIR's gRPC ingress routes by (docs/tir.md §8.9); the auth token goes as
+# `x-auth-token` beside them, added by whoever dials (it is a secret, never in outputs).
+INGRESS_TOKEN_HEADER = "x-auth-token"
+
+
+class GrpcTarget(TirModel):
+    """How a client outside TIR reaches one endpoint's gRPC: the location's ingress over
+    TLS, with routing metadata on every call."""
+
+    address: str  # host:port of the ingress
+    metadata: dict[str, str]  # svc, e2e-project
+    ca_file: str | None = None  # trust this CA (PEM) too; None: the system's CAs
+
+    def call_metadata(self, auth_token: str) -> list[tuple[str, str]]:
+        return [(INGRESS_TOKEN_HEADER, auth_token), *self.metadata.items()]

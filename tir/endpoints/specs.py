@@ -47,11 +47,27 @@ class AdvanceConfig(Spec):
         return value
 
 
+class PrivateImageDetails(Spec):
+    registry_namespace_id: PositiveInt
+
+
 class Container(Spec):
+    """The image to run: public (pulled anonymously) or private, from a namespace of E2E's
+    container registry (`registry.e2enetworks.net/<namespace>/…`, docs/tir.md §8.2)."""
+
     # An image reference such as "aimle2e/tritonserver:24.02-py3-01".
     container_name: str = Field(min_length=1, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$")
     container_type: Literal["public", "private"] = "public"
+    private_image_details: PrivateImageDetails | None = Field(default=None, validate_default=True)
     advance_config: AdvanceConfig = Field(default_factory=AdvanceConfig)
+
+    @field_validator("private_image_details")
+    @classmethod
+    def _private_needs_namespace(cls, value: PrivateImageDetails | None,
+                                 info: ValidationInfo) -> PrivateImageDetails | None:
+        if (value is None) == (info.data.get("container_type") == "private"):
+            raise ValueError("a private image needs its registry namespace, a public one has none")
+        return value
 
 
 class EnvDisabled(Spec):

@@ -1,18 +1,26 @@
 """What runs "inside" endpoints: a Triton stand-in, a Riva API stand-in or a generic container.
 
-Each running endpoint owns its listeners (threads; gRPC servers have their own pools).
-Starting an endpoint that already runs restarts it; ports not given explicitly default to
-the ones it had before, so a stop/start keeps its addresses.
+Each instance listens on loopback ports that stand for its container's ports (`ports`:
+container port -> loopback port); nothing outside the emulator dials them directly: the
+gRPC ingress and the HTTP proxy (docs/emulator.md, "Data plane") pick the container port
+and look the instance up here on every call, and so does one endpoint dialing another by
+its in-cluster name `is-<id>:<port>`.
+
+A redeploy of a serving endpoint rolls: the new instance starts beside the old one, which
+keeps serving until the new one is ready (a Kubernetes rolling update with one replica;
+ASSUMPTION, tir_emulator/assumptions.py ROLLING_REDEPLOY).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import grpc
 
+from tir_emulator.assumptions import TRITON_GRPC_PORT, TRITON_HTTP_PORT
 from tir_emulator.dataplane.listeners import DynamicHealth, HttpListener, generic_app, start_grpc
 from tir_emulator.dataplane.repository import TritonRepository
 from tir_emulator.dataplane.riva import ASR_SERVICE, TritonProbe, register_riva
@@ -32,10 +40,7 @@ class Readiness:
 
 class _Instance(Protocol):
     @property
-    def http_port(self) -> int | None: ...
-
-    @property
-    def grpc_port(self) -> int | None: ...
+    def ports(self) -> dict[int, int]: ...
 
     def readiness(self) -> Readiness: ...
 
@@ -43,20 +48,20 @@ class _Instance(Protocol):
 
 
 class _Triton:
-    def __init__(self, store: ObjectStore, host: str, bucket: str, prefix: str,
-                 http_port: int | None, grpc_port: int | None, endpoint_id: int) -> None:
-        self.repo = TritonRepository(store, bucket, prefix)
-        self._http = HttpListener(create_triton_app(self.repo), host, http_port,
-                                  f"triton-http-{endpoint_id}")
-        health = DynamicHealth(lambda: self.repo.snapshot().ready,
-                               ("inference.GRPCInferenceService",))
+    """Triton as TIR starts it: HTTP on container port 8080, gRPC on 9000."""
+
+    def __init__(self, store: ObjectStore, host: str, bucket: str, prefix: str, endpoint_id: int,
+                 backends: frozenset[str]) -> None:
+        self.repo = TritonRepository(store, bucket, prefix, backends)
+        self._http = HttpListener(create_triton_app(self.repo), host, None, f"triton-http-{endpoint_id}")
+        health = DynamicHealth(lambda: self.repo.snapshot().ready, ("inference.GRPCInferenceService",))
 
         def register(server: grpc.Server) -> None:
             register_triton(server, self.repo)
             health.add_to(server)
 
-        self._grpc, self.grpc_port = start_grpc(host, grpc_port, register)
-        self.http_port = self._http.port
+        self._grpc, grpc_port = start_grpc(host, None, register)
+        self.ports = {TRITON_HTTP_PORT: self._http.port, TRITON_GRPC_PORT: grpc_port}
 
     def readiness(self) -> Readiness:
         snap = self.repo.snapshot(force=True)
@@ -68,16 +73,18 @@ class _Triton:
 
 
 class _Riva:
-    def __init__(self, host: str, triton_uri: str, grpc_port: int | None) -> None:
-        self.probe = TritonProbe(triton_uri)
+    """riva_server: gRPC on the port of its `--riva-uri`; Triton found through `resolve`."""
+
+    def __init__(self, host: str, triton_uri: str, resolve: Callable[[str], str | None], riva_port: int) -> None:
+        self.probe = TritonProbe(triton_uri, resolve)
         health = DynamicHealth(lambda: self.probe.view().ok, (ASR_SERVICE,))
 
         def register(server: grpc.Server) -> None:
             register_riva(server, self.probe)
             health.add_to(server)
 
-        self._grpc, self.grpc_port = start_grpc(host, grpc_port, register)
-        self.http_port: int | None = None
+        self._grpc, grpc_port = start_grpc(host, None, register)
+        self.ports = {riva_port: grpc_port}
 
     def readiness(self) -> Readiness:
         view = self.probe.view()
@@ -89,10 +96,11 @@ class _Riva:
 
 
 class _Generic:
-    def __init__(self, host: str, http_port: int | None, endpoint_id: int) -> None:
-        self._http = HttpListener(generic_app, host, http_port, f"container-http-{endpoint_id}")
-        self.http_port: int | None = self._http.port
-        self.grpc_port: int | None = None
+    """Any other container: an HTTP server on its service port."""
+
+    def __init__(self, host: str, port: int, endpoint_id: int) -> None:
+        self._http = HttpListener(generic_app, host, None, f"container-http-{endpoint_id}")
+        self.ports = {port: self._http.port}
 
     def readiness(self) -> Readiness:
         return Readiness(True, "", [])
@@ -108,67 +116,73 @@ class DataPlane:
         self._store = objectstore
         self._host = host
         self._lock = threading.Lock()
-        self._running: dict[int, _Instance] = {}
-        self._last_ports: dict[int, tuple[int | None, int | None]] = {}
+        self._serving: dict[int, _Instance] = {}
+        self._rolling: dict[int, _Instance] = {}  # a redeploy's new instance, until ready
 
-    def _replace(self, endpoint_id: int, instance: _Instance) -> None:
+    def _start(self, endpoint_id: int, instance: _Instance, rolling: bool) -> None:
         with self._lock:
-            self._running[endpoint_id] = instance
-            self._last_ports[endpoint_id] = (instance.http_port, instance.grpc_port)
+            replaced = self._rolling.pop(endpoint_id, None)
+            if rolling and endpoint_id in self._serving:
+                self._rolling[endpoint_id] = instance
+            else:
+                replaced, self._serving[endpoint_id] = self._serving.get(endpoint_id), instance
+        if replaced is not None:
+            replaced.stop()
 
-    def _previous(self, endpoint_id: int) -> tuple[int | None, int | None]:
-        """Stop a running instance first; returns the ports it (or its predecessor) had."""
-        self.stop(endpoint_id)
-        with self._lock:
-            return self._last_ports.get(endpoint_id, (None, None))
+    def start_triton(self, endpoint_id: int, bucket: str, prefix: str, backends: frozenset[str],
+                     rolling: bool = False) -> None:
+        self._start(endpoint_id, _Triton(self._store, self._host, bucket, prefix, endpoint_id, backends), rolling)
 
-    def start_triton(self, endpoint_id: int, bucket: str, prefix: str,
-                     http_port: int | None = None, grpc_port: int | None = None) -> tuple[int, int]:
-        old_http, old_grpc = self._previous(endpoint_id)
-        triton = _Triton(self._store, self._host, bucket, prefix, http_port or old_http,
-                         grpc_port or old_grpc, endpoint_id)
-        self._replace(endpoint_id, triton)
-        return triton.http_port, triton.grpc_port
+    def start_riva(self, endpoint_id: int, triton_uri: str, riva_port: int, rolling: bool = False) -> None:
+        self._start(endpoint_id, _Riva(self._host, triton_uri, self.resolve, riva_port), rolling)
 
-    def start_riva(self, endpoint_id: int, triton_uri: str, grpc_port: int | None = None) -> int:
-        _old_http, old_grpc = self._previous(endpoint_id)
-        riva = _Riva(self._host, triton_uri, grpc_port or old_grpc)
-        self._replace(endpoint_id, riva)
-        return riva.grpc_port
-
-    def start_generic(self, endpoint_id: int, http_port: int | None = None) -> int:
-        old_http, _old_grpc = self._previous(endpoint_id)
-        generic = _Generic(self._host, http_port or old_http, endpoint_id)
-        self._replace(endpoint_id, generic)
-        assert generic.http_port is not None
-        return generic.http_port
+    def start_generic(self, endpoint_id: int, port: int, rolling: bool = False) -> None:
+        self._start(endpoint_id, _Generic(self._host, port, endpoint_id), rolling)
 
     def readiness(self, endpoint_id: int) -> Readiness:
-        """Re-checks now (the Triton repository is reloaded from S3 until ready)."""
+        """Re-checks now; a rolling redeploy's new instance takes over once it is ready."""
         with self._lock:
-            instance = self._running.get(endpoint_id)
+            instance = self._rolling.get(endpoint_id) or self._serving.get(endpoint_id)
         if instance is None:
             return Readiness(False, f"endpoint {endpoint_id} has no running container", [])
-        return instance.readiness()
+        readiness = instance.readiness()
+        if readiness.ready:
+            self.take_over(endpoint_id)
+        return readiness
 
-    def http_port(self, endpoint_id: int) -> int | None:
+    def take_over(self, endpoint_id: int) -> None:
+        """A rolling redeploy's new instance serves from now on; the old one stops."""
         with self._lock:
-            instance = self._running.get(endpoint_id)
-        return instance.http_port if instance is not None else None
+            new = self._rolling.pop(endpoint_id, None)
+            old = self._serving.get(endpoint_id) if new is not None else None
+            if new is not None:
+                self._serving[endpoint_id] = new
+        if old is not None:
+            old.stop()
 
-    def grpc_port(self, endpoint_id: int) -> int | None:
+    def port(self, endpoint_id: int, container_port: int) -> int | None:
+        """The loopback port behind a serving instance's container port, if it listens there."""
         with self._lock:
-            instance = self._running.get(endpoint_id)
-        return instance.grpc_port if instance is not None else None
+            instance = self._serving.get(endpoint_id)
+        return instance.ports.get(container_port) if instance is not None else None
+
+    def resolve(self, address: str) -> str | None:
+        """TIR's in-cluster name `is-<id>:<port>` -> the loopback address behind it."""
+        name, _, port = address.rpartition(":")
+        if not (name.startswith("is-") and name[3:].isdigit() and port.isdigit()):
+            return None
+        loopback = self.port(int(name[3:]), int(port))
+        return f"{self._host}:{loopback}" if loopback else None
 
     def stop(self, endpoint_id: int) -> None:
         with self._lock:
-            instance = self._running.pop(endpoint_id, None)
-        if instance is not None:
-            instance.stop()
+            instances = [self._serving.pop(endpoint_id, None), self._rolling.pop(endpoint_id, None)]
+        for instance in instances:
+            if instance is not None:
+                instance.stop()
 
     def stop_all(self) -> None:
         with self._lock:
-            ids = list(self._running)
+            ids = set(self._serving) | set(self._rolling)
         for endpoint_id in ids:
             self.stop(endpoint_id)

@@ -3,7 +3,8 @@
 A model is a directory `<model>/` under the prefix with a `config.pbtxt` (parsed with
 Triton's own ModelConfig protobuf) and at least one numeric version directory. It is READY
 when the config parses, its `name` (if set) matches the directory, it names a backend or
-platform, and, for `tensorrt_plan`, the version holds the plan file. The repository is ready
+platform that the server's image carries (Riva's backends ship only in riva-speech images:
+docs/riva.md §6), and, for `tensorrt_plan`, the version holds the plan file. The repository is ready
 when it has at least one model and every model is READY (Triton's strict readiness).
 Until then each `snapshot()` reloads from S3 (at most every RELOAD_INTERVAL_S), standing in
 for the files appearing while Triton polls.
@@ -60,7 +61,14 @@ class RepositorySnapshot:
         return "" if self.models else f"no Triton model repository at {where}"
 
 
-def _judge(name: str, files: set[str], config_text: str | None) -> ModelState:
+# Backends of TIR's stock Triton images and what riva-speech images add (docs/riva.md §6;
+# ASSUMPTION: the stock set beyond Riva's three is Triton's usual one).
+STOCK_BACKENDS = frozenset({"python", "tensorrt", "onnxruntime", "pytorch", "tensorflow", "openvino", "fil",
+                            "identity", "dali"})
+RIVA_BACKENDS = STOCK_BACKENDS | {"riva_asr_decoder", "riva_asr_endpointing", "riva_nlp_detokenizer"}
+
+
+def _judge(name: str, files: set[str], config_text: str | None, backends: frozenset[str]) -> ModelState:
     tops = {f.split("/", 1)[0] for f in files if "/" in f}
     versions = sorted((top for top in tops if top.isdigit()), key=int)
     version = versions[-1] if versions else ""
@@ -78,6 +86,10 @@ def _judge(name: str, files: set[str], config_text: str | None) -> ModelState:
     if not (config.backend or config.platform):
         return ModelState(name, version, UNAVAILABLE,
                           "config.pbtxt must specify 'backend' or 'platform'")
+    if config.backend and config.backend not in backends:
+        return ModelState(name, version, UNAVAILABLE,
+                          f"unable to find backend library for backend '{config.backend}', "
+                          "try specifying runtime on the model configuration.")
     if not versions:
         return ModelState(name, version, UNAVAILABLE,
                           "at least one version must be available under the version policy")
@@ -92,8 +104,10 @@ def _judge(name: str, files: set[str], config_text: str | None) -> ModelState:
 class TritonRepository:
     """Loads and caches the repository state for one Triton stand-in."""
 
-    def __init__(self, store: ObjectStore, bucket: str, prefix: str) -> None:
+    def __init__(self, store: ObjectStore, bucket: str, prefix: str,
+                 backends: frozenset[str] = RIVA_BACKENDS) -> None:
         self._store = store
+        self._backends = backends
         self._bucket = bucket
         cleaned = prefix.strip("/")
         self._prefix = f"{cleaned}/" if cleaned else ""
@@ -124,7 +138,7 @@ class TritonRepository:
                     text = raw.decode("utf-8", errors="replace")
                 except (KeyError, BucketNotFound):
                     text = None
-            models[name] = _judge(name, files, text)
+            models[name] = _judge(name, files, text, self._backends)
         return RepositorySnapshot(models=models)
 
     def snapshot(self, force: bool = False) -> RepositorySnapshot:

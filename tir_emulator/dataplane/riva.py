@@ -12,7 +12,7 @@ asks; docs/riva.md §9 notes clients may also see the full ensemble name), with 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import grpc
@@ -42,42 +42,54 @@ class TritonView:
 
 
 class TritonProbe:
-    """Asks the configured Triton, over gRPC, whether it can serve ASR."""
+    """Asks the configured Triton, over gRPC, whether it can serve ASR.
 
-    def __init__(self, triton_uri: str) -> None:
+    `--triton_uri` is TIR's in-cluster name (`is-<id>:9000`): `resolve` turns it into the
+    address behind it on every probe, so a redeployed Triton is found again."""
+
+    def __init__(self, triton_uri: str, resolve: Callable[[str], str | None]) -> None:
         self.uri = triton_uri.removeprefix("grpc://")
-        # Short reconnect backoff: notice a (re)started Triton within about a second.
-        self._channel = grpc.insecure_channel(self.uri, options=[
-            ("grpc.initial_reconnect_backoff_ms", 100),
-            ("grpc.min_reconnect_backoff_ms", 100),
-            ("grpc.max_reconnect_backoff_ms", 1000),
-        ])
-        self._stub = tpb_grpc.GRPCInferenceServiceStub(self._channel)
+        self._resolve = resolve
+        self._target: str | None = None
+        self._channel: grpc.Channel | None = None
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._channel.close()
+        with self._lock:
+            if self._channel is not None:
+                self._channel.close()
+
+    def _stub(self) -> tpb_grpc.GRPCInferenceServiceStub | None:
+        target = self._resolve(self.uri)
+        if target != self._target:
+            if self._channel is not None:
+                self._channel.close()
+            self._target, self._channel = target, None if target is None else grpc.insecure_channel(target)
+        return None if self._channel is None else tpb_grpc.GRPCInferenceServiceStub(self._channel)
 
     def view(self) -> TritonView:
         with self._lock:
+            stub = self._stub()
+            if stub is None:
+                return TritonView(False, f"triton at {self.uri} unreachable (no such endpoint is listening)")
             try:
-                return self._view()
+                return self._view(stub)
             except grpc.RpcError as exc:
                 code = exc.code() if isinstance(exc, grpc.Call) else None
                 name = code.name if code is not None else "ERROR"
                 return TritonView(False, f"triton at {self.uri} unreachable ({name})")
 
-    def _view(self) -> TritonView:
-        ready = self._stub.ServerReady(tpb.ServerReadyRequest(), timeout=_RPC_TIMEOUT_S)
+    def _view(self, stub: tpb_grpc.GRPCInferenceServiceStub) -> TritonView:
+        ready = stub.ServerReady(tpb.ServerReadyRequest(), timeout=_RPC_TIMEOUT_S)
         if not ready.ready:
             return TritonView(False, f"triton at {self.uri} not ready")
-        index = self._stub.RepositoryIndex(tpb.RepositoryIndexRequest(ready=True),
+        index = stub.RepositoryIndex(tpb.RepositoryIndexRequest(ready=True),
                                            timeout=_RPC_TIMEOUT_S)
         models: list[AsrModel] = []
         for entry in index.models:
             if entry.state != "READY" or not entry.name.endswith(ENSEMBLE_SUFFIX):
                 continue
-            config = self._stub.ModelConfig(tpb.ModelConfigRequest(name=entry.name),
+            config = stub.ModelConfig(tpb.ModelConfigRequest(name=entry.name),
                                             timeout=_RPC_TIMEOUT_S).config
             params = {k: v.string_value for k, v in config.parameters.items()}
             models.append(AsrModel(

@@ -8,13 +8,14 @@ the condition the real platform waits on.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import threading
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tir_emulator import assumptions as a
 from tir_emulator.catalog.models import Catalog, sku_details
+from tir_emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
 from tir_emulator.endpoints import spec as specs
 from tir_emulator.endpoints.errors import EndpointNotFound, ReplicaNotFound
 from tir_emulator.envelope import CapacityUnavailable, InvalidState, NotFound, ValidationFailed
@@ -51,8 +52,6 @@ class Endpoint:
     status_since: float
     created_at: float
     updated_at: float
-    http_port: int | None = None
-    grpc_port: int | None = None
     failure_reason: str = ""
     logs: list[str] = field(default_factory=list)
 
@@ -65,11 +64,10 @@ class EndpointModels:
         catalog: Catalog,
         repositories: RepositoryModels,
         dataplane: DataPlane,
-        base_url: Callable[[], str],
         lock: threading.RLock,
     ) -> None:
         self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
-        self.repositories, self.dataplane, self.base_url = repositories, dataplane, base_url
+        self.repositories, self.dataplane = repositories, dataplane
         self.lock = lock
 
     # -- documented operations -------------------------------------------------------------
@@ -158,10 +156,13 @@ class EndpointModels:
         if self._spec(endpoint).plan.plan.committed:
             raise InvalidState("an endpoint on a committed plan cannot be stopped", "sku_item_price_id")
         self.dataplane.stop(endpoint.id)
-        self._enter(endpoint, a.EP_TERMINATING, "stop requested; terminating")
+        if self._workers(endpoint) == 0:  # nothing to terminate (docs/tir.md §8.7)
+            self._enter(endpoint, a.EP_STOPPED, "stop requested at zero workers; stopped")
+        else:
+            self._enter(endpoint, a.EP_TERMINATING, "stop requested; terminating")
 
     def _do_restart(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
-        if endpoint.status not in a.EP_SERVING:
+        if endpoint.status != a.EP_RUNNING:
             raise InvalidState(f"endpoint is {endpoint.status}; only a running endpoint can be restarted")
         self._redeploy(endpoint, "restart requested; redeploying")
 
@@ -232,20 +233,18 @@ class EndpointModels:
             "async_enabled": bool(body.get("async_enabled", False)),
             "async_dataset_id": body.get("async_dataset_id"),
             "project_id": endpoint.project_id, "location": endpoint.location,
-            "http_endpoint": f"{self.base_url()}/project/p-{endpoint.project_id}/endpoint/is-{endpoint.id}/",
-            "grpc_endpoint": f"127.0.0.1:{endpoint.grpc_port}" if endpoint.grpc_port else None,
         }
         if endpoint.status == a.EP_FAILED:
             wire[a.FAILURE_REASON_FIELD] = endpoint.failure_reason
         return wire
 
-    def serving_port(self, endpoint_id: int) -> int | None:
-        """HTTP port of the data plane (for the proxy); None unless the endpoint serves."""
+    def serving_port(self, endpoint_id: int, protocol: str) -> int | None:
+        """The loopback port TIR's HTTP root or gRPC ingress forwards to for this endpoint
+        (docs/emulator.md, "Data plane"); None when nothing listens there."""
         with self.lock:
             endpoint = self.get(None, endpoint_id)
-            if endpoint.status not in a.EP_SERVING:
-                return None
-        return self.dataplane.http_port(endpoint_id)
+            port = _forwarded_port(self._spec(endpoint), endpoint.body, protocol)
+        return self.dataplane.port(endpoint_id, port) if port else None
 
     # -- internals -------------------------------------------------------------------------
 
@@ -283,43 +282,45 @@ class EndpointModels:
             self._enter(endpoint, a.EP_RUNNING, "workers scaled up; running")
 
     def _redeploy(self, endpoint: Endpoint, message: str) -> None:
-        self.dataplane.stop(endpoint.id)
+        """A serving endpoint rolls (the old container serves until the new one is ready)."""
+        rolling = endpoint.status in a.EP_SERVING and a.ROLLING_REDEPLOY
         self._enter(endpoint, a.EP_DEPLOYING, message)
-        self._launch(endpoint)
+        self._launch(endpoint, rolling)
 
-    def _launch(self, endpoint: Endpoint) -> None:
-        """Start the data plane for the endpoint's container, re-using persisted ports."""
+    def _launch(self, endpoint: Endpoint, rolling: bool = False) -> None:
+        """Start the data plane for the endpoint's container."""
         try:
             spec = self._spec(endpoint)
+            if not spec.private and a.ANONYMOUS_PULL_REFUSED.search(spec.image):
+                raise RuntimeError(f'failed to pull image "{spec.image}": unauthorized: authentication required')
             if spec.runtime == "triton":
                 repo = self.repositories.get(Scope(endpoint.project_id, endpoint.location), spec.model_id or 0)
-                endpoint.http_port, endpoint.grpc_port = self.dataplane.start_triton(
-                    endpoint.id, repo.storage.bucket_name, spec.path,
-                    http_port=endpoint.http_port, grpc_port=endpoint.grpc_port)
+                self.dataplane.start_triton(endpoint.id, repo.storage.bucket_name, spec.path,
+                                            _backends(spec.image), rolling)
             elif spec.runtime == "riva":
                 if not spec.triton_uri:
                     raise ValueError("riva_server needs --triton_uri")
-                endpoint.grpc_port = self.dataplane.start_riva(
-                    endpoint.id, self._resolve_triton_uri(spec.triton_uri), grpc_port=endpoint.grpc_port)
+                self.dataplane.start_riva(endpoint.id, spec.triton_uri, spec.riva_port, rolling)
             else:
-                endpoint.http_port = self.dataplane.start_generic(endpoint.id, http_port=endpoint.http_port)
+                self.dataplane.start_generic(endpoint.id, a.CUSTOM_CONTAINER_PORT, rolling)
         except Exception as exc:  # the container would crash-loop: show it as a failed endpoint
+            self.dataplane.stop(endpoint.id)
             endpoint.failure_reason = f"container failed to start: {exc}"
             self._enter(endpoint, a.EP_FAILED, endpoint.failure_reason)
 
-    def _resolve_triton_uri(self, uri: str) -> str:
-        """`is-<id>:9000` (TIR's in-cluster name) -> the loopback port of that endpoint's Triton."""
-        match = a.INTERNAL_TRITON_ADDRESS.match(uri)
-        if match is None:
-            return uri
-        doc = self.store.get(KIND, int(match.group(1)))
-        port = doc.get("grpc_port") if doc else None
-        if not port:
-            raise ValueError(f"--triton_uri={uri}: no Triton endpoint {match.group(1)} is listening")
-        return f"127.0.0.1:{port}"
-
     def _ready(self, endpoint: Endpoint) -> bool:
+        """What TIR waits on before it shows Running: Triton's own readiness for the Triton
+        framework, the readiness probe for a custom container, and for a custom container
+        without a probe nothing at all (docs/tir.md §8.8)."""
+        spec = self._spec(endpoint)
+        probe = _readiness_probe(endpoint.body)
+        if spec.framework != "triton" and probe is None:
+            self.dataplane.take_over(endpoint.id)
+            return True
         readiness = self.dataplane.readiness(endpoint.id)
+        if probe is not None and readiness.ready and self.dataplane.port(endpoint.id, probe) is None:
+            readiness = dataclasses.replace(readiness, ready=False,
+                                            reason=f"readiness probe: nothing listens on port {probe}")
         if not readiness.ready:
             self._log(endpoint, f"not ready: {readiness.reason}", once=True)
         return readiness.ready
@@ -348,6 +349,30 @@ class EndpointModels:
 
     def _save(self, endpoint: Endpoint) -> None:
         self.store.put(KIND, endpoint.id, asdict(endpoint), endpoint.project_id, endpoint.location)
+
+
+def _backends(image: str) -> frozenset[str]:
+    """The Triton backends a runtime image carries (docs/riva.md §6)."""
+    return RIVA_BACKENDS if a.RIVA_IMAGE.search(image) else STOCK_BACKENDS
+
+
+def _readiness_probe(body: Body) -> int | None:
+    """The container port of an enabled readiness probe, if the endpoint has one."""
+    details = body.get("custom_endpoint_details") or {}
+    config = (details.get("container") or {}).get("advance_config") or {}
+    if str(config.get("is_readiness_probe_enabled", "")).lower() != "true":
+        return None
+    probe = config.get("readiness_probe") or {}
+    return int(probe.get("port", a.CUSTOM_CONTAINER_PORT))
+
+
+def _forwarded_port(spec: specs.EndpointSpec, body: Body, protocol: str) -> int | None:
+    """Which container port TIR forwards `protocol` ("http" or "grpc") to."""
+    if spec.framework == "triton":
+        return a.TRITON_GRPC_PORT if protocol == "grpc" else a.TRITON_HTTP_PORT
+    if protocol == "grpc" and not (body.get("custom_endpoint_details") or {}).get("service_port"):
+        return None
+    return a.CUSTOM_CONTAINER_PORT
 
 
 def _stringify_probe_ports(body: Body) -> dict[str, Any]:

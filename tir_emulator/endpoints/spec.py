@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tir_emulator.assumptions import E2E_REGISTRY, RIVA_DEFAULT_PORT
 from tir_emulator.catalog.models import Catalog, PlanChoice, resolve_plan
 from tir_emulator.envelope import ValidationFailed
 from tir_emulator.scope import Scope
@@ -43,6 +44,9 @@ class EndpointSpec:
     args: list[str]
     runtime: str  # "triton" | "riva" | "generic"
     triton_uri: str
+    image: str  # the container (runtime) image; "" for TIR's stock Triton
+    private: bool  # pulled from E2E's registry with the project's access
+    riva_port: int  # the container port riva_server listens on (`--riva-uri`)
 
 
 def decode_command_list(value: Any, field: str) -> list[str]:
@@ -114,14 +118,20 @@ def _words(tokens: list[str]) -> list[str]:
     return words
 
 
-def _riva_triton_uri(tokens: list[str]) -> str:
+def _flag(tokens: list[str], name: str) -> str:
+    """The value of `--name=value` or `--name value` among shell words ("" if absent)."""
     tokens = _words(tokens)
     for i, token in enumerate(tokens):
-        if token.startswith("--triton_uri="):
+        if token.startswith(f"{name}="):
             return token.split("=", 1)[1]
-        if token == "--triton_uri" and i + 1 < len(tokens):
+        if token == name and i + 1 < len(tokens):
             return tokens[i + 1]
     return ""
+
+
+def _riva_port(tokens: list[str]) -> int:
+    port = _flag(tokens, "--riva-uri").rpartition(":")[2]
+    return int(port) if port.isdigit() else RIVA_DEFAULT_PORT
 
 
 def _runtime(framework: str, model_id: int | None, tokens: list[str]) -> str:
@@ -131,6 +141,19 @@ def _runtime(framework: str, model_id: int | None, tokens: list[str]) -> str:
     if framework == "custom" and any(cmd in joined for cmd in RIVA_COMMANDS):
         return "riva"
     return "generic"
+
+
+def _check_registry(container: dict[str, Any]) -> None:
+    """A private image lives in a namespace of E2E's registry (docs/tir.md §8.2)."""
+    if container.get("container_type", "public") not in ("public", "private"):
+        raise ValidationFailed("container_type", "allowed values are public, private")
+    if container.get("container_type") != "private":
+        return
+    details = as_object(container.get("private_image_details"), "private_image_details")
+    if not isinstance(details.get("registry_namespace_id"), int):
+        raise ValidationFailed("registry_namespace_id", "registry_namespace_id is mandatory for a private image")
+    if not str(container.get("container_name", "")).startswith(E2E_REGISTRY):
+        raise ValidationFailed("container_name", f"a private image must be in {E2E_REGISTRY}<namespace>/")
 
 
 ModelExists = Callable[[Scope, int], bool]
@@ -156,6 +179,8 @@ def parse(body: Body, scope: Scope, catalog: Catalog, model_exists: ModelExists)
         container_name = _container(body).get("container_name")
         if not isinstance(container_name, str) or not container_name.strip():
             raise ValidationFailed("container_name", "container_name is mandatory for a custom endpoint")
+    if body.get("custom_endpoint_details"):
+        _check_registry(_container(body))
     plan = resolve_plan(catalog, body, "sku_id")
     replica = as_int(body.get("replica", 1), "replica")
     if replica < 0:
@@ -166,9 +191,12 @@ def parse(body: Body, scope: Scope, catalog: Catalog, model_exists: ModelExists)
     commands = decode_command_list(info.get("commands"), "commands")
     args = decode_command_list(info.get("args"), "args")
     runtime = _runtime(framework, model_id, commands + args)
-    triton_uri = _riva_triton_uri(commands + args) if runtime == "riva" else ""
+    triton_uri = _flag(commands + args, "--triton_uri") if runtime == "riva" else ""
+    container = _container(body) if body.get("custom_endpoint_details") else {}
+    image = container.get("container_name")
     return EndpointSpec(name, framework, model_id, optional_str(body, "path"), plan, replica, auto, policy,
-                        commands, args, runtime, triton_uri)
+                        commands, args, runtime, triton_uri, image if isinstance(image, str) else "",
+                        container.get("container_type") == "private", _riva_port(commands + args))
 
 
 def replicas_from(body: Body) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -138,6 +139,19 @@ class ObjectStore:
             if "already" not in str(exc).lower():
                 raise
         return access, secret
+
+    def add_key(self, name: str) -> tuple[str, str]:
+        """A further key pair for the bucket, as a user makes one in the EOS console to
+        rotate keys (the bucket's first pair stays until `remove_key`)."""
+        access, secret = "eos" + secrets.token_hex(9)[:17], secrets.token_hex(20)
+        admin = self._admin_client()
+        admin.user_add(access, secret)
+        admin.attach_policy([f"eos-bucket-{name}"], user=access)
+        return access, secret
+
+    def remove_key(self, access_key: str) -> None:
+        """Revoke a key pair: requests signed with it are refused from now on."""
+        self._admin_client().user_remove(access_key)
 
     def delete_bucket(self, name: str) -> None:
         """Delete every object, the bucket and its user; a missing bucket is not an error."""

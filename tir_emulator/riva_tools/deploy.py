@@ -20,6 +20,7 @@ from tir_emulator.riva_tools.keys import KeyMismatch
 from tir_emulator.riva_tools.triton_layout import (
     PipelineModels,
     acoustic_config,
+    decoder_config,
     ensemble_config,
 )
 
@@ -52,7 +53,7 @@ def _write_model_plan(archive: OpenArchive, cipher_key: bytes | None, target: Pa
 
 
 def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
-    """Validate, then write the pipeline's two model directories into `repo`."""
+    """Validate, then write the pipeline's model directories into `repo`."""
     if not source.path.is_file():
         raise ToolError(f"input file '{source.path}' does not exist")
     if repo.exists() and not repo.is_dir():
@@ -67,7 +68,7 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
         manifest = archive.manifest
         offline = manifest.get("mode") == "offline"
         models = PipelineModels.for_pipeline(str(manifest["name"]), offline)
-        targets = [repo / models.ensemble, repo / models.acoustic]
+        targets = [repo / name for name in models.names]
         existing = [t for t in targets if t.exists()]
         if existing and not force:
             raise ToolError(
@@ -81,6 +82,11 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
         _progress(f"Building TensorRT engine for {models.acoustic} (emulated, no GPU)")
         plan_sha = _write_model_plan(archive, cipher_key, am_dir / "model.plan")
         (repo / models.acoustic / "config.pbtxt").write_text(acoustic_config(models))
+
+        decoder_dir = repo / models.decoder / "1"
+        decoder_dir.mkdir(parents=True)
+        (decoder_dir / "vocabulary.txt").write_text(_LEXICON, encoding="utf-8")  # a version dir holds files
+        (repo / models.decoder / "config.pbtxt").write_text(decoder_config(models))
 
         ens_dir = repo / models.ensemble / "1"
         ens_dir.mkdir(parents=True)
@@ -97,7 +103,7 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
     finally:
         archive.close()
     _progress(f"Deployed pipeline '{manifest['name']}' to {repo}: "
-              f"{models.ensemble}, {models.acoustic}")
+              f"{', '.join(models.names)}")
     return models
 
 

@@ -1,12 +1,15 @@
 """The Triton model repository `riva-deploy` writes for one ASR pipeline (docs/riva.md §6, 2.19).
 
 For a pipeline named N: `N-asr-bls-ensemble/` (entry point, front-end/decoder assets in
-`1/`) and `riva-trt-N-am-streaming/` (TensorRT acoustic model, `1/model.plan`); offline
-pipelines add `-offline` to the acoustic model's name. `config.pbtxt` files are rendered
+`1/`), `riva-trt-N-am-streaming/` (TensorRT acoustic model, `1/model.plan`) and
+`N-ctc-decoder-cpu-streaming/` (the CTC decoder, in Riva's own `riva_asr_decoder` Triton
+backend, which only the riva-speech image carries: docs/riva.md §6); offline pipelines add
+`-offline` to the acoustic and decoder models' names. `config.pbtxt` files are rendered
 from Triton's own ModelConfig protobuf, so they are valid Triton text format.
 
-ASSUMPTION: the real backend names are UNKNOWN; the BLS ensemble is declared as a `python`
-backend model (BLS is a python-backend feature) and the acoustic model as `tensorrt_plan`.
+ASSUMPTION: the real layout and the other backend names are UNKNOWN; the BLS ensemble is
+declared as a `python` backend model (BLS is a python-backend feature) and the acoustic
+model as `tensorrt_plan`.
 The ensemble's `parameters` carry `type` (online/offline) and `language_code`, which the
 Riva API stand-in reads through Triton's ModelConfig call.
 """
@@ -27,11 +30,17 @@ class PipelineModels:
 
     ensemble: str
     acoustic: str
+    decoder: str
 
     @classmethod
     def for_pipeline(cls, name: str, offline: bool) -> PipelineModels:
-        acoustic = f"riva-trt-{name}-am-streaming" + ("-offline" if offline else "")
-        return cls(ensemble=f"{name}-asr-bls-ensemble", acoustic=acoustic)
+        suffix = "-offline" if offline else ""
+        return cls(ensemble=f"{name}-asr-bls-ensemble", acoustic=f"riva-trt-{name}-am-streaming{suffix}",
+                   decoder=f"{name}-ctc-decoder-cpu-streaming{suffix}")
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        return self.ensemble, self.acoustic, self.decoder
 
 
 def ensemble_config(models: PipelineModels, offline: bool, language_code: str,
@@ -72,5 +81,20 @@ def acoustic_config(models: PipelineModels) -> str:
         input=[mc.ModelInput(name="audio_signal", data_type=mc.TYPE_FP32, dims=[80, -1])],
         output=[mc.ModelOutput(name="logprobs", data_type=mc.TYPE_FP32, dims=[-1, 1025])],
         instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_GPU)],
+    )
+    return str(text_format.MessageToString(config))
+
+
+DECODER_BACKEND = "riva_asr_decoder"
+
+
+def decoder_config(models: PipelineModels) -> str:
+    config = mc.ModelConfig(
+        name=models.decoder,
+        backend=DECODER_BACKEND,
+        max_batch_size=MAX_BATCH,
+        input=[mc.ModelInput(name="CLASS_LOGITS", data_type=mc.TYPE_FP32, dims=[-1, 1025])],
+        output=[mc.ModelOutput(name="FINAL_TRANSCRIPTS", data_type=mc.TYPE_STRING, dims=[-1])],
+        instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_CPU)],
     )
     return str(text_format.MessageToString(config))

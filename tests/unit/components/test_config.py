@@ -40,7 +40,7 @@ def _error(stack_config: Any, values: dict[str, Any], secrets: dict[str, str] = 
 def test_good_config_loads(stack_config: Any) -> None:
     stack_config(GOOD, SECRETS)
     stack = config.load()
-    assert stack.node.riva_version == "2.19.0" and stack.triton.runtime == "riva-speech"
+    assert stack.node.riva_version == "2.19.0" and stack.triton.runtime == "triton"
     assert stack.model.pipeline.name == "parakeet-0.6b-en-US-asr-streaming"
 
 
@@ -72,6 +72,17 @@ def test_good_config_loads(stack_config: Any) -> None:
      "riva-tir:triton", "give replicas (a fixed size) or autoscaling"),
     ({"model": {"ngc": "a/b:c", "pipeline": {"extra_flags": {"ms_per_timestep": "40"}}}}, "riva-tir:model.pipeline",
      "Parakeet models need 80"),
+    ({"triton": {"plan": "GPU-L4-8-48GB-1", "image": "aimle2e/tritonserver:24.02-py3-01"}}, "riva-tir:triton.image",
+     "lack Riva's Triton backends"),
+    ({"triton": {"plan": "GPU-L4-8-48GB-1", "runtime": "tir-triton"}}, "riva-tir:triton.runtime", "'triton'"),
+    ({"rivaApi": {"plan": "CPU-C3-4-8GB-0", "registryNamespaceId": 4}}, "riva-tir:rivaApi",
+     "give the image you pushed into that namespace"),
+    ({"tir": {"apiRoot": "https://x/", "projectId": 7, "location": "Chennai"}}, "riva-tir:tir",
+     "no data plane for location 'Chennai': set dataPlanes.Chennai.http and .grpc"),
+    ({"tir": {"apiRoot": "https://x/", "projectId": 7, "dataPlanes": {"Delhi": {"http": "infer", "grpc": "g:1"}}}},
+     "riva-tir:tir.dataPlanes.Delhi.http", "must be the HTTP data-plane base"),
+    ({"tir": {"apiRoot": "https://x/", "projectId": 7, "dataPlanes": {"Delhi": {"http": "https://i", "grpc": "g"}}}},
+     "riva-tir:tir.dataPlanes.Delhi.grpc", "should match pattern"),
 ])
 def test_bad_value_names_key_and_fix(stack_config: Any, change: dict[str, Any], key: str, words: str) -> None:
     message = _error(stack_config, {**GOOD, **change})
@@ -120,3 +131,23 @@ def test_flag_values_set_with_path_config_are_text(stack_config: Any) -> None:
                  SECRETS)
     flags = config.load().model.pipeline.build_flags()
     assert "--max_batch_size=16" in flags and "--nn.use_trt_fp32=True" in flags
+
+
+def test_a_location_of_its_own_with_its_data_plane(stack_config: Any) -> None:
+    stack_config({**GOOD, "tir": {"apiRoot": "https://x/", "projectId": 7, "location": "Chennai", "dataPlanes": {
+        "Chennai": {"http": "https://infer-chn.example/", "grpc": "grpc-chn.example:9000", "caFile": "ca.pem"}}}},
+        SECRETS)
+    plane = config.load().tir.data_plane
+    assert (plane.http, plane.grpc, plane.ca_file) == ("https://infer-chn.example", "grpc-chn.example:9000", "ca.pem")
+
+
+def test_preview_warnings_name_the_pull_risk_and_a_gpu_api_plan(stack_config: Any) -> None:
+    stack_config(GOOD, SECRETS)
+    warnings = config.load().warnings()
+    assert [w.split(":", 2)[1] for w in warnings] == ["triton.image", "rivaApi.image"]
+    assert all("nvcr.io wants NGC credentials" in w and "registryNamespaceId" in w for w in warnings)
+    private = {"image": "registry.e2enetworks.net/team/riva-speech:2.19.0", "registryNamespaceId": 3}
+    stack_config({**GOOD, "triton": {"plan": "GPU-L4-8-48GB-1", **private},
+                  "rivaApi": {"plan": "GPU-L4-8-48GB-1", "image": "docker.io/me/riva-speech:2.19.0"}}, SECRETS)
+    (gpu,) = config.load().warnings()
+    assert gpu.startswith("riva-tir:rivaApi.plan 'GPU-L4-8-48GB-1' has a GPU that riva_server does not use")

@@ -19,9 +19,10 @@ COMPUTED: dict[str, dict[str, Any]] = {
     "tir:ModelRepository": {"repository_id": 2001, "bucket": "b-2001", "bucket_endpoint": "objectstore.example",
                             "bucket_access_key": "AK", "bucket_secret_key": "SK"},
     "tir:ModelArtifact": {"remote_path": "/root/riva-tir/models/abc/m.riva", "remote_sha256": "ab" * 32},
-    "tir:TritonEndpoint": {"endpoint_id": 4001, "grpc_address": "203.0.113.9:9000",
+    "tir:TritonEndpoint": {"endpoint_id": 4001, "grpc": {"address": "ingress:9000", "metadata": {"svc": "is-4001"}},
                            "internal_grpc_address": "is-4001:9000", "http_url": "https://infer/4001/"},
-    "tir:RivaApiEndpoint": {"endpoint_id": 4002, "grpc_address": "is-4002:9000", "http_url": "https://infer/4002/"},
+    "tir:RivaApiEndpoint": {"endpoint_id": 4002, "grpc": {"address": "ingress:9000", "metadata": {"svc": "is-4002"}},
+                            "http_url": "https://infer/4002/"},
 }
 
 
@@ -69,7 +70,7 @@ def _deploy(config: StackConfig, ssh_private_key: str | None = None) -> Any:
     deployment = RivaDeployment("riva", config, RivaDeploymentSecrets(
         tir_api_key=secret("api-key"), tir_auth_token=secret("token"), model_key=secret("tlt_encode"),
         ngc_api_key=secret("nvapi-x"), ssh_private_key=secret(ssh_private_key) if ssh_private_key else None))
-    return deployment.riva_grpc_address
+    return deployment.riva_grpc
 
 
 def test_graph_types_and_names(mocks: Mocks) -> None:
@@ -100,9 +101,15 @@ def test_values_flow_between_steps(mocks: Mocks) -> None:
     # Triton serves the location the publish step printed; publish mirrors what build printed.
     assert r["riva-triton"]["model_id"] == 2001 and r["riva-triton"]["path"] == "riva-conversion-publish-stdout"
     assert "riva-conversion-build-stdout/model-repository/" in r["riva-conversion-publish"]["create"]
-    assert r["riva-triton"]["framework"] == "custom"
-    assert r["riva-triton"]["command"] == ["tritonserver"]
+    # Framework Triton with the riva-speech image as its server runtime (docs/tir.md §8.4).
+    assert r["riva-triton"]["framework"] == "triton" and r["riva-triton"]["command"] == []
+    assert r["riva-triton"]["args"][:2] == ["tritonserver", "--model-repository=/mnt/models"]
+    assert r["riva-triton"]["container"]["container"]["container_name"] == "nvcr.io/nvidia/riva/riva-speech:2.19.0"
+    # The Riva API: riva_server on 8080 with the "HTTP Port" box ticked, dialing Triton inside TIR.
     assert "--triton_uri=is-4001:9000" in r["riva-riva-api"]["args"]
+    assert "--riva-uri=0.0.0.0:8080" in r["riva-riva-api"]["args"]
+    assert r["riva-riva-api"]["container"]["service_port"] is True
+    assert r["riva-riva-api"]["container"]["container"]["advance_config"]["readiness_probe"]["protocol"] == "grpc"
     assert r["riva-triton-scale"]["endpoint_id"] == 4001
     assert r["riva-triton-scale"]["autoscaling"]["max_replicas"] == 3
     assert r["riva-riva-api-scale"]["replicas"] == 2 and r["riva-riva-api-scale"].get("autoscaling") is None
@@ -112,14 +119,22 @@ def test_values_flow_between_steps(mocks: Mocks) -> None:
     assert "tlt_encode" not in build  # the key travels as environment only
 
 
-def test_tir_runtime_and_own_ssh_key(mocks: Mocks) -> None:
-    _deploy(_config(triton={"plan": "GPU-L4-8-48GB-1", "runtime": "tir-triton"},
+def test_custom_container_runtime_private_images_and_own_ssh_key(mocks: Mocks) -> None:
+    private = {"image": "team/riva-speech:2.19.0", "registryNamespaceId": 42}
+    _deploy(_config(triton={"plan": "GPU-L4-8-48GB-1", "runtime": "custom-container", **private},
+                    rivaApi={"plan": "CPU-C3-4-8GB-0",
+                             "image": "registry.e2enetworks.net/team/riva-speech:2.19.0", "registryNamespaceId": 42},
                     node={"plan": "GPU-L4-8-48GB-1", "sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIORQe75YLOaZHjnehbkPr6FU2GlvrQ1zhFLPlKib0jaC me@laptop"}),
             ssh_private_key="PRIVATE")
     assert "riva-ssh-keypair" not in mocks.resources
     r = {name: args.inputs for name, args in mocks.resources.items()}
     assert r["riva-ssh-key"]["public_key"] == "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIORQe75YLOaZHjnehbkPr6FU2GlvrQ1zhFLPlKib0jaC me@laptop"
-    assert r["riva-triton"]["framework"] == "triton" and r["riva-triton"]["command"] == []
+    assert r["riva-triton"]["framework"] == "custom" and r["riva-triton"]["command"] == ["tritonserver"]
+    for endpoint in ("riva-triton", "riva-riva-api"):
+        container = r[endpoint]["container"]["container"]
+        assert container["container_name"] == "registry.e2enetworks.net/team/riva-speech:2.19.0", endpoint
+        assert container["container_type"] == "private"
+        assert container["private_image_details"] == {"registry_namespace_id": 42}
 
 
 def test_stack_prefix_is_a_valid_tir_name() -> None:

@@ -106,7 +106,6 @@ def test_get_decodes_commands_and_lenient_fields(client: TirClient, api: Any, en
     assert ep.detailed_info is not None
     assert ep.detailed_info.commands == ["tritonserver"] and ep.detailed_info.args[0] == "--model-store=/mnt/models"
     assert ep.auto_scale_policy is not None and ep.auto_scale_policy.stability_period == 300
-    assert ep.grpc_endpoint == "127.0.0.1:9001" and ep.http_endpoint is not None
     assert "ngc-model-key-secret" not in repr(ep)
     assert not ep.is_ready
 
@@ -192,7 +191,20 @@ def test_wait_stopped(client: TirClient, api: Any, endpoint_payload: Any) -> Non
     assert client.endpoints.wait_stopped(901, timeout=60).status == EndpointStatus.STOPPED
 
 
-def test_http_url_composition(make_client: Callable[..., TirClient]) -> None:
-    assert make_client().endpoints.http_url(901) == "https://infer.e2enetworks.net/project/p-34/endpoint/is-901/"
-    local = make_client(infer_base="http://127.0.0.1:8081/")
-    assert local.endpoints.http_url(5) == "http://127.0.0.1:8081/project/p-34/endpoint/is-5/"
+def test_data_plane_addresses_per_location(make_client: Callable[..., TirClient]) -> None:
+    delhi = make_client()
+    assert delhi.endpoints.http_url(901) == "https://infer.e2enetworks.net/project/p-34/endpoint/is-901/"
+    target = delhi.endpoints.grpc_target(901)
+    assert target.address == "infer-grpc.e2enetworks.net:9000" and target.ca_file is None
+    assert target.call_metadata("tok") == [("x-auth-token", "tok"), ("svc", "is-901"), ("e2e-project", "34")]
+    chennai = make_client(location="Chennai", data_planes={
+        "Chennai": {"http": "https://infer-chennai.example/", "grpc": "grpc-chennai.example:443", "caFile": "/ca.pem"}})
+    assert chennai.endpoints.http_url(5) == "https://infer-chennai.example/project/p-34/endpoint/is-5/"
+    assert chennai.endpoints.grpc_target(5).address == "grpc-chennai.example:443"
+    assert chennai.endpoints.grpc_target(5).ca_file == "/ca.pem"
+    assert chennai.config.data_planes["Delhi"].grpc == "infer-grpc.e2enetworks.net:9000"  # defaults stay
+
+
+def test_a_location_without_a_data_plane_has_no_addresses(make_client: Callable[..., TirClient]) -> None:
+    with pytest.raises(ValueError, match="no data plane for location 'Chennai'.*dataPlanes.Chennai"):
+        make_client(location="Chennai").endpoints.grpc_target(5)

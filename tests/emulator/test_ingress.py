@@ -1,0 +1,172 @@
+"""The emulator's gRPC ingress, as TIR's (docs/tir.md §8.9): one TLS port, routed by metadata,
+authenticated by the auth token, UNAVAILABLE when nothing serves; and the runtime rules that
+decide what serves (Riva's backends, the "HTTP Port" box, rolling redeploys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from tritonclient.grpc import service_pb2 as tpb
+from tritonclient.grpc import service_pb2_grpc as tpb_grpc
+
+from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, api, b64, emulator  # noqa: F401
+from tir_emulator.server import EmulatorServer
+
+ENSEMBLE = "parakeet-asr-bls-ensemble"
+DECODER = "parakeet-ctc-decoder"
+RIVA_IMAGE = "registry.e2enetworks.net/team/riva-speech:2.19.0"
+STOCK_TRITON = "aimle2e/tritonserver:24.02-py3-01"
+
+
+def _upload(repo: dict[str, Any]) -> None:
+    """A riva-deploy-like repository: a python ensemble and a model in Riva's decoder backend."""
+    s3 = boto3.client("s3", endpoint_url=repo["bucket"]["endpoint"], region_name="us-east-1",
+                      aws_access_key_id=repo["access_key"]["access_key"],
+                      aws_secret_access_key=repo["access_key"]["secret_key"])
+    bucket = repo["bucket"]["bucket_name"]
+    for name, backend in ((ENSEMBLE, "python"), (DECODER, "riva_asr_decoder")):
+        s3.put_object(Bucket=bucket, Key=f"models/{name}/config.pbtxt",
+                      Body=f'name: "{name}"\nbackend: "{backend}"\n'.encode())
+        s3.put_object(Bucket=bucket, Key=f"models/{name}/1/model.py", Body=b"# stub\n")
+
+
+def _triton(api: Api, repo: dict[str, Any], image: str | None = RIVA_IMAGE) -> dict[str, Any]:
+    """Framework Triton with "Server Runtime: Custom" (the runtime image), as riva-tir creates it."""
+    body: dict[str, Any] = {"name": "triton", "framework": "triton", "model_id": repo["id"], "path": "models/",
+                            "sku_id": 12, "replica": 1}
+    if image:
+        body["custom_endpoint_details"] = {"container": {"container_name": image, "container_type": "public"}}
+    data: dict[str, Any] = api.ok("POST", "serving/inference/", json=body)
+    return data
+
+
+def _riva(api: Api, triton_id: int, riva_uri: str = "0.0.0.0:8080", service_port: bool = True) -> dict[str, Any]:
+    command = f"riva_server --riva-uri={riva_uri} --asr_service=true --triton_uri=is-{triton_id}:9000"
+    return api.endpoint(name="riva-api", detailed_info={"commands": b64('["bash", "-c"]'), "args": b64(repr([command]))},
+                        custom_endpoint_details={"service_port": service_port, "container": {
+                            "container_name": RIVA_IMAGE, "container_type": "public"}})
+
+
+def _channel(emulator: EmulatorServer, trusted: bool = True) -> grpc.Channel:
+    roots = emulator.ca_file.read_bytes() if trusted else None
+    return grpc.secure_channel(emulator.grpc_address, grpc.ssl_channel_credentials(root_certificates=roots))
+
+
+def _metadata(endpoint_id: int, token: str | None = AUTH_TOKEN, project: str = str(PROJECT)) -> tuple[tuple[str, str], ...]:
+    pairs = [("svc", f"is-{endpoint_id}"), ("e2e-project", project)]
+    return tuple(pairs + ([("x-auth-token", token)] if token is not None else []))
+
+
+def _triton_ready(emulator: EmulatorServer, metadata: tuple[tuple[str, str], ...], trusted: bool = True) -> bool:
+    with _channel(emulator, trusted) as channel:
+        reply = tpb_grpc.GRPCInferenceServiceStub(channel).ServerReady(
+            tpb.ServerReadyRequest(), metadata=metadata, timeout=10)
+    return bool(reply.ready)
+
+
+def _code(call: Any) -> grpc.StatusCode:
+    with pytest.raises(grpc.RpcError) as failed:
+        call()
+    code: grpc.StatusCode = failed.value.code()
+    return code
+
+
+def _health(emulator: EmulatorServer, endpoint_id: int) -> str:
+    with _channel(emulator) as channel:
+        reply = health_pb2_grpc.HealthStub(channel).Check(  # type: ignore[attr-defined]
+            health_pb2.HealthCheckRequest(), metadata=_metadata(endpoint_id), timeout=10)
+    return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+
+def test_routing_auth_and_tls(api: Api, emulator: EmulatorServer) -> None:
+    repo = api.repository()
+    _upload(repo)
+    triton = _triton(api, repo)
+    assert api.ok("GET", f"serving/inference/{triton['id']}/")["status"] == "running"
+    assert _triton_ready(emulator, _metadata(triton["id"]))
+    assert _triton_ready(emulator, _metadata(triton["id"], project=f"p-{PROJECT}"))
+    assert _code(lambda: _triton_ready(emulator, _metadata(triton["id"], token="wrong"))) \
+        == grpc.StatusCode.UNAUTHENTICATED
+    assert _code(lambda: _triton_ready(emulator, _metadata(triton["id"], token=None))) \
+        == grpc.StatusCode.UNAUTHENTICATED
+    assert _code(lambda: _triton_ready(emulator, _metadata(triton["id"], project="78"))) == grpc.StatusCode.NOT_FOUND
+    assert _code(lambda: _triton_ready(emulator, _metadata(999999))) == grpc.StatusCode.NOT_FOUND
+    # Only TLS, with a certificate from the emulator's CA: not one the system trusts.
+    assert _code(lambda: _triton_ready(emulator, _metadata(triton["id"]), trusted=False)) \
+        == grpc.StatusCode.UNAVAILABLE
+
+    api.ok("PUT", f"serving/inference/{triton['id']}/", json={"action": "stop"})
+    assert _code(lambda: _triton_ready(emulator, _metadata(triton["id"]))) == grpc.StatusCode.UNAVAILABLE
+
+
+def test_riva_api_is_reached_on_the_http_port_box_only(api: Api, emulator: EmulatorServer) -> None:
+    repo = api.repository()
+    _upload(repo)
+    triton = _triton(api, repo)
+    riva = _riva(api, triton["id"])
+    assert _health(emulator, riva["id"]) == "SERVING"  # riva_server -> is-<triton>:9000 inside TIR
+    api.ok("DELETE", f"serving/inference/{riva['id']}/")
+
+    unexposed = _riva(api, triton["id"], service_port=False)
+    assert _code(lambda: _health(emulator, unexposed["id"])) == grpc.StatusCode.UNAVAILABLE
+    api.ok("DELETE", f"serving/inference/{unexposed['id']}/")
+    elsewhere = _riva(api, triton["id"], riva_uri="0.0.0.0:50051")  # listens where TIR does not forward
+    assert _code(lambda: _health(emulator, elsewhere["id"])) == grpc.StatusCode.UNAVAILABLE
+
+
+def test_a_stock_triton_runtime_never_becomes_ready(api: Api, emulator: EmulatorServer) -> None:
+    repo = api.repository()
+    _upload(repo)
+    for name, image in (("stock", STOCK_TRITON), ("default", None)):
+        triton = _triton(api, repo, image)
+        path = f"serving/inference/{triton['id']}/"
+        assert api.ok("GET", path)["status"] == "deploying", name
+        logs = " ".join(api.ok("GET", f"{path}logs/"))
+        assert "unable to find backend library for backend 'riva_asr_decoder'" in logs, name
+        assert not _triton_ready(emulator, _metadata(triton["id"]))
+        api.ok("DELETE", path)
+
+
+def test_a_patch_rolls_the_old_container_serves_until_the_new_is_ready(api: Api, emulator: EmulatorServer) -> None:
+    repo = api.repository()
+    _upload(repo)
+    triton = _triton(api, repo)
+    path = f"serving/inference/{triton['id']}/"
+    live = api.ok("GET", path)
+    body = {k: live[k] for k in ("name", "framework", "model_id", "sku_id", "replica", "custom_endpoint_details")}
+    patched = api.ok("PUT", path, json={**body, "action": "patch", "path": "next/"})  # nothing there yet
+    assert patched["status"] == "deploying"
+    assert _triton_ready(emulator, _metadata(triton["id"]))  # the old container still serves
+    s3 = boto3.client("s3", endpoint_url=repo["bucket"]["endpoint"], region_name="us-east-1",
+                      aws_access_key_id=repo["access_key"]["access_key"],
+                      aws_secret_access_key=repo["access_key"]["secret_key"])
+    s3.put_object(Bucket=repo["bucket"]["bucket_name"], Key="next/solo/config.pbtxt", Body=b'backend: "python"')
+    s3.put_object(Bucket=repo["bucket"]["bucket_name"], Key="next/solo/1/model.py", Body=b"")
+    assert api.ok("GET", path)["status"] == "running"
+    with _channel(emulator) as channel:
+        index = tpb_grpc.GRPCInferenceServiceStub(channel).RepositoryIndex(
+            tpb.RepositoryIndexRequest(), metadata=_metadata(triton["id"]), timeout=10)
+    assert [m.name for m in index.models] == ["solo"]  # the new one took over
+
+
+def test_a_stop_at_zero_workers_goes_straight_to_stopped(api: Api) -> None:
+    endpoint = api.endpoint()
+    path = f"serving/inference/{endpoint['id']}/"
+    api.control("PUT", "transitions", {"seconds": {"endpoint.stop": 60}})
+    api.ok("PUT", path, json={"action": "disable_auto_scale", "replicas": 0})
+    assert api.ok("PUT", path, json={"action": "stop"})["status"] == "stopped"
+    api.ok("PUT", path, json={"action": "start"})
+    api.ok("PUT", path, json={"action": "disable_auto_scale", "replicas": 1})
+    assert api.ok("PUT", path, json={"action": "stop"})["status"] == "terminating"
+
+
+def test_a_restart_needs_running(api: Api) -> None:
+    endpoint = api.endpoint()
+    path = f"serving/inference/{endpoint['id']}/"
+    api.ok("PUT", path, json={"action": "update_auto_scale", "auto_scale_policy": {"min_replicas": 0, "max_replicas": 2}})
+    assert api.ok("GET", path)["status"] == "idle"
+    assert "running" in api.error("PUT", path, 400, json={"action": "restart"})["message"]
