@@ -37,7 +37,8 @@ TRITON_ARGS = ["--model-repository=/mnt/models", "--http-port=8080", "--grpc-por
                "--metrics-port=8082", "--allow-grpc=true", "--allow-http=true",
                "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
 # riva_server on port 8080 with TIR's "HTTP Port" box ticked, as the working guide ran it
-# (docs/tir.md §8.2, §8.4).
+# (docs/tir.md §8.2, §8.4). ASSUMPTION: the box is `custom_endpoint_details.service_port: true`
+# and makes TIR's gRPC ingress forward to this port.
 RIVA_API_PORT = 8080
 SECRET_OUTPUTS = ["credentials"]
 

@@ -83,7 +83,7 @@ class EndpointProvider(TirProvider):
                     tir.endpoints.start(endpoint.id)
                 if not endpoint.is_ready:
                     progress(f"waiting for endpoint {props['name']} to be ready", ephemeral=True)
-                endpoint = _serving(tir, endpoint.id, props["ready_timeout"])
+                endpoint = wait_answering(tir, endpoint.id, props["ready_timeout"])
             return CreateResult(str(endpoint.id), _outputs(tir, props, endpoint))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -97,11 +97,13 @@ class EndpointProvider(TirProvider):
                 size = {"replicas": live.replica if live.replica is not None else news["replicas"],
                         "autoscaling": _live_policy(live)}
                 tir.endpoints.update(endpoint_id, _spec(tir, {**news, **size}), action="patch")
-            elif olds.get("revision") != news.get("revision") and live.status != "stopped":
+            elif olds.get("revision") != news.get("revision") and live.status == "running":
+                # An idle endpoint loads the new models when it scales up; TIR restarts only
+                # a running one (docs/tir.md §8.7).
                 progress(f"restarting endpoint {news['name']} to load the new models")
                 tir.endpoints.restart(endpoint_id)
             if live.status != "stopped":
-                live = _serving(tir, endpoint_id, news["ready_timeout"])
+                live = wait_answering(tir, endpoint_id, news["ready_timeout"])
             return UpdateResult(_outputs(tir, news, live))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -118,7 +120,7 @@ class EndpointProvider(TirProvider):
             tir.endpoints.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
 
 
-def _serving(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint:
+def wait_answering(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint:
     """Ready as TIR says, then SERVING through the ingress: TIR may show Running before the
     server is up (docs/tir.md §8.8)."""
     from components.ingress import wait_serving

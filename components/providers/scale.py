@@ -15,6 +15,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
 from components.providers.base import TirInputs, TirProvider, own_props
+from components.providers.endpoint import wait_answering
 from components.providers.engine_log import progress
 from tir.endpoints.models import Endpoint
 from tir.endpoints.specs import AutoScalePolicy
@@ -84,7 +85,7 @@ def _apply(tir: TirClient, props: dict[str, Any], olds: dict[str, Any] | None) -
     elif endpoint.status == "stopped":
         progress(f"starting endpoint {endpoint.name}")
         tir.endpoints.start(endpoint_id)
-        endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
+        endpoint = wait_answering(tir, endpoint_id, timeout)
     elif not endpoint.is_ready:
         endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
     return {**own_props(props), "status": endpoint.status}

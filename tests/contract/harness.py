@@ -133,10 +133,11 @@ class Contract:
 
 
 def make_client(emulator: EmulatorServer, url_style: str, sleep: RecordingSleep, **overrides: Any) -> TirClient:
-    """A client tuned for loopback: tiny backoffs, one capacity retry, the emulator's proxy as infer base."""
+    """A client tuned for loopback: tiny backoffs, one capacity retry, the emulator's data plane."""
     settings: dict[str, Any] = {
         "api_root": emulator.api_root, "api_key": API_KEY, "auth_token": AUTH_TOKEN,
-        "project_id": PROJECT_ID, "team_id": TEAM_ID, "url_style": url_style, "infer_base": emulator.url,
+        "project_id": PROJECT_ID, "team_id": TEAM_ID, "url_style": url_style,
+        "data_planes": {"Delhi": {"http": emulator.url, "grpc": emulator.grpc_address, "ca_file": str(emulator.ca_file)}},
         "connect_timeout": 5.0, "read_timeout": 30.0, "max_retries": 3,
         "backoff_initial": 0.01, "backoff_max": 0.05, "retry_after_max": 5.0,
         "capacity_retries": 1, "capacity_backoff_initial": 0.01, "capacity_backoff_max": 0.02,

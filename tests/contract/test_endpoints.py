@@ -6,6 +6,7 @@ import pytest
 import requests
 from pydantic import SecretStr
 
+from components.ingress import SERVING, health_status
 from tests.contract.harness import AUTH_TOKEN, CPU_PLAN, NO_INVENTORY_PLAN, Contract, upload_triton_model
 from tir import CapacityError, NotFound, ResourceFailed, ValidationFailed
 from tir.endpoints import AutoScalePolicy, EndpointSpec, EnvVariable, ScaleRule
@@ -15,7 +16,7 @@ COMMANDS = ["/bin/sh", "-c"]
 ARGS = ["nginx -g 'daemon off;'", "--port=8080"]
 
 
-def test_triton_endpoint_serves_through_http_url(contract: Contract) -> None:
+def test_triton_endpoint_serves_through_http_url_and_the_ingress(contract: Contract) -> None:
     client = contract.client
     repo = client.model_repositories.create(RepositorySpec(name="triton-repo"))
     upload_triton_model(repo, prefix="models/")
@@ -26,13 +27,15 @@ def test_triton_endpoint_serves_through_http_url(contract: Contract) -> None:
     endpoint = client.endpoints.wait_ready(created.id, timeout=30)
     assert endpoint.status == "running" and endpoint.framework == "triton" and endpoint.sku == plan.sku_id
     assert endpoint.model is not None and endpoint.model["id"] == repo.id
-    assert endpoint.grpc_endpoint and endpoint.grpc_endpoint.startswith("127.0.0.1:")
 
     url = client.endpoints.http_url(endpoint.id)
-    assert url == endpoint.http_endpoint
     ready = requests.get(f"{url}v2/health/ready", headers={"Authorization": f"Bearer {AUTH_TOKEN}"}, timeout=10)
     assert ready.status_code == 200
     assert requests.get(f"{url}v2/health/ready", timeout=10).status_code == 401
+    # gRPC through the ingress with the target the client composes (docs/tir.md §8.9).
+    target = client.endpoints.grpc_target(endpoint.id)
+    assert target.metadata == {"svc": f"is-{endpoint.id}", "e2e-project": str(client.config.project_id)}
+    assert health_status(target, AUTH_TOKEN) == SERVING
 
 
 def test_custom_endpoint_round_trip_and_actions(contract: Contract) -> None:
