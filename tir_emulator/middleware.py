@@ -82,7 +82,9 @@ class RateWindow:
         self._window = 0.0
         self._count = 0
 
-    def headers(self, exhausted: bool = False) -> list[tuple[str, str]]:
+    def headers(self, exhausted: bool = False, reset: int | None = None) -> list[tuple[str, str]]:
+        """`ratelimit-reset` is the seconds left in the window, not an epoch (docs/tir.md §2);
+        ``reset`` overrides it (a 429 tells when the client may try again)."""
         now = self.clock.now()
         size = assumptions.RATE_WINDOW_SECONDS
         window = math.floor(now / size) * size
@@ -92,7 +94,7 @@ class RateWindow:
             self._count += 1
             remaining = 0 if exhausted else max(0, assumptions.RATE_LIMIT - self._count)
         return [("ratelimit-limit", str(assumptions.RATE_LIMIT)), ("ratelimit-remaining", str(remaining)),
-                ("ratelimit-reset", str(int(window + size)))]
+                ("ratelimit-reset", str(max(1, math.ceil(window + size - now)) if reset is None else reset))]
 
 
 class HttpMiddleware:
@@ -142,9 +144,10 @@ class HttpMiddleware:
             status, message, errors = fault.status, "Internal error (injected by the emulator fault plan)", {}
         body = json.dumps({"code": status, "data": None, "errors": errors, "message": message})
         response = Response(body, status=status, mimetype="application/json")
-        for name, value in self.rate.headers(exhausted=fault.kind == "rate_limit"):
+        limited = fault.kind == "rate_limit"
+        for name, value in self.rate.headers(exhausted=limited, reset=fault.retry_after if limited else None):
             response.headers[name] = value
-        if fault.kind == "rate_limit":
+        if limited and fault.retry_after_header:
             response.headers["Retry-After"] = str(fault.retry_after)
         return response
 

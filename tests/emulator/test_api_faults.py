@@ -20,8 +20,16 @@ def test_rate_limit_has_retry_after_and_ratelimit_headers(api: Api) -> None:
     limited = api.call("GET", "notebooks/")
     assert limited.status_code == 429 and limited.json()["code"] == 429
     assert limited.headers["Retry-After"] == "7" and limited.headers["ratelimit-remaining"] == "0"
-    assert "ratelimit-reset" in limited.headers
+    assert limited.headers["ratelimit-reset"] == "7"  # seconds until the client may retry
     assert api.call("GET", "notebooks/").status_code == 200  # only the 1st call
+
+
+def test_rate_limit_without_retry_after_has_ratelimit_reset_seconds(api: Api) -> None:
+    _plan(api, {"fault": "rate_limit", "path": "/notebooks/$", "nth": 1, "retry_after": 3,
+                "retry_after_header": False})
+    limited = api.call("GET", "notebooks/")
+    assert limited.status_code == 429 and "Retry-After" not in limited.headers
+    assert limited.headers["ratelimit-reset"] == "3" and limited.headers["ratelimit-remaining"] == "0"
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
