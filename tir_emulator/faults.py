@@ -13,8 +13,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["rate_limit", "error", "latency", "drop", "capacity"]
-FAULT_KINDS: tuple[str, ...] = ("rate_limit", "error", "latency", "drop", "capacity")
+# `drop` closes the socket before the API sees the call; `lose_response` serves it (its effect
+# happens) and then closes the socket without an answer: a response lost on the way back.
+FaultKind = Literal["rate_limit", "error", "latency", "drop", "lose_response", "capacity"]
+FAULT_KINDS: tuple[str, ...] = ("rate_limit", "error", "latency", "drop", "lose_response", "capacity")
 ERROR_STATUSES = (500, 502, 503, 504)
 
 

@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
@@ -121,6 +121,9 @@ class HttpMiddleware:
         if fault is not None and fault.kind == "drop":
             record(None)
             raise DropConnection("fault plan dropped the connection")
+        if fault is not None and fault.kind == "lose_response":
+            self._serve_and_discard(environ, record)
+            raise DropConnection("fault plan lost the response")
         if fault is not None and fault.kind == "latency":
             time.sleep(fault.latency_ms / 1000)
         elif fault is not None:
@@ -133,6 +136,22 @@ class HttpMiddleware:
             return start_response(status, [*headers, *self.rate.headers()], exc_info)
 
         return self.app(environ, logging_start_response)
+
+    def _serve_and_discard(self, environ: WSGIEnvironment, record: Callable[[int | None], None]) -> None:
+        """Run the call to the end (its effect happens) and throw the answer away."""
+
+        def discarding_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            record(int(status.split(" ", 1)[0]))
+            return lambda data: None
+
+        result = self.app(environ, discarding_start_response)
+        try:
+            for _ in result:
+                pass
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
 
     def _fault_response(self, fault: Fault) -> Response:
         if fault.kind == "capacity":

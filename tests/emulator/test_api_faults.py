@@ -56,6 +56,16 @@ def test_dropped_connection_gets_no_response(api: Api) -> None:
     assert api.control("GET", "requests")[-2]["fault"] == "drop"
 
 
+def test_lost_response_serves_the_call_then_drops(api: Api) -> None:
+    key = api.ssh_key()
+    _plan(api, {"fault": "lose_response", "method": "DELETE", "path": "ssh_keys/", "nth": 1})
+    with pytest.raises(requests.ConnectionError):
+        api.call("DELETE", f"ssh_keys/{key['id']}/", scoped=False)
+    assert api.ok("GET", "ssh_keys/", scoped=False) == []  # the delete took effect
+    entry = api.control("GET", "requests")[-2]
+    assert entry["fault"] == "lose_response" and entry["status"] == 200
+
+
 def test_capacity_error_on_create_and_start_only(api: Api) -> None:
     node = api.node()
     api.ok("PUT", f"notebooks/{node['id']}/actions/", params={"action": "stop"})

@@ -101,7 +101,17 @@ def test_list_and_list_all_page_through(client: TirClient, api: Any, node_payloa
     api.reply("GET", "notebooks/", [{**node_payload, "id": 3, "name": "n-3"}])
     nodes = client.nodes.list_all(per_page=2)
     assert [n.id for n in nodes] == [1, 2, 3]
-    assert [(c.query["page_no"], c.query["per_page"]) for c in api.calls] == [("1", "2"), ("2", "2")]
+    # A short page is not the last (a server may ignore per_page): page 3 repeats -> stop.
+    assert [(c.query["page_no"], c.query["per_page"]) for c in api.calls] == [("1", "2"), ("2", "2"), ("3", "2")]
+
+
+def test_lookup_by_name_pages_past_a_short_page(client: TirClient, api: Any, node_payload: Any) -> None:
+    # The server ignores per_page and pages by 1 (docs/tir.md §2): the name is on page 2.
+    api.reply("GET", "notebooks/", [{**node_payload, "id": 1, "name": "other"}])
+    api.reply("GET", "notebooks/", [node_payload])
+    found = client.nodes.find("riva-node")
+    assert found is not None and found.id == 501
+    assert [c.query["page_no"] for c in api.calls] == ["1", "2"]  # stopped once found
 
 
 def test_list_all_stops_when_server_ignores_paging(client: TirClient, api: Any, node_payload: Any) -> None:
