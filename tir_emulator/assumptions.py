@@ -79,6 +79,17 @@ REDEPLOY_ON_PATCH: Final = True
 # running or stopped.
 UPDATE_REQUIRES_STOPPED: Final = True
 
+# ASSUMPTION: free SKUs are listed for nodes only (`free_usage` is a node `instance_type`,
+# docs/tir.md §5.1). The SDK's endpoint helper `plan_to_sku_id` does not skip `is_free`
+# (`cloud/tir/helpers.py:27-36`), so a free SKU listed for endpoints could hand it a free plan.
+FREE_SKUS_FOR_NODES_ONLY: Final = True
+
+# ASSUMPTION: a node create must carry every field the SDK always sends (docs/tir.md §5.1,
+# `cloud/tir/notebooks/notebook.py:97-109`); TIR's real rule is UNKNOWN, so the emulator is strict
+# and answers 400 naming the first missing field (`auto_shutdown_timeout` may be null).
+NODE_CREATE_REQUIRED_FIELDS: Final = ("notebook_type", "notebook_url", "auto_shutdown_timeout", "instance_type",
+                                      "is_jupyterlab_enabled", "dataset_id_list", "public_key")
+
 # ASSUMPTION: the logs endpoint returns `data` as an array of text lines, oldest first.
 LOG_LINES_LIMIT: Final = 500
 

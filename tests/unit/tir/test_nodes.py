@@ -24,6 +24,21 @@ def test_create_body(client: TirClient, api: Any, node_payload: Any) -> None:
         "name": "riva-node", "image_type": "pre-built", "image_version_id": 72, "sku_item_price_id": 211,
         "instance_type": "paid_usage", "disk_size_in_gb": 100, "is_jupyterlab_enabled": True,
         "public_key": [KEY], "dataset_id_list": [4],
+        # What the SDK always sends (docs/tir.md §5.1).
+        "notebook_type": "new", "notebook_url": "", "auto_shutdown_timeout": None,
+    }
+
+
+def test_create_body_without_keys_or_datasets_still_sends_what_the_sdk_always_sends(
+    client: TirClient, api: Any, node_payload: Any
+) -> None:
+    api.reply("POST", "notebooks/", node_payload, status=201)
+    client.nodes.create(NodeSpec(name="riva-node", image_version_id=72, sku_item_price_id=211))
+    body = api.calls[0].body
+    assert {k: body[k] for k in ("public_key", "dataset_id_list", "instance_type", "is_jupyterlab_enabled",
+                                 "notebook_type", "notebook_url", "auto_shutdown_timeout")} == {
+        "public_key": [], "dataset_id_list": [], "instance_type": "paid_usage", "is_jupyterlab_enabled": True,
+        "notebook_type": "new", "notebook_url": "", "auto_shutdown_timeout": None,
     }
 
 
