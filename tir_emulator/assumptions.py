@@ -90,6 +90,11 @@ FREE_SKUS_FOR_NODES_ONLY: Final = True
 NODE_CREATE_REQUIRED_FIELDS: Final = ("notebook_type", "notebook_url", "auto_shutdown_timeout", "instance_type",
                                       "is_jupyterlab_enabled", "dataset_id_list", "public_key")
 
+# ASSUMPTION: `dashboard/service-count/` (the SDK's access check) has no documented body; the SDK
+# reads only its status. The emulator answers per-kind counts of the project under these keys.
+SERVICE_COUNT_KEYS: Final = {"notebooks": "notebook", "model_repositories": "model_repository",
+                             "datasets": "dataset", "inference_services": "inference_service"}
+
 # ASSUMPTION: the logs endpoint returns `data` as an array of text lines, oldest first.
 LOG_LINES_LIMIT: Final = 500
 
