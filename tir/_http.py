@@ -86,6 +86,18 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def rate_limit_wait(headers: Mapping[str, str]) -> float | None:
+    """Seconds a 429 asks the client to wait: ``Retry-After`` when sent, else ``ratelimit-reset``,
+    which TIR gives as seconds remaining in the window (e.g. ``141``), not an epoch (docs/tir.md §2)."""
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+    if retry_after is not None:
+        return retry_after
+    try:
+        return max(0.0, float(headers.get("ratelimit-reset") or ""))
+    except ValueError:
+        return None
+
+
 def _flatten(value: object) -> str:
     if isinstance(value, list):
         return "; ".join(_flatten(v) for v in value)
@@ -144,7 +156,7 @@ def error_for_response(
     if CAPACITY_TEXT in " ".join([message, *fields.values()]).lower():
         return CapacityError(status, message, **common)
     if status == 429:
-        return RateLimited(status, message, retry_after=parse_retry_after(headers.get("Retry-After")), **common)
+        return RateLimited(status, message, retry_after=rate_limit_wait(headers), **common)
     if status >= 500:
         return ServerError(status, message, **common)
     return _STATUS_ERRORS.get(status, TirApiError)(status, message, **common)

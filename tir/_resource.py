@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeGuard, TypeVar
 from tir._http import Transport
 from tir._models import Resource, as_list, parse
 from tir.errors import NotFound
-from tir.paging import Page, collect_pages
+from tir.paging import Page, collect_pages, iter_pages
 from tir.validation import NamedSpec
 from tir.waiter import Pacing, wait_for
 
@@ -67,8 +67,8 @@ class ResourceClient(Generic[M, S]):
         return collect_pages(self.list, key=lambda m: m.id, per_page=per_page)
 
     def find(self, name: str) -> M | None:
-        """The resource with this exact name (lists all pages), or None."""
-        return next((m for m in self.list_all() if m.name == name), None)
+        """The resource with this exact name, or None: pages until found (all pages when absent)."""
+        return next((m for m in iter_pages(self.list, key=lambda m: m.id) if m.name == name), None)
 
     def create(self, spec: S) -> M:
         """POST once; only "no capacity" refusals are retried (within the capacity budget)."""

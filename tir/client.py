@@ -34,7 +34,8 @@ class TirClient:
 
     * GET, DELETE and idempotent PUT actions are retried up to ``max_retries``
       times on connection errors/timeouts, 429 and 502/503/504 (GET also on 500).
-      A 429's ``Retry-After`` is honoured (up to ``retry_after_max``).
+      A 429's ``Retry-After``, or else its ``ratelimit-reset`` (seconds remaining), is
+      honoured (up to ``retry_after_max``).
     * POST is never re-sent blindly. ``create`` sends once; ``create_idempotent``
       re-sends after a transport error, 5xx or 429 only when a lookup by name
       shows the resource was not created.

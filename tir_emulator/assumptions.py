@@ -79,6 +79,22 @@ REDEPLOY_ON_PATCH: Final = True
 # running or stopped.
 UPDATE_REQUIRES_STOPPED: Final = True
 
+# ASSUMPTION: free SKUs are listed for nodes only (`free_usage` is a node `instance_type`,
+# docs/tir.md §5.1). The SDK's endpoint helper `plan_to_sku_id` does not skip `is_free`
+# (`cloud/tir/helpers.py:27-36`), so a free SKU listed for endpoints could hand it a free plan.
+FREE_SKUS_FOR_NODES_ONLY: Final = True
+
+# ASSUMPTION: a node create must carry every field the SDK always sends (docs/tir.md §5.1,
+# `cloud/tir/notebooks/notebook.py:97-109`); TIR's real rule is UNKNOWN, so the emulator is strict
+# and answers 400 naming the first missing field (`auto_shutdown_timeout` may be null).
+NODE_CREATE_REQUIRED_FIELDS: Final = ("notebook_type", "notebook_url", "auto_shutdown_timeout", "instance_type",
+                                      "is_jupyterlab_enabled", "dataset_id_list", "public_key")
+
+# ASSUMPTION: `dashboard/service-count/` (the SDK's access check) has no documented body; the SDK
+# reads only its status. The emulator answers per-kind counts of the project under these keys.
+SERVICE_COUNT_KEYS: Final = {"notebooks": "notebook", "model_repositories": "model_repository",
+                             "datasets": "dataset", "inference_services": "inference_service"}
+
 # ASSUMPTION: the logs endpoint returns `data` as an array of text lines, oldest first.
 LOG_LINES_LIMIT: Final = 500
 
@@ -120,6 +136,11 @@ E2E_REGISTRY: Final = "registry.e2enetworks.net/"
 # ASSUMPTION: TIR pulls a public image anonymously, and nvcr.io refuses an anonymous pull of
 # riva-speech (NVIDIA's own scripts log in first, docs/tir.md §8.2); the endpoint then fails.
 ANONYMOUS_PULL_REFUSED = re.compile(r"^nvcr\.io/")
+
+# ASSUMPTION: an autoscaling policy created without `initial_cooldown_period` reports one, as
+# the SDK reads it back (docs/tir.md §11); its default and its type (a string, like
+# `stability_period`) are unknown.
+INITIAL_COOLDOWN_SECONDS: Final = "300"
 
 # The gRPC ingress (docs/tir.md §8.9): one TLS port, routing metadata on every call.
 INGRESS_TOKEN_HEADER: Final = "x-auth-token"

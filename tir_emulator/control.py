@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, request
 from tir_emulator.envelope import ApiError, ValidationFailed, ok
 from tir_emulator.faults import FaultPlan, FaultRule, FaultSpecError
 from tir_emulator.validation import as_int, require_choice, require_str
-from tir_emulator.wire import body, state
+from tir_emulator.wire import Paging, body, state
 
 FAULTS_KEY = "tir_emulator.faults"
 LOOPBACK = ("127.0.0.1", "::1")
@@ -106,6 +106,24 @@ def put_transitions() -> Response:
     except (ValueError, TypeError) as exc:
         raise ValidationFailed("speed", str(exc)) from None
     return ok({"seconds": state().lifecycle.seconds}, "Transitions set")
+
+
+@bp.get("/paging")
+def get_paging() -> Response:
+    return ok(state().paging.to_wire())
+
+
+@bp.put("/paging")
+def put_paging() -> Response:
+    payload = body()
+    ignore = payload.get("ignore_per_page", False)
+    if not isinstance(ignore, bool):
+        raise ValidationFailed("ignore_per_page", "ignore_per_page must be a boolean")
+    size = None if payload.get("page_size") is None else as_int(payload["page_size"], "page_size")
+    if size is not None and size < 1:
+        raise ValidationFailed("page_size", "page_size must be >= 1")
+    state().paging = Paging(ignore, size)
+    return ok(state().paging.to_wire(), "Paging set")
 
 
 @bp.get("/inventory")

@@ -13,8 +13,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["rate_limit", "error", "latency", "drop", "capacity"]
-FAULT_KINDS: tuple[str, ...] = ("rate_limit", "error", "latency", "drop", "capacity")
+# `drop` closes the socket before the API sees the call; `lose_response` serves it (its effect
+# happens) and then closes the socket without an answer: a response lost on the way back.
+FaultKind = Literal["rate_limit", "error", "latency", "drop", "lose_response", "capacity"]
+FAULT_KINDS: tuple[str, ...] = ("rate_limit", "error", "latency", "drop", "lose_response", "capacity")
 ERROR_STATUSES = (500, 502, 503, 504)
 
 
@@ -36,6 +38,8 @@ class FaultRule:
     status: int = 503
     latency_ms: int = 0
     retry_after: int = 1
+    # False: a 429 without `Retry-After`, only `ratelimit-reset` (what the TIR docs sample shows).
+    retry_after_header: bool = True
     matched: int = 0
     fired: int = 0
     _regex: re.Pattern[str] = field(init=False, repr=False)
@@ -60,7 +64,7 @@ class FaultRule:
         if not isinstance(raw, dict):
             raise FaultSpecError("each rule must be an object")
         allowed = {"fault", "path", "method", "action", "nth", "probability", "times", "status",
-                   "latency_ms", "retry_after"}
+                   "latency_ms", "retry_after", "retry_after_header"}
         unknown = set(raw) - allowed
         if unknown:
             raise FaultSpecError(f"unknown rule fields {sorted(unknown)}")
@@ -77,7 +81,7 @@ class FaultRule:
             "fault": self.fault, "path": self.path, "method": self.method, "action": self.action,
             "nth": self.nth, "probability": self.probability, "times": self.times,
             "status": self.status, "latency_ms": self.latency_ms, "retry_after": self.retry_after,
-            "matched": self.matched, "fired": self.fired,
+            "retry_after_header": self.retry_after_header, "matched": self.matched, "fired": self.fired,
         }
 
     def matches(self, method: str, path: str, action: str | None) -> bool:
@@ -96,6 +100,7 @@ class Fault:
     status: int = 0
     latency_ms: int = 0
     retry_after: int = 1
+    retry_after_header: bool = True
 
     @property
     def label(self) -> str:
@@ -154,7 +159,8 @@ class FaultPlan:
     @staticmethod
     def _fault_of(rule: FaultRule) -> Fault:
         if rule.fault == "rate_limit":
-            return Fault("rate_limit", status=429, retry_after=rule.retry_after)
+            return Fault("rate_limit", status=429, retry_after=rule.retry_after,
+                         retry_after_header=rule.retry_after_header)
         if rule.fault == "error":
             return Fault("error", status=rule.status)
         if rule.fault == "latency":

@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
@@ -82,7 +82,9 @@ class RateWindow:
         self._window = 0.0
         self._count = 0
 
-    def headers(self, exhausted: bool = False) -> list[tuple[str, str]]:
+    def headers(self, exhausted: bool = False, reset: int | None = None) -> list[tuple[str, str]]:
+        """`ratelimit-reset` is the seconds left in the window, not an epoch (docs/tir.md §2);
+        ``reset`` overrides it (a 429 tells when the client may try again)."""
         now = self.clock.now()
         size = assumptions.RATE_WINDOW_SECONDS
         window = math.floor(now / size) * size
@@ -92,7 +94,7 @@ class RateWindow:
             self._count += 1
             remaining = 0 if exhausted else max(0, assumptions.RATE_LIMIT - self._count)
         return [("ratelimit-limit", str(assumptions.RATE_LIMIT)), ("ratelimit-remaining", str(remaining)),
-                ("ratelimit-reset", str(int(window + size)))]
+                ("ratelimit-reset", str(max(1, math.ceil(window + size - now)) if reset is None else reset))]
 
 
 class HttpMiddleware:
@@ -119,6 +121,9 @@ class HttpMiddleware:
         if fault is not None and fault.kind == "drop":
             record(None)
             raise DropConnection("fault plan dropped the connection")
+        if fault is not None and fault.kind == "lose_response":
+            self._serve_and_discard(environ, record)
+            raise DropConnection("fault plan lost the response")
         if fault is not None and fault.kind == "latency":
             time.sleep(fault.latency_ms / 1000)
         elif fault is not None:
@@ -132,6 +137,22 @@ class HttpMiddleware:
 
         return self.app(environ, logging_start_response)
 
+    def _serve_and_discard(self, environ: WSGIEnvironment, record: Callable[[int | None], None]) -> None:
+        """Run the call to the end (its effect happens) and throw the answer away."""
+
+        def discarding_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            record(int(status.split(" ", 1)[0]))
+            return lambda data: None
+
+        result = self.app(environ, discarding_start_response)
+        try:
+            for _ in result:
+                pass
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+
     def _fault_response(self, fault: Fault) -> Response:
         if fault.kind == "capacity":
             status, message = assumptions.CAPACITY_STATUS, assumptions.CAPACITY_MESSAGE
@@ -142,9 +163,10 @@ class HttpMiddleware:
             status, message, errors = fault.status, "Internal error (injected by the emulator fault plan)", {}
         body = json.dumps({"code": status, "data": None, "errors": errors, "message": message})
         response = Response(body, status=status, mimetype="application/json")
-        for name, value in self.rate.headers(exhausted=fault.kind == "rate_limit"):
+        limited = fault.kind == "rate_limit"
+        for name, value in self.rate.headers(exhausted=limited, reset=fault.retry_after if limited else None):
             response.headers[name] = value
-        if fault.kind == "rate_limit":
+        if limited and fault.retry_after_header:
             response.headers["Retry-After"] = str(fault.retry_after)
         return response
 

@@ -16,6 +16,7 @@ from tir_emulator.model_repositories.models import RepositoryModels
 from tir_emulator.nodes.models import NodeModels
 from tir_emulator.ssh_keys.models import SshKeyModels
 from tir_emulator.store import Store
+from tir_emulator.wire import Paging
 
 if TYPE_CHECKING:
     from tir_emulator.dataplane import DataPlane
@@ -54,6 +55,7 @@ class EmulatorState:
         self.objectstore, self.machines, self.dataplane = objectstore, machines, dataplane
         self.public_url = "http://127.0.0.1"
         self.requests = RequestLog()
+        self.paging = Paging()
         self.catalog = Catalog()
         clock = lifecycle.clock
         self.ssh_keys = SshKeyModels(store, clock, self.lock)
@@ -95,6 +97,7 @@ class EmulatorState:
                 self.objectstore.delete_bucket(bucket)
             self.store.clear()
             self.requests.clear()
+            self.paging = Paging()
 
     def fail(self, kind: str, resource_id: int, reason: str) -> dict[str, Any]:
         """Put a node or endpoint into `failed` with ``reason`` (control API)."""

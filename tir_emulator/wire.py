@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app, g, request
@@ -55,11 +56,35 @@ def body() -> dict[str, Any]:
     return payload
 
 
+@dataclass
+class Paging:
+    """How lists answer paging (control API `PUT /_emulator/paging`).
+
+    By default `per_page` is honoured. With ``ignore_per_page`` the server pages by its own
+    ``page_size`` whatever the client asked (more or fewer items than `per_page`), or, with no
+    ``page_size``, answers every page with the whole list: servers a client must survive,
+    since SDK lists send no paging parameters and the real page size is UNKNOWN
+    (docs/tir.md §2).
+    """
+
+    ignore_per_page: bool = False
+    page_size: int | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"ignore_per_page": self.ignore_per_page, "page_size": self.page_size}
+
+
 def paginate(items: list[T]) -> list[T]:
     """Slice by `page_no` (from 1) and `per_page`; everything when `per_page` is absent."""
     page_no = as_int(request.args.get("page_no", assumptions.DEFAULT_PAGE_NO), "page_no")
     if page_no < 1:
         raise ValidationFailed("page_no", "page_no must be >= 1")
+    paging = state().paging
+    if paging.ignore_per_page:
+        if paging.page_size is None:
+            return items
+        start = (page_no - 1) * paging.page_size
+        return items[start:start + paging.page_size]
     raw_per_page = request.args.get("per_page")
     if raw_per_page is None:
         return items if page_no == 1 else []

@@ -80,6 +80,9 @@ class Control:
     def transitions(self, seconds: dict[str, float]) -> None:
         self._call("PUT", "transitions", {"seconds": seconds})
 
+    def paging(self, *, ignore_per_page: bool, page_size: int | None = None) -> None:
+        self._call("PUT", "paging", {"ignore_per_page": ignore_per_page, "page_size": page_size})
+
     def inventory(self) -> dict[str, Any]:
         data: dict[str, Any] = self._call("GET", "inventory")
         return data

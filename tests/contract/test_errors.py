@@ -52,6 +52,14 @@ def test_rate_limit_and_server_error_are_retried(contract: Contract, caplog: pyt
     assert "apikey=***" in logged and API_KEY not in logged  # the emulator's log is masked too
 
 
+def test_rate_limit_reset_seconds_are_waited_without_retry_after(contract: Contract) -> None:
+    contract.control.faults({"fault": "rate_limit", "method": "GET", "path": "serving/model/$", "nth": 1,
+                             "retry_after": 2, "retry_after_header": False})
+    assert contract.client.model_repositories.list().items == ()
+    assert _statuses(contract, "GET", contract.scoped_path("serving/model/")) == [429, 200]
+    assert contract.sleep.pauses and 2.0 <= max(contract.sleep.pauses) <= contract.client.config.retry_after_max
+
+
 def test_retries_give_up_after_the_budget(contract: Contract) -> None:
     contract.control.faults({"fault": "error", "status": 502, "method": "GET", "path": "serving/model/$"},
                             {"fault": "rate_limit", "method": "GET", "path": "datasets/$", "retry_after": 0})

@@ -15,7 +15,19 @@ def test_list_flattens_cpu_and_gpu_groups(contract: Contract) -> None:
     codes = {s.code for s in skus}
     assert {CPU_PLAN, BIGGER_CPU_PLAN, NO_INVENTORY_PLAN} <= codes
     assert all(s.hourly_plan is not None for s in skus)
-    assert {s.code for s in contract.client.plans.list("inference_service", framework="triton")} == codes
+    endpoint_skus = contract.client.plans.list("inference_service", framework="triton")
+    assert {s.code for s in endpoint_skus} == {s.code for s in skus if not s.is_free}
+    assert not any(s.is_free for s in endpoint_skus)  # free tiers are for nodes (emulator ASSUMPTION)
+
+
+def test_resolution_skips_a_free_sku_with_the_same_code(contract: Contract) -> None:
+    # The emulator lists a free C3.4 twin first (docs/tir.md §3: the SDK skips `is_free`).
+    image = contract.client.images.find_riva(RIVA_VERSION)
+    skus = contract.client.plans.for_nodes(image.image_version_id)
+    twins = [s for s in skus if s.code == CPU_PLAN]
+    assert [s.is_free for s in twins] == [True, False]
+    resolved = contract.client.plans.resolve_node_plan(CPU_PLAN, image.image_version_id)
+    assert not resolved.sku.is_free and resolved.sku_item_price_id == twins[1].hourly_plan.sku_item_price_id  # type: ignore[union-attr]
 
 
 def test_resolve_node_plan_gives_the_hourly_price_id(contract: Contract) -> None:

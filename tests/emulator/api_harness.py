@@ -98,7 +98,9 @@ class Api:
 
     def node_body(self, **overrides: Any) -> dict[str, Any]:
         return {"name": "node-a", "image_type": "pre-built", "image_version_id": RIVA_IMAGE_VERSION,
-                "sku_item_price_id": CPU_HOURLY, "instance_type": "paid_usage", **overrides}
+                "sku_item_price_id": CPU_HOURLY, "instance_type": "paid_usage", "notebook_type": "new",
+                "notebook_url": "", "auto_shutdown_timeout": None, "is_jupyterlab_enabled": True,
+                "dataset_id_list": [], "public_key": [], **overrides}
 
     def node(self, **overrides: Any) -> dict[str, Any]:
         data: dict[str, Any] = self.ok("POST", "notebooks/", json=self.node_body(**overrides))

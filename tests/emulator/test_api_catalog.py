@@ -34,7 +34,9 @@ def test_framework_details_in_both_styles(api: Api) -> None:
 
 
 def test_ssh_key_crud_and_validation(api: Api) -> None:
-    key = api.ssh_key(PUBKEY_A, "alice")
+    created = api.call("POST", "ssh_keys/", scoped=False, json={"label": "alice", "ssh_key": PUBKEY_A})
+    assert created.status_code == 200 and created.json()["code"] == 200  # not 201 (docs/tir.md §2)
+    key = created.json()["data"]
     assert key["label"] == "alice" and key["ssh_key"] == PUBKEY_A
     assert api.ok("GET", "ssh_keys/", scoped=False) == [key]
     assert api.ok("GET", "ssh_keys/sync/", scoped=False) == [key]

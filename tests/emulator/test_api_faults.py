@@ -20,8 +20,16 @@ def test_rate_limit_has_retry_after_and_ratelimit_headers(api: Api) -> None:
     limited = api.call("GET", "notebooks/")
     assert limited.status_code == 429 and limited.json()["code"] == 429
     assert limited.headers["Retry-After"] == "7" and limited.headers["ratelimit-remaining"] == "0"
-    assert "ratelimit-reset" in limited.headers
+    assert limited.headers["ratelimit-reset"] == "7"  # seconds until the client may retry
     assert api.call("GET", "notebooks/").status_code == 200  # only the 1st call
+
+
+def test_rate_limit_without_retry_after_has_ratelimit_reset_seconds(api: Api) -> None:
+    _plan(api, {"fault": "rate_limit", "path": "/notebooks/$", "nth": 1, "retry_after": 3,
+                "retry_after_header": False})
+    limited = api.call("GET", "notebooks/")
+    assert limited.status_code == 429 and "Retry-After" not in limited.headers
+    assert limited.headers["ratelimit-reset"] == "3" and limited.headers["ratelimit-remaining"] == "0"
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -46,6 +54,16 @@ def test_dropped_connection_gets_no_response(api: Api) -> None:
         api.call("GET", "notebooks/")
     assert api.call("GET", "notebooks/").status_code == 200
     assert api.control("GET", "requests")[-2]["fault"] == "drop"
+
+
+def test_lost_response_serves_the_call_then_drops(api: Api) -> None:
+    key = api.ssh_key()
+    _plan(api, {"fault": "lose_response", "method": "DELETE", "path": "ssh_keys/", "nth": 1})
+    with pytest.raises(requests.ConnectionError):
+        api.call("DELETE", f"ssh_keys/{key['id']}/", scoped=False)
+    assert api.ok("GET", "ssh_keys/", scoped=False) == []  # the delete took effect
+    entry = api.control("GET", "requests")[-2]
+    assert entry["fault"] == "lose_response" and entry["status"] == 200
 
 
 def test_capacity_error_on_create_and_start_only(api: Api) -> None:

@@ -74,12 +74,26 @@ def test_pagination_slices_and_data_stays_an_array(api: Api) -> None:
     assert "per_page" in api.error("GET", "notebooks/", 400, params={"per_page": 0})["errors"]
 
 
+def test_paging_mode_ignores_per_page(api: Api) -> None:
+    for i in range(5):
+        api.node(name=f"n{i}")
+    api.control("PUT", "paging", {"ignore_per_page": True, "page_size": 2})
+    # Fewer than asked: the server's own page size, page_no still honoured.
+    assert [n["name"] for n in api.ok("GET", "notebooks/", params={"page_no": 2, "per_page": 100})] == ["n2", "n3"]
+    api.control("PUT", "paging", {"ignore_per_page": True})
+    # More than asked: the whole list on every page.
+    assert len(api.ok("GET", "notebooks/", params={"page_no": 3, "per_page": 1})) == 5
+    api.control("POST", "reset")
+    assert api.control("GET", "paging") == {"ignore_per_page": False, "page_size": None}
+
+
 def test_active_iam_is_ignored_and_ratelimit_headers_are_sent(api: Api) -> None:
     response = api.call("GET", "notebooks/", params={"active_iam": 42})
     assert response.status_code == 200
     assert response.headers["ratelimit-limit"] == "1200"
     assert int(response.headers["ratelimit-remaining"]) < 1200
-    assert int(response.headers["ratelimit-reset"]) > 0
+    # Seconds remaining in the 60 s window, not an epoch (docs/tir.md §2).
+    assert 0 < int(response.headers["ratelimit-reset"]) <= 60
 
 
 def test_malformed_json_body_is_400(api: Api) -> None:

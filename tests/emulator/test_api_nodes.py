@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from tests.emulator.api_harness import (  # noqa: F401
     CPU_COMMITTED, NO_INVENTORY_HOURLY, PUBKEY_A, PUBKEY_B, Api, api, emulator,
 )
@@ -28,6 +30,16 @@ def test_create_validation_names_the_field(api: Api) -> None:
     for field, body in cases.items():
         errors = api.error("POST", "notebooks/", 400, json=body)["errors"]
         assert field in errors, (field, errors)
+    assert api.ok("GET", "notebooks/") == []
+
+
+# ASSUMPTION (tir_emulator/assumptions.py): a node create without a field the SDK always sends
+# is refused, naming it (docs/tir.md §5.1).
+@pytest.mark.parametrize("missing", ["notebook_type", "notebook_url", "auto_shutdown_timeout", "instance_type",
+                                     "is_jupyterlab_enabled", "dataset_id_list", "public_key"])
+def test_create_refuses_a_body_without_what_the_sdk_always_sends(api: Api, missing: str) -> None:
+    body = {k: v for k, v in api.node_body().items() if k != missing}
+    assert missing in api.error("POST", "notebooks/", 400, json=body)["errors"]
     assert api.ok("GET", "notebooks/") == []
 
 

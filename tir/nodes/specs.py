@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator
 
@@ -29,6 +29,10 @@ class NodeSpec(NamedSpec):
     # SSH is enabled only when this is non-empty; keys must already be account keys.
     public_key: list[PublicKey] = Field(default_factory=list)
     dataset_id_list: list[PositiveInt] = Field(default_factory=list)
+    # Sent because the SDK always sends them (docs/tir.md §5.1); whether TIR requires them is
+    # UNKNOWN, and a client that leaves them out risks a 400.
+    notebook_type: Literal["new"] = "new"
+    notebook_url: str = ""
 
     @field_validator("image_version_id")
     @classmethod
@@ -45,6 +49,10 @@ class NodeSpec(NamedSpec):
         return value
 
     _next_plan = field_validator("next_sku_item_price_id")(next_plan_rule)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The body, with ``auto_shutdown_timeout: null`` as the SDK always sends it (§5.1)."""
+        return {**super().to_wire(), "auto_shutdown_timeout": None}
 
 
 class NodePlanChange(Spec):

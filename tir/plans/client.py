@@ -14,10 +14,15 @@ Service = Literal["notebook", "inference_service"]
 
 
 def resolve_plan(code: str, skus: list[Sku]) -> ResolvedPlan:
-    """Pick the SKU whose short code equals ``code`` (case-insensitive) and its hourly price."""
+    """Pick the SKU whose short code equals ``code`` (case-insensitive) and its hourly price.
+
+    SKUs with ``is_free`` are skipped, as the SDK's helpers do (docs/tir.md §3): a free tier
+    may share its short code with the paid SKU a user means.
+    """
     wanted = code.strip().upper()
-    sku = next((s for s in skus if s.code.upper() == wanted), None)
-    available = sorted({s.code for s in skus})
+    paid = [s for s in skus if not s.is_free]
+    sku = next((s for s in paid if s.code.upper() == wanted), None)
+    available = sorted({s.code for s in paid})
     if sku is None:
         raise PlanNotFound(f"no plan {code!r}", available)
     hourly = sku.hourly_plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tir_emulator import assumptions
 from tir_emulator.catalog.errors import UnknownImageVersion, UnknownPlan, UnknownSku
 from tir_emulator.envelope import CapacityUnavailable, ValidationFailed
 from tir_emulator.validation import as_int
@@ -62,6 +63,9 @@ def _plans(base: int, hourly: float) -> tuple[Plan, ...]:
 
 SKUS: tuple[Sku, ...] = (
     Sku(11, "C3.2", "CPU", "C3-Free", 2, 0, "4GB", (Plan(1101, "hourly", 0, 0.0),), is_free=True),
+    # A free tier with the same short code as C3.4 (CPU-C3-4-8GB-0), listed first: plan lookups
+    # must skip `is_free` SKUs as the SDK's helpers do (docs/tir.md §3).
+    Sku(10, "C3.4-Free", "CPU", "C3-Free", 4, 0, "8GB", (Plan(1001, "hourly", 0, 0.0),), is_free=True),
     Sku(12, "C3.4", "CPU", "C3-Standard", 4, 0, "8GB", _plans(1200, 6.0)),
     Sku(13, "C3.8", "CPU", "C3-Standard", 8, 0, "16GB", _plans(1300, 12.0)),
     Sku(21, "GDC3.L4-1.48GB", "GPU", "L4-24GB", 8, 1, "48GB", _plans(2100, 95.0)),
@@ -71,6 +75,7 @@ SKUS: tuple[Sku, ...] = (
 )
 
 SERVICES = ("notebook", "inference_service", "pipeline", "vector_db")
+
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,8 @@ class Catalog:
             self.image_version(image_version_id)
         grouped: dict[str, list[dict[str, Any]]] = {"CPU": [], "GPU": []}
         for sku in SKUS:
-            grouped[sku.series].append(sku.to_wire())
+            if service == "notebook" or not (sku.is_free and assumptions.FREE_SKUS_FOR_NODES_ONLY):
+                grouped[sku.series].append(sku.to_wire())
         return grouped
 
     def sku(self, sku_id: int, field: str = "sku_id") -> Sku:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tir_emulator.assumptions import E2E_REGISTRY, RIVA_DEFAULT_PORT
+from tir_emulator.assumptions import E2E_REGISTRY, INITIAL_COOLDOWN_SECONDS, RIVA_DEFAULT_PORT
 from tir_emulator.catalog.models import Catalog, PlanChoice, resolve_plan
 from tir_emulator.envelope import ValidationFailed
 from tir_emulator.scope import Scope
@@ -99,6 +99,7 @@ def autoscale_policy(raw: Any) -> dict[str, Any]:
         "min_replicas": min_replicas, "max_replicas": max_replicas, "rules": rules,
         # Responses return stability_period as a string (docs/tir.md §8.6).
         "stability_period": str(policy.get("stability_period", "300")),
+        "initial_cooldown_period": str(policy.get("initial_cooldown_period", INITIAL_COOLDOWN_SECONDS)),
     }
 
 

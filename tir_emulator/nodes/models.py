@@ -91,6 +91,9 @@ class NodeModels:
     @synchronized
     def create(self, scope: Scope, body: Body) -> Node:
         name = require_str(body, "name")
+        for required in a.NODE_CREATE_REQUIRED_FIELDS:
+            if required not in body:
+                raise ValidationFailed(required, f"{required} is mandatory")
         image_type = require_choice(body, "image_type", IMAGE_TYPES)
         image = self._image(body, image_type)
         choice = resolve_plan(self.catalog, body, "sku_item_price_id")

@@ -12,7 +12,8 @@ bp = Blueprint("ssh_keys", __name__)
 
 @bp.post("ssh_keys/")
 def create() -> Response:
-    return ok(state().ssh_keys.create(body()).to_wire(), "SSH key added successfully", 201)
+    # 200, not 201: the SDK's success check (docs/tir.md §2).
+    return ok(state().ssh_keys.create(body()).to_wire(), "SSH key added successfully")
 
 
 @bp.get("ssh_keys/")

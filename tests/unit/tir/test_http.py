@@ -129,12 +129,21 @@ def test_get_retries_503_then_succeeds(client: TirClient, api: Any, node_payload
     assert len(clock.sleeps) == 1 and 0.5 <= clock.sleeps[0] <= 1.0
 
 
-def test_429_honours_retry_after(client: TirClient, api: Any, node_payload: Any, clock: Any) -> None:
-    api.reply("GET", "notebooks/501/", json_body={"code": 429, "message": "slow down"}, status=429,
-              headers={"Retry-After": "7", "ratelimit-remaining": "0"})
+# A 429 waits `Retry-After` when sent, else `ratelimit-reset`: seconds remaining, not an epoch,
+# as in TIR's sample `ratelimit-reset: 141` (docs/tir.md §2); capped by `retry_after_max`.
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({"Retry-After": "7", "ratelimit-remaining": "0"}, 7.0),
+    ({"ratelimit-reset": "9", "ratelimit-remaining": "0"}, 9.0),
+    ({"ratelimit-reset": "141"}, None),  # None: the cap
+])
+def test_429_waits_the_seconds_the_server_named(
+    client: TirClient, api: Any, node_payload: Any, clock: Any, headers: dict[str, str], expected: float | None
+) -> None:
+    api.reply("GET", "notebooks/501/", json_body={"code": 429, "message": "slow down"}, status=429, headers=headers)
     api.reply("GET", "notebooks/501/", node_payload)
     client.nodes.get(501)
-    assert clock.sleeps == [7.0]
+    cap = client.config.retry_after_max
+    assert cap < 141 and clock.sleeps == [cap if expected is None else expected]
 
 
 def test_retries_give_up_after_budget(client: TirClient, api: Any) -> None:

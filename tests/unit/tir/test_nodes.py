@@ -24,6 +24,21 @@ def test_create_body(client: TirClient, api: Any, node_payload: Any) -> None:
         "name": "riva-node", "image_type": "pre-built", "image_version_id": 72, "sku_item_price_id": 211,
         "instance_type": "paid_usage", "disk_size_in_gb": 100, "is_jupyterlab_enabled": True,
         "public_key": [KEY], "dataset_id_list": [4],
+        # What the SDK always sends (docs/tir.md §5.1).
+        "notebook_type": "new", "notebook_url": "", "auto_shutdown_timeout": None,
+    }
+
+
+def test_create_body_without_keys_or_datasets_still_sends_what_the_sdk_always_sends(
+    client: TirClient, api: Any, node_payload: Any
+) -> None:
+    api.reply("POST", "notebooks/", node_payload, status=201)
+    client.nodes.create(NodeSpec(name="riva-node", image_version_id=72, sku_item_price_id=211))
+    body = api.calls[0].body
+    assert {k: body[k] for k in ("public_key", "dataset_id_list", "instance_type", "is_jupyterlab_enabled",
+                                 "notebook_type", "notebook_url", "auto_shutdown_timeout")} == {
+        "public_key": [], "dataset_id_list": [], "instance_type": "paid_usage", "is_jupyterlab_enabled": True,
+        "notebook_type": "new", "notebook_url": "", "auto_shutdown_timeout": None,
     }
 
 
@@ -101,7 +116,17 @@ def test_list_and_list_all_page_through(client: TirClient, api: Any, node_payloa
     api.reply("GET", "notebooks/", [{**node_payload, "id": 3, "name": "n-3"}])
     nodes = client.nodes.list_all(per_page=2)
     assert [n.id for n in nodes] == [1, 2, 3]
-    assert [(c.query["page_no"], c.query["per_page"]) for c in api.calls] == [("1", "2"), ("2", "2")]
+    # A short page is not the last (a server may ignore per_page): page 3 repeats -> stop.
+    assert [(c.query["page_no"], c.query["per_page"]) for c in api.calls] == [("1", "2"), ("2", "2"), ("3", "2")]
+
+
+def test_lookup_by_name_pages_past_a_short_page(client: TirClient, api: Any, node_payload: Any) -> None:
+    # The server ignores per_page and pages by 1 (docs/tir.md §2): the name is on page 2.
+    api.reply("GET", "notebooks/", [{**node_payload, "id": 1, "name": "other"}])
+    api.reply("GET", "notebooks/", [node_payload])
+    found = client.nodes.find("riva-node")
+    assert found is not None and found.id == 501
+    assert [c.query["page_no"] for c in api.calls] == ["1", "2"]  # stopped once found
 
 
 def test_list_all_stops_when_server_ignores_paging(client: TirClient, api: Any, node_payload: Any) -> None:

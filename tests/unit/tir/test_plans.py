@@ -27,6 +27,15 @@ def test_endpoint_plan_query_uses_framework(client: TirClient, api: Any, sku_cat
     assert "image_version_id" not in api.calls[0].query
 
 
+def test_free_sku_with_the_same_code_is_skipped(client: TirClient, api: Any, sku_catalog: Any) -> None:
+    # The SDK's helpers skip `is_free` SKUs (docs/tir.md §3); a free twin listed first is not chosen.
+    free = {**sku_catalog["CPU"][0], "sku_id": 10, "is_free": True,
+            "plans": [{"sku_item_price_id": 101, "sku_type": "hourly", "committed_days": 0, "unit_price": 0}]}
+    api.reply("GET", "gpu_service/sku/", {**sku_catalog, "CPU": [free, *sku_catalog["CPU"]]}, scoped=False)
+    plan = client.plans.resolve_node_plan("CPU-C3-4-8GB-0", image_version_id=72)
+    assert (plan.sku_id, plan.sku_item_price_id) == (11, 111)
+
+
 def test_unknown_code_lists_available(client: TirClient, api: Any, sku_catalog: Any) -> None:
     api.reply("GET", "gpu_service/sku/", sku_catalog, scoped=False)
     with pytest.raises(PlanNotFound) as info:

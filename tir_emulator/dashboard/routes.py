@@ -1,0 +1,24 @@
+"""HTTP surface of the project dashboard: only the call the SDK makes to check access."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from tir_emulator import assumptions
+from tir_emulator.envelope import ok
+from tir_emulator.wire import scope, state
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("dashboard/service-count/")
+def service_count() -> Response:
+    """The SDK only checks that this answers 2xx for the project (docs/tir.md §11)."""
+    emu, where = state(), scope()
+    counts = {
+        "notebooks": len(emu.nodes.list(where)),
+        "model_repositories": len(emu.repositories.list(where)),
+        "datasets": len(emu.datasets.list(where)),
+        "inference_services": len(emu.endpoints.list(where)),
+    }
+    return ok({assumptions.SERVICE_COUNT_KEYS.get(k, k): v for k, v in counts.items()})
