@@ -42,7 +42,13 @@ class TirSection(TirConnection):
 
 
 class NodeSection(_Section):
+    """The GPU node that converts models. Its image is TIR's Riva image for `rivaVersion`,
+    or one of E2E's container registry (`image` with `registryNamespaceId`)."""
+
     plan: str = Field(min_length=1, description="GPU plan short code, e.g. GPU-A100-16-115GB-1")
+    image: str | None = Field(default=None, pattern=r"^registry\.e2enetworks\.net/[a-zA-Z0-9._/:@-]+$",
+                              description="a riva-speech image in E2E's container registry")
+    registry_namespace_id: PositiveInt | None = None
     riva_version: str = Field(default="2.19.0", pattern=r"^\d+\.\d+\.\d+$")
     disk_size_gb: int = Field(default=100, ge=30, le=5000)
     state: Literal["running", "stopped"] = "running"
@@ -51,6 +57,13 @@ class NodeSection(_Section):
         default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
         description="fingerprint of the node's SSH host key, checked by you on the node: set it "
                     "to accept a new key after a legitimate rebuild (the error shows the value)")
+
+    @model_validator(mode="after")
+    def _registry_image(self) -> NodeSection:
+        if (self.image is None) != (self.registry_namespace_id is None):
+            raise ValueError("a registry image needs both image (registry.e2enetworks.net/<namespace>/...) and "
+                             "registryNamespaceId; leave both out for TIR's Riva image")
+        return self
 
     @field_validator("ssh_public_key")
     @classmethod

@@ -102,6 +102,7 @@ class RivaDeployment(pulumi.ComponentResource):
         node = TirNode(f"{name}-node", {
             **tir, "name": f"{prefix}-node", "plan": config.node.plan,
             "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
+            "registry_image": config.node.image, "registry_namespace_id": config.node.registry_namespace_id,
             "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
             "ready_timeout": node_timeout}, child())
 

@@ -31,6 +31,9 @@ class NodeInputs(TirInputs):
     plan: str = Field(min_length=1, description="plan short code, e.g. GPU-A100-16-115GB-1")
     image_version: str = Field(default="2.19.0", min_length=1, description="Riva image version")
     image_version_id: int | None = Field(default=None, gt=0, description="overrides image_version")
+    registry_image: str | None = Field(default=None, description="an image of E2E's container registry "
+                                                                 "instead of TIR's catalog")
+    registry_namespace_id: int | None = Field(default=None, gt=0, description="the registry namespace of it")
     disk_size_gb: int = 100
     public_keys: list[str] = Field(min_length=1, description="account SSH keys to authorise")
     trusted_host_key: str | None = Field(default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
@@ -45,7 +48,7 @@ class NodeProvider(TirProvider):
     replace_on = frozenset({"name"})
     computed = frozenset({"node_id", "status", "ssh_host", "ssh_port", "ssh_user", "ssh_host_key", "lab_url",
                           "resolved_image_version_id", "sku_item_price_id"})
-    catalog_keys = ("plan", "image_version", "image_version_id")
+    catalog_keys = ("plan", "image_version", "image_version_id", "registry_image")
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         result = super().check(olds, news)
@@ -84,7 +87,7 @@ class NodeProvider(TirProvider):
             if node is None:
                 progress(f"creating node {props['name']} on {props['plan']}")
                 node = tir.nodes.create_idempotent(NodeSpec(
-                    name=props["name"], image_version_id=version_id,
+                    name=props["name"], **_image_fields(props, version_id),
                     sku_item_price_id=plan.sku_item_price_id,
                     disk_size_in_gb=props["disk_size_gb"], public_key=props["public_keys"]))
             else:
@@ -116,17 +119,23 @@ class NodeProvider(TirProvider):
                 progress(f"growing the disk of node {node.name} to {disk_gb} GB")
                 tir.nodes.upgrade_disk(node_id, disk_gb)
             sku_item_price_id = olds.get("sku_item_price_id")
-            version_id = int(olds["resolved_image_version_id"])
+            version_id = olds.get("resolved_image_version_id")
             if news["plan"] != olds.get("plan"):
-                sku_item_price_id = _change_plan(tir, node, news, version_id)
+                sku_item_price_id = _change_plan(tir, node, news, int(version_id) if version_id else None)
             repin = bool(news.get("trusted_host_key")) and news.get("trusted_host_key") != olds.get("trusted_host_key")
             if _image_changed(olds, news):
-                image = _image(tir, news)
-                progress(f"moving node {node.name} to image {image.image_name} {image.version}")
-                tir.nodes.update_image(node_id, image.image_name, image.version)
+                if news.get("registry_image"):
+                    progress(f"moving node {node.name} to image {news['registry_image']}")
+                    tir.nodes.update_registry_image(node_id, news["registry_image"], int(news["registry_namespace_id"]))
+                    version_id = None
+                else:
+                    image = _image(tir, news)
+                    progress(f"moving node {node.name} to image {image.image_name} {image.version}")
+                    tir.nodes.update_image(node_id, image.image_name, image.version)
+                    version_id = image.image_version_id
                 # ASSUMPTION (docs/day2.md): the node comes back as a new container with a new
                 # host key; riva-tir caused that, so it pins the new key (waking a stopped node).
-                version_id, repin = image.image_version_id, True
+                repin = True
             if repin or (was_running and news["plan"] != olds.get("plan")):
                 node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
             outputs = _outputs(news, node, olds, version_id, sku_item_price_id)
@@ -156,14 +165,28 @@ class NodeProvider(TirProvider):
             tir.nodes.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
 
 
-def _resolve(tir: TirClient, props: dict[str, Any]) -> tuple[int, ResolvedPlan]:
-    """The image version and plan ids for these inputs, as `check` and `create` need them."""
-    version_id = props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id
+def _resolve(tir: TirClient, props: dict[str, Any]) -> tuple[int | None, ResolvedPlan]:
+    """The catalog image version (None for a registry image) and plan ids for these
+    inputs, as `check` and `create` need them."""
+    version_id = None if props.get("registry_image") else (
+        props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id)
     return version_id, tir.plans.resolve_node_plan(props["plan"], version_id)
 
 
+def _image_fields(props: dict[str, Any], version_id: int | None) -> dict[str, Any]:
+    """The create body's image: a registry image (custom) or a catalog version (pre-built)."""
+    if props.get("registry_image"):
+        return {"image_type": "custom", "e2e_registry_image_url": props["registry_image"],
+                "registry_namespace_id": props["registry_namespace_id"]}
+    return {"image_type": "pre-built", "image_version_id": version_id}
+
+
 def _image_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    return any(olds.get(k) != news.get(k) for k in ("image_version", "image_version_id"))
+    """A registry image is its URL and namespace; a catalog image is its version."""
+    keys = ("registry_image", "registry_namespace_id")
+    if not (news.get("registry_image") or olds.get("registry_image")):
+        keys = ("image_version", "image_version_id")
+    return any(olds.get(k) != news.get(k) for k in keys)
 
 
 def _image(tir: TirClient, props: dict[str, Any]) -> ResolvedImage:
@@ -179,7 +202,7 @@ def _image(tir: TirClient, props: dict[str, Any]) -> ResolvedImage:
     raise RuntimeError(f"image version id {wanted} is not in TIR's node images")
 
 
-def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version_id: int) -> int:
+def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version_id: int | None) -> int:
     """TIR changes a node's plan only while it is stopped."""
     plan = tir.plans.resolve_node_plan(news["plan"], image_version_id)
     node_id = node.id

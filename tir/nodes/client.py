@@ -47,6 +47,13 @@ class NodesClient(ResourceClient[Node, NodeSpec]):
                 "is_jupyterlab_enabled": True}
         self._t.request("PUT", self._item(node_id, "image_update/"), scoped=True, body=body)
 
+    def update_registry_image(self, node_id: int, image_url: str, registry_namespace_id: int) -> None:
+        """Move the node to an image of E2E's container registry in place. ASSUMPTION
+        (docs/tir.md §5.3): `image_update/` takes the create body's custom-image fields."""
+        body = {"image_type": "custom", "e2e_registry_image_url": image_url,
+                "registry_namespace_id": registry_namespace_id, "is_jupyterlab_enabled": True}
+        self._t.request("PUT", self._item(node_id, "image_update/"), scoped=True, body=body)
+
     def _action(self, node_id: int, action: str, effect: frozenset[str], plan: str | None = None) -> None:
         """PUT an action; a re-send after a lost response first checks for its ``effect`` (statuses)."""
         self._t.request(

@@ -49,13 +49,15 @@ class PlansClient:
                 skus.append(parse(Sku, {"series": group, **item} if isinstance(item, dict) else item))
         return skus
 
-    def for_nodes(self, image_version_id: int) -> builtins.list[Sku]:
+    def for_nodes(self, image_version_id: int | None) -> builtins.list[Sku]:
+        """Node plans for a catalog image; None (a registry image) lists them without one
+        (ASSUMPTION, docs/tir.md §5.3)."""
         return self.list("notebook", image_version_id=image_version_id)
 
     def for_endpoints(self, framework: str) -> builtins.list[Sku]:
         return self.list("inference_service", framework=framework)
 
-    def resolve_node_plan(self, code: str, image_version_id: int) -> ResolvedPlan:
+    def resolve_node_plan(self, code: str, image_version_id: int | None) -> ResolvedPlan:
         """Short code -> ids for a node (nodes send ``sku_item_price_id``)."""
         return resolve_plan(code, self.for_nodes(image_version_id))
 
