@@ -1,4 +1,4 @@
-"""Model endpoints (`serving/inference/`): records whose data plane is real (B's DataPlane).
+"""Model endpoints (`serving/inference/`): records whose data plane is real (DataPlane).
 
 An endpoint only leaves `deploying`/`waiting` when its transition delay has passed *and* the data
 plane reports ready (a Triton repository that loads, a Riva server that reaches Triton), exactly
