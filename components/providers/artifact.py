@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 from typing import Any, Literal
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from components.providers import host_keys
-from components.providers.base import is_unknown, own_props
+from components.providers.base import TirOutputs, TirResource, is_unknown, outputs_of, own_props
 from components.providers.engine_log import current_urn, progress
 from components.remote_shell import quote
 from tir import field_errors
@@ -93,14 +93,20 @@ class ArtifactInputs(BaseModel):
         return self
 
 
-_COMPUTED = ("remote_path", "size_bytes", "remote_sha256")
+class ArtifactOutputs(TirOutputs):
+    remote_path: str  # the model file on the node
+    size_bytes: int
+    remote_sha256: str
+
+
+_COMPUTED = outputs_of(ArtifactOutputs)
 _CONNECTION = ("ssh_host", "ssh_port", "ssh_user", "ssh_private_key", "ssh_host_key", "ngc_api_key")
 # A model file name that is plain enough to keep on the node as it is.
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
 class ModelArtifactProvider(ResourceProvider):
-    computed = frozenset(_COMPUTED)
+    computed = _COMPUTED
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         known = {k: (None if is_unknown(v) else v) for k, v in news.items()
@@ -123,8 +129,8 @@ class ModelArtifactProvider(ResourceProvider):
         inputs = ArtifactInputs.model_validate({k: v for k, v in props.items() if k in ArtifactInputs.model_fields})
         folder = posixpath.join(MODELS_DIR, _folder_key(inputs))
         remote_path, size, digest = asyncio.run(_place(inputs, folder, current_urn()))
-        return CreateResult(folder, {**own_props(props), "remote_path": remote_path,
-                                     "size_bytes": size, "remote_sha256": digest})
+        outputs = ArtifactOutputs(remote_path=remote_path, size_bytes=size, remote_sha256=digest)
+        return CreateResult(folder, {**own_props(props), **outputs.model_dump()})
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> Any:
         from pulumi.dynamic import UpdateResult
@@ -297,7 +303,7 @@ async def _upload(conn: Any, local: Path, remote: str, sha256: str, urn: str) ->
     await conn.run(f"printf %s {sha256} > {quote(marker)}", check=True)
 
 
-class ModelArtifact(Resource, module="tir", name="ModelArtifact"):
+class ModelArtifact(TirResource, module="tir", name="ModelArtifact"):
     """The `.riva` model on the node. Outputs: on-node path and sha256."""
 
     remote_path: pulumi.Output[str]
@@ -307,4 +313,4 @@ class ModelArtifact(Resource, module="tir", name="ModelArtifact"):
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             additional_secret_outputs=["ssh_private_key", "ngc_api_key"]))
-        super().__init__(ModelArtifactProvider(), name, {**props, **dict.fromkeys(_COMPUTED)}, opts)
+        super().__init__(ModelArtifactProvider(), name, props, opts)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
-from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, Resource, ResourceProvider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 UNKNOWN: str = rpc.UNKNOWN
 # One read cache per provider process: all its resources' check and create share it.
 SHARED_READS = ReadCache()
+
+
+InputsT = TypeVar("InputsT", bound="TirInputs")
+OutputsT = TypeVar("OutputsT", bound="TirOutputs")
 
 
 class TirCredentials(BaseModel):
@@ -78,13 +83,39 @@ def own_props(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if not k.startswith("__")}
 
 
-class TirProvider(ResourceProvider):
-    """Base of the TIR providers. Subclasses declare their input model and which input
-    changes force a replacement; everything else updates in place."""
+class TirOutputs(BaseModel):
+    """What a provider computes, beside the inputs it echoes: the one declaration of a
+    resource's outputs (its provider's `computed` and its registration come from it)."""
 
-    inputs: ClassVar[type[BaseModel]]
+    model_config = ConfigDict(extra="forbid")
+
+
+class HasOutputs(Protocol):
+    @property
+    def computed(self) -> frozenset[str]: ...
+
+
+class TirResource(Resource):
+    """A dynamic resource registered with its provider's computed outputs (unknown until
+    the provider sets them), so every declared output is there to read."""
+
+    def __init__(self, provider: HasOutputs, name: str, props: Mapping[str, Any],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(provider, name, {**props, **dict.fromkeys(provider.computed)}, opts)  # type: ignore[arg-type]
+
+
+def outputs_of(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(model.model_fields)
+
+
+class TirProvider(ResourceProvider, Generic[InputsT, OutputsT]):
+    """Base of the TIR providers. Subclasses declare their input and output models and
+    which input changes force a replacement; everything else updates in place."""
+
+    inputs: type[InputsT]
+    outputs: type[OutputsT]
     replace_on: ClassVar[frozenset[str]] = frozenset()
-    # Outputs the provider computes; never compared against inputs in diff.
+    # Outputs the provider computes (its `outputs` model); never compared against inputs in diff.
     computed: ClassVar[frozenset[str]] = frozenset()
     # Inputs used only at create (later changes are another resource's job).
     create_only: ClassVar[frozenset[str]] = frozenset()
@@ -94,6 +125,25 @@ class TirProvider(ResourceProvider):
     name_field: ClassVar[str | None] = "name"
     # How patient the client is never changes a resource.
     undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "outputs" in cls.__dict__:
+            cls.computed = outputs_of(cls.outputs)
+
+    def args(self, props: Mapping[str, Any]) -> InputsT:
+        """A call's inputs, typed (its recorded outputs and the SDK's entries left out)."""
+        return self.inputs.model_validate({k: v for k, v in props.items()
+                                           if not k.startswith("__") and k not in self.computed})
+
+    def recorded(self, state: Mapping[str, Any]) -> OutputsT:
+        """The outputs a resource's state holds."""
+        return self.outputs.model_validate({k: state.get(k) for k in self.computed})
+
+    @staticmethod
+    def result(props: Mapping[str, Any], outputs: TirOutputs) -> dict[str, Any]:
+        """The state to record: the inputs as given, then what the provider computed."""
+        return {**own_props(props), **outputs.model_dump()}
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs with the same pydantic rules the client's request specs use,

@@ -7,10 +7,11 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
-from components.providers.base import UNKNOWN, TirInputs, TirProvider, cleanup_failed_create, own_props
+from components.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
+                                       cleanup_failed_create)
 from components.providers.engine_log import progress
 from tir import NotFound
 from tir.endpoints.models import Endpoint
@@ -47,10 +48,18 @@ class EndpointInputs(TirInputs):
     ready_timeout: float = Field(default=3600, gt=0)
 
 
-class EndpointProvider(TirProvider):
+class EndpointOutputs(TirOutputs):
+    endpoint_id: int
+    status: str
+    http_url: str  # the HTTP data plane
+    grpc: dict[str, Any]  # the gRPC ingress (tir.endpoints.GrpcTarget)
+    internal_grpc_address: str  # is-<id>:9000, for another endpoint inside TIR
+
+
+class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
     inputs = EndpointInputs
+    outputs = EndpointOutputs
     replace_on = frozenset({"name", "framework"})
-    computed = frozenset({"endpoint_id", "status", "http_url", "grpc", "internal_grpc_address"})
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
     catalog_keys = ("plan", "framework")
@@ -71,53 +80,55 @@ class EndpointProvider(TirProvider):
         return []
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        args = self.args(props)
         with self.client(props) as tir:
-            endpoint = tir.endpoints.find(props["name"])
+            endpoint = tir.endpoints.find(args.name)
             if endpoint is None:
-                progress(f"creating endpoint {props['name']} ({props['framework']}) on {props['plan']}")
-                endpoint = tir.endpoints.create_idempotent(_spec(tir, props))
+                progress(f"creating endpoint {args.name} ({args.framework}) on {args.plan}")
+                endpoint = tir.endpoints.create_idempotent(_spec(tir, args))
             else:
                 progress(f"adopting endpoint {endpoint.name} (id {endpoint.id}) left by an earlier run")
-            with cleanup_failed_create(tir.endpoints, endpoint, f"endpoint {props['name']}"):
+            with cleanup_failed_create(tir.endpoints, endpoint, f"endpoint {args.name}"):
                 if endpoint.status == "stopped":
                     tir.endpoints.start(endpoint.id)
                 if not endpoint.is_ready:
-                    progress(f"waiting for endpoint {props['name']} to be ready", ephemeral=True)
-                endpoint = wait_answering(tir, endpoint.id, props["ready_timeout"])
-            return CreateResult(str(endpoint.id), _outputs(tir, props, endpoint))
+                    progress(f"waiting for endpoint {args.name} to be ready", ephemeral=True)
+                endpoint = wait_answering(tir, endpoint.id, args.ready_timeout)
+            return CreateResult(str(endpoint.id), self.result(props, _outputs(tir, endpoint)))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        endpoint_id = int(id_)
+        endpoint_id, old, new = int(id_), self.args(olds), self.args(news)
         with self.client(news) as tir:
-            changed = sorted(k for k in _ROLLOUT if olds.get(k) != news.get(k))
+            changed = sorted(k for k in _ROLLOUT if getattr(old, k) != getattr(new, k))
             live = tir.endpoints.get(endpoint_id)
             if changed:
-                progress(f"updating endpoint {news['name']}: {', '.join(changed)}")
+                progress(f"updating endpoint {new.name}: {', '.join(changed)}")
                 # The patch body is the whole spec: keep the size the endpoint has now.
-                size = {"replicas": live.replica if live.replica is not None else news["replicas"],
-                        "autoscaling": _live_policy(live)}
-                tir.endpoints.update(endpoint_id, _spec(tir, {**news, **size}), action="patch")
-            elif olds.get("revision") != news.get("revision") and live.status == "running":
+                size = new.model_copy(update={"replicas": live.replica if live.replica is not None else new.replicas,
+                                              "autoscaling": _live_policy(live)})
+                tir.endpoints.update(endpoint_id, _spec(tir, size), action="patch")
+            elif old.revision != new.revision and live.status == "running":
                 # An idle endpoint loads the new models when it scales up; TIR restarts only
                 # a running one (docs/tir.md §8.7).
-                progress(f"restarting endpoint {news['name']} to load the new models")
+                progress(f"restarting endpoint {new.name} to load the new models")
                 tir.endpoints.restart(endpoint_id)
             if live.status != "stopped":
-                live = wait_answering(tir, endpoint_id, news["ready_timeout"])
-            return UpdateResult(_outputs(tir, news, live))
+                live = wait_answering(tir, endpoint_id, new.ready_timeout)
+            return UpdateResult(self.result(news, _outputs(tir, live)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
             endpoint = tir.endpoints.get_or_none(int(id_))
-            return ReadResult(id_, _outputs(tir, props, endpoint)) if endpoint else ReadResult("", {})
+            return ReadResult(id_, self.result(props, _outputs(tir, endpoint))) if endpoint else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        args = self.args(props)
         with self.client(props) as tir:
             try:
                 tir.endpoints.delete(int(id_))
             except NotFound:
                 return
-            tir.endpoints.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
+            tir.endpoints.wait_deleted(int(id_), timeout=args.ready_timeout)
 
 
 def wait_answering(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint:
@@ -132,8 +143,9 @@ def wait_answering(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint
     return endpoint
 
 
-def _spec(tir: TirClient, props: dict[str, Any]) -> EndpointSpec:
-    plan = tir.plans.resolve_endpoint_plan(props["plan"], props["framework"])
+def _spec(tir: TirClient, args: EndpointInputs) -> EndpointSpec:
+    plan = tir.plans.resolve_endpoint_plan(args.plan, args.framework)
+    props = args.model_dump()
     return EndpointSpec.model_validate({
         **{spec: props.get(name) for spec, name in _SPEC_FIELDS.items() if props.get(name) is not None},
         "sku_id": plan.sku_id, "sku_item_price_id": plan.sku_item_price_id,
@@ -151,18 +163,14 @@ def _live_policy(endpoint: Endpoint) -> dict[str, Any] | None:
             "stability_period": policy.stability_period or 300}
 
 
-def _outputs(tir: TirClient, props: dict[str, Any], endpoint: Endpoint) -> dict[str, Any]:
-    return {
-        **own_props(props),
-        "endpoint_id": endpoint.id,
-        "status": endpoint.status,
-        "http_url": tir.endpoints.http_url(endpoint.id),
-        "grpc": tir.endpoints.grpc_target(endpoint.id).model_dump(),
-        "internal_grpc_address": INTERNAL_GRPC_ADDRESS.format(id=endpoint.id),
-    }
+def _outputs(tir: TirClient, endpoint: Endpoint) -> EndpointOutputs:
+    return EndpointOutputs(endpoint_id=endpoint.id, status=str(endpoint.status),
+                           http_url=tir.endpoints.http_url(endpoint.id),
+                           grpc=tir.endpoints.grpc_target(endpoint.id).model_dump(),
+                           internal_grpc_address=INTERNAL_GRPC_ADDRESS.format(id=endpoint.id))
 
 
-class _EndpointResource(Resource):
+class _EndpointResource(TirResource):
     endpoint_id: pulumi.Output[int]
     status: pulumi.Output[str]
     http_url: pulumi.Output[str]
@@ -170,8 +178,7 @@ class _EndpointResource(Resource):
     internal_grpc_address: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(EndpointProvider(), name,
-                         {**props, **dict.fromkeys(EndpointProvider.computed)}, opts)
+        super().__init__(EndpointProvider(), name, props, opts)
 
 
 class TritonEndpoint(_EndpointResource, module="tir", name="TritonEndpoint"):

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
+
+from components.providers.base import TirOutputs, TirResource, outputs_of
+
+
+class KeyPairOutputs(TirOutputs):
+    public_key: str
+    private_key: str  # a secret output
 
 
 class SshKeyPairProvider(ResourceProvider):
-    computed = frozenset({"public_key", "private_key"})
+    computed = outputs_of(KeyPairOutputs)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         from cryptography.hazmat.primitives import serialization
@@ -20,9 +27,8 @@ class SshKeyPairProvider(ResourceProvider):
                                     serialization.NoEncryption()).decode()
         public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                                serialization.PublicFormat.OpenSSH).decode()
-        outs = {"comment": props["comment"], "public_key": f"{public} {props['comment']}",
-                "private_key": private}
-        return CreateResult(public.split()[1][-16:], outs)
+        outs = KeyPairOutputs(public_key=f"{public} {props['comment']}", private_key=private)
+        return CreateResult(public.split()[1][-16:], {"comment": props["comment"], **outs.model_dump()})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = olds.get("comment") != news.get("comment")
@@ -32,12 +38,11 @@ class SshKeyPairProvider(ResourceProvider):
         return ReadResult(id_, props)
 
 
-class SshKeyPair(Resource, module="tir", name="SshKeyPair"):
+class SshKeyPair(TirResource, module="tir", name="SshKeyPair"):
     public_key: pulumi.Output[str]
     private_key: pulumi.Output[str]
 
     def __init__(self, name: str, comment: str, opts: pulumi.ResourceOptions | None = None) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             additional_secret_outputs=["private_key"]))
-        super().__init__(SshKeyPairProvider(), name,
-                         {"comment": comment, "public_key": None, "private_key": None}, opts)
+        super().__init__(SshKeyPairProvider(), name, {"comment": comment}, opts)

@@ -11,10 +11,11 @@ import uuid
 from typing import Any, Literal
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import Field, SecretStr
 
-from components.providers.base import UNKNOWN, TirInputs, TirProvider, cleanup_failed_create, own_props
+from components.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
+                                       cleanup_failed_create)
 from tir import NotFound
 from tir.model_repositories.models import ModelRepository as Repo
 from tir.model_repositories.specs import RepositorySpec
@@ -34,61 +35,67 @@ class RepositoryInputs(TirInputs):
     ready_timeout: float = Field(default=600, gt=0)
 
 
-class ModelRepositoryProvider(TirProvider):
+class RepositoryOutputs(TirOutputs):
+    repository_id: int
+    status: str | None
+    bucket: str | None
+    bucket_endpoint: str | None
+    bucket_access_key: str | None
+    bucket_secret_key: str | None  # a secret output (SECRET_OUTPUTS)
+
+
+class ModelRepositoryProvider(TirProvider[RepositoryInputs, RepositoryOutputs]):
     inputs = RepositoryInputs
+    outputs = RepositoryOutputs
     replace_on = frozenset({"name", "storage_type", "bucket_name", "access_key", "secret_key"})
-    computed = frozenset({"repository_id", "status", "bucket", "bucket_endpoint",
-                          "bucket_access_key", "bucket_secret_key"})
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         return self.spec_check(RepositorySpec, _SPEC_FIELDS, {k: inputs.get(v) for k, v in _SPEC_FIELDS.items()})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        args = self.args(props)
         with self.client(props) as tir:
-            repo = tir.model_repositories.find(props["name"])
+            repo = tir.model_repositories.find(args.name)
             if repo is None:
                 repo = tir.model_repositories.create_idempotent(RepositorySpec(
-                    name=props["name"], model_type="triton", storage_type=props["storage_type"],
-                    bucket_name=props.get("bucket_name") or "", access_key=props.get("access_key"),
-                    secret_key=props.get("secret_key")))
-            with cleanup_failed_create(tir.model_repositories, repo, f"model repository {props['name']}"):
+                    name=args.name, model_type="triton", storage_type=args.storage_type,
+                    bucket_name=args.bucket_name, access_key=args.access_key, secret_key=args.secret_key))
+            with cleanup_failed_create(tir.model_repositories, repo, f"model repository {args.name}"):
                 if not repo.is_ready:
-                    repo = tir.model_repositories.wait_ready(repo.id, timeout=props["ready_timeout"])
-            return CreateResult(str(repo.id), _outputs(props, repo))
+                    repo = tir.model_repositories.wait_ready(repo.id, timeout=args.ready_timeout)
+            return CreateResult(str(repo.id), self.result(props, _outputs(repo)))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Only the credentials or the timeout can change in place; nothing to send.
         with self.client(news) as tir:
-            return UpdateResult(_outputs(news, tir.model_repositories.get(int(_id))))
+            return UpdateResult(self.result(news, _outputs(tir.model_repositories.get(int(_id)))))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
             repo = tir.model_repositories.get_or_none(int(id_))
-            return ReadResult(id_, _outputs(props, repo)) if repo else ReadResult("", {})
+            return ReadResult(id_, self.result(props, _outputs(repo))) if repo else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        args = self.args(props)
         with self.client(props) as tir:
             try:
                 tir.model_repositories.delete(int(id_))
             except NotFound:
                 return
-            tir.model_repositories.wait_deleted(int(id_), timeout=props.get("ready_timeout"))
+            tir.model_repositories.wait_deleted(int(id_), timeout=args.ready_timeout)
 
 
-def _outputs(props: dict[str, Any], repo: Repo) -> dict[str, Any]:
+def _outputs(repo: Repo) -> RepositoryOutputs:
     bucket, creds = repo.bucket, repo.credentials
-    return {
-        **own_props(props),
-        "repository_id": repo.id,
-        "status": repo.status,
-        "bucket": bucket.bucket_name if bucket else None,
-        "bucket_endpoint": bucket.endpoint if bucket else None,
-        "bucket_access_key": creds.access_key if creds else None,
-        "bucket_secret_key": creds.secret_key.get_secret_value() if creds and creds.secret_key else None,
-    }
+    return RepositoryOutputs(
+        repository_id=repo.id, status=repo.status,
+        bucket=bucket.bucket_name if bucket else None,
+        bucket_endpoint=bucket.endpoint if bucket else None,
+        bucket_access_key=creds.access_key if creds else None,
+        bucket_secret_key=creds.secret_key.get_secret_value() if creds and creds.secret_key else None)
 
 
-class ModelRepository(Resource, module="tir", name="ModelRepository"):
+class ModelRepository(TirResource, module="tir", name="ModelRepository"):
     """A TIR model repository of type triton; managed bucket unless told otherwise."""
 
     repository_id: pulumi.Output[int]
@@ -100,8 +107,7 @@ class ModelRepository(Resource, module="tir", name="ModelRepository"):
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             additional_secret_outputs=SECRET_OUTPUTS))
-        super().__init__(ModelRepositoryProvider(), name,
-                         {**props, **dict.fromkeys(ModelRepositoryProvider.computed)}, opts)
+        super().__init__(ModelRepositoryProvider(), name, props, opts)
 
 
 # The marker `read` reports when the published models are gone from the bucket.
@@ -113,13 +119,18 @@ class ContentInputs(TirInputs):
     prefix: str = ""
 
 
-class RepositoryContentProvider(TirProvider):
+class ContentOutputs(TirOutputs):
+    marker: str
+
+
+class RepositoryContentProvider(TirProvider[ContentInputs, ContentOutputs]):
     inputs = ContentInputs
+    outputs = ContentOutputs
     replace_on = frozenset({"repository_id", "prefix"})
-    computed = frozenset({"marker"})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(str(int(props["repository_id"])), {**own_props(props), "marker": uuid.uuid4().hex})
+        return CreateResult(str(self.args(props).repository_id),
+                            self.result(props, ContentOutputs(marker=uuid.uuid4().hex)))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -131,8 +142,8 @@ class RepositoryContentProvider(TirProvider):
         return {"marker": UNKNOWN} if olds.get("marker") == MISSING else {}
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        marker = uuid.uuid4().hex if olds.get("marker") == MISSING else olds.get("marker")
-        return UpdateResult({**own_props(news), "marker": marker})
+        marker = self.recorded(olds).marker
+        return UpdateResult(self.result(news, ContentOutputs(marker=uuid.uuid4().hex if marker == MISSING else marker)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -146,10 +157,10 @@ class RepositoryContentProvider(TirProvider):
         """Nothing to undo: the publish step removes what it published."""
 
 
-class RepositoryContent(Resource, module="tir", name="RepositoryContent"):
+class RepositoryContent(TirResource, module="tir", name="RepositoryContent"):
     """Whether the published models are still in the repository's bucket (see module doc)."""
 
     marker: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(RepositoryContentProvider(), name, {**props, "marker": None}, opts)
+        super().__init__(RepositoryContentProvider(), name, props, opts)

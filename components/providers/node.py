@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
 from components.providers import host_keys
-from components.providers.base import UNKNOWN, TirInputs, TirProvider, cleanup_failed_create, own_props
+from components.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
+                                       cleanup_failed_create)
 from components.providers.engine_log import progress
 from components.providers.node_power import converge
 from components.providers.ssh_key import key_material
@@ -41,13 +42,24 @@ class NodeInputs(TirInputs):
     ready_timeout: float = Field(default=1800, gt=0)
 
 
-class NodeProvider(TirProvider):
+class NodeOutputs(TirOutputs):
+    node_id: int
+    status: str
+    ssh_host: str | None
+    ssh_port: int | None
+    ssh_user: str
+    ssh_host_key: str | None  # pinned at create, then only when the user trusts a new one
+    lab_url: str | None
+    resolved_image_version_id: int | None  # None for a registry image
+    sku_item_price_id: int | None
+
+
+class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
     inputs = NodeInputs
+    outputs = NodeOutputs
     # Only the name (the adoption key) replaces a node, which would destroy its disk: the
     # plan, disk size and image change in place (docs/day2.md, "Nodes").
     replace_on = frozenset({"name"})
-    computed = frozenset({"node_id", "status", "ssh_host", "ssh_port", "ssh_user", "ssh_host_key", "lab_url",
-                          "resolved_image_version_id", "sku_item_price_id"})
     catalog_keys = ("plan", "image_version", "image_version_id", "registry_image")
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -96,10 +108,10 @@ class NodeProvider(TirProvider):
                 if not node.is_ready:
                     progress(f"waiting for node {props['name']} to run", ephemeral=True)
                 node = converge(tir, node, "running", props["ready_timeout"])
-                outputs = _outputs(props, node, {}, version_id, plan.sku_item_price_id)
+                outputs = _outputs(node, {}, version_id, plan.sku_item_price_id)
                 # Trust on first use: TIR publishes no host keys (docs/security.md).
-                outputs["ssh_host_key"] = _pin(outputs)
-            return CreateResult(str(node.id), outputs)
+                outputs = outputs.model_copy(update={"ssh_host_key": _pin(self.args(props), outputs)})
+            return CreateResult(str(node.id), self.result(props, outputs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         node_id = int(id_)
@@ -138,13 +150,13 @@ class NodeProvider(TirProvider):
                 repin = True
             if repin or (was_running and news["plan"] != olds.get("plan")):
                 node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
-            outputs = _outputs(news, node, olds, version_id, sku_item_price_id)
+            outputs = _outputs(node, olds, version_id, sku_item_price_id)
             if repin:
-                outputs["ssh_host_key"] = _pin(outputs)
+                outputs = outputs.model_copy(update={"ssh_host_key": _pin(self.args(news), outputs)})
                 if not was_running:
                     node = converge(tir, node, "stopped", news["ready_timeout"])
-                    outputs["status"] = node.status
-            return UpdateResult(outputs)
+                    outputs = outputs.model_copy(update={"status": str(node.status)})
+            return UpdateResult(self.result(news, outputs))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -153,8 +165,8 @@ class NodeProvider(TirProvider):
                 return ReadResult("", {})
             keys = [k.ssh_key for k in tir.nodes.list_ssh_keys(node.id)]
             live = dict(props, public_keys=_same_order(props.get("public_keys") or [], keys))
-            return ReadResult(id_, _outputs(live, node, props, props.get("resolved_image_version_id"),
-                                            props.get("sku_item_price_id")))
+            outputs = _outputs(node, props, props.get("resolved_image_version_id"), props.get("sku_item_price_id"))
+            return ReadResult(id_, self.result(live, outputs))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         with self.client(props) as tir:
@@ -215,13 +227,12 @@ def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version
     return plan.sku_item_price_id
 
 
-def _pin(outputs: dict[str, Any]) -> str:
+def _pin(args: NodeInputs, outputs: NodeOutputs) -> str:
     """The node's host key to pin now (only the trusted one, when the user gave one)."""
-    if not outputs.get("ssh_host"):
-        raise RuntimeError(f"node {outputs['name']} (id {outputs['node_id']}) reports no SSH address: "
-                           "its host key cannot be pinned")
-    return host_keys.pin(f"node {outputs['name']} (id {outputs['node_id']})", outputs["ssh_host"],
-                         int(outputs["ssh_port"]), outputs.get("trusted_host_key"))
+    what = f"node {args.name} (id {outputs.node_id})"
+    if not outputs.ssh_host or not outputs.ssh_port:
+        raise RuntimeError(f"{what} reports no SSH address: its host key cannot be pinned")
+    return host_keys.pin(what, outputs.ssh_host, outputs.ssh_port, args.trusted_host_key)
 
 
 def _same_order(wanted: list[str], live: list[str]) -> list[str]:
@@ -232,27 +243,21 @@ def _same_order(wanted: list[str], live: list[str]) -> list[str]:
     return ordered + [k for k in live if key_material(k) not in {key_material(w) for w in wanted}]
 
 
-def _outputs(props: dict[str, Any], node: Node, olds: dict[str, Any], image_version_id: Any,
-             sku_item_price_id: Any) -> dict[str, Any]:
+def _outputs(node: Node, olds: dict[str, Any], image_version_id: Any, sku_item_price_id: Any) -> NodeOutputs:
     ssh = node.ssh
     # A stopped node reports no SSH address; keep the last one so commands that connect
     # to it are not replaced (ASSUMPTION: TIR keeps a node's address across stop/start).
-    return {
-        **own_props(props),
-        "node_id": node.id,
-        "status": node.status,
-        "ssh_host": ssh.host if ssh else olds.get("ssh_host"),
-        "ssh_port": ssh.port if ssh else olds.get("ssh_port"),
-        "ssh_user": (ssh.user if ssh else None) or olds.get("ssh_user") or "root",
+    return NodeOutputs(
+        node_id=node.id, status=str(node.status),
+        ssh_host=ssh.host if ssh else olds.get("ssh_host"),
+        ssh_port=ssh.port if ssh else olds.get("ssh_port"),
+        ssh_user=(ssh.user if ssh else None) or olds.get("ssh_user") or "root",
         # Pinned at create, again only when the user trusts a new key; never from a read.
-        "ssh_host_key": olds.get("ssh_host_key"),
-        "lab_url": node.lab_url,
-        "resolved_image_version_id": image_version_id,
-        "sku_item_price_id": sku_item_price_id,
-    }
+        ssh_host_key=olds.get("ssh_host_key"),
+        lab_url=node.lab_url, resolved_image_version_id=image_version_id, sku_item_price_id=sku_item_price_id)
 
 
-class TirNode(Resource, module="tir", name="TirNode"):
+class TirNode(TirResource, module="tir", name="TirNode"):
     """A TIR GPU node from the Riva image, reachable over SSH."""
 
     node_id: pulumi.Output[int]
@@ -263,5 +268,4 @@ class TirNode(Resource, module="tir", name="TirNode"):
     ssh_host_key: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        outputs = dict.fromkeys(NodeProvider.computed)
-        super().__init__(NodeProvider(), name, {**props, **outputs}, opts)
+        super().__init__(NodeProvider(), name, props, opts)

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider, own_props
+from components.providers.base import TirInputs, TirOutputs, TirProvider, TirResource
 from components.providers.engine_log import progress
 from tir.nodes.models import Node
 
@@ -55,22 +55,26 @@ def converge(tir: TirClient, node: Node, state: str, timeout: float) -> Node:
     return tir.nodes.wait_stopped(node.id, timeout=timeout)
 
 
-class _PowerProvider(TirProvider):
+class PowerOutputs(TirOutputs):
+    status: str
+
+
+class _PowerProvider(TirProvider[PowerInputs, PowerOutputs]):
     inputs = PowerInputs
+    outputs = PowerOutputs
     replace_on = frozenset({"node_id"})
-    computed = frozenset({"status"})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(str(int(props["node_id"])), self._apply(props))
+        return CreateResult(str(self.args(props).node_id), self._apply(props))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(self._apply(news))
 
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+        args = self.args(props)
         with self.client(props) as tir:
-            node = converge(tir, tir.nodes.get(int(props["node_id"])), props["state"], props["ready_timeout"])
-        return {**own_props(props), "status": str(node.status)}
-
+            node = converge(tir, tir.nodes.get(args.node_id), args.state, args.ready_timeout)
+        return self.result(props, PowerOutputs(status=str(node.status)))
 
     @classmethod
     def _live_node(cls, id_: str, props: dict[str, Any]) -> Node | None:
@@ -98,27 +102,28 @@ class NodePowerProvider(_PowerProvider):
         return ReadResult(id_, live)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        if props.get("state") != "stopped":
+        args = self.args(props)
+        if args.state != "stopped":
             return
         with self.client(props) as tir:
             node = tir.nodes.get_or_none(int(id_))
             if node is not None:
-                converge(tir, node, "running", props["ready_timeout"])
+                converge(tir, node, "running", args.ready_timeout)
 
 
-class NodeWake(Resource, module="tir", name="NodeWake"):
+class NodeWake(TirResource, module="tir", name="NodeWake"):
     """Starts the node when the model changes (before upload and conversion)."""
 
     status: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(NodeWakeProvider(), name, {**props, "state": "running", "status": None}, opts)
+        super().__init__(NodeWakeProvider(), name, {**props, "state": "running"}, opts)
 
 
-class NodePower(Resource, module="tir", name="NodePower"):
+class NodePower(TirResource, module="tir", name="NodePower"):
     """The node's desired running/stopped state, applied after each conversion."""
 
     status: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(NodePowerProvider(), name, {**props, "status": None}, opts)
+        super().__init__(NodePowerProvider(), name, props, opts)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider, own_props
+from components.providers.base import TirInputs, TirOutputs, TirProvider, TirResource
 from components.providers.endpoint import wait_answering
 from components.providers.engine_log import progress
 from tir.endpoints.models import Endpoint
@@ -33,18 +33,23 @@ class ScaleInputs(TirInputs):
     ready_timeout: float = Field(default=3600, gt=0)
 
 
-class EndpointScaleProvider(TirProvider):
+class ScaleOutputs(TirOutputs):
+    status: str
+
+
+class EndpointScaleProvider(TirProvider[ScaleInputs, ScaleOutputs]):
     inputs = ScaleInputs
+    outputs = ScaleOutputs
     replace_on = frozenset({"endpoint_id"})
-    computed = frozenset({"status"})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        args = self.args(props)
         with self.client(props) as tir:
-            return CreateResult(str(int(props["endpoint_id"])), _apply(tir, props, None))
+            return CreateResult(str(args.endpoint_id), self.result(props, _apply(tir, args, None)))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         with self.client(news) as tir:
-            return UpdateResult(_apply(tir, news, olds))
+            return UpdateResult(self.result(news, _apply(tir, self.args(news), self.args(olds))))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -68,14 +73,14 @@ class EndpointScaleProvider(TirProvider):
         """Nothing to undo: the size goes with the endpoint."""
 
 
-def _apply(tir: TirClient, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
+def _apply(tir: TirClient, args: ScaleInputs, olds: ScaleInputs | None) -> ScaleOutputs:
     """Size, then power state; the endpoint is read again only after a call changed it."""
-    endpoint_id, timeout = int(props["endpoint_id"]), props["ready_timeout"]
+    endpoint_id, timeout = args.endpoint_id, args.ready_timeout
     endpoint = tir.endpoints.get(endpoint_id)
-    if olds is None or any(olds.get(k) != props.get(k) for k in ("replicas", "autoscaling")):
-        if _resize(tir, endpoint, props):
+    if olds is None or (olds.replicas, olds.autoscaling) != (args.replicas, args.autoscaling):
+        if _resize(tir, endpoint, args):
             endpoint = tir.endpoints.get(endpoint_id)
-    if props["state"] == "stopped":
+    if args.state == "stopped":
         if endpoint.status != "stopped":
             if not endpoint.is_ready:
                 tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
@@ -88,13 +93,13 @@ def _apply(tir: TirClient, props: dict[str, Any], olds: dict[str, Any] | None) -
         endpoint = wait_answering(tir, endpoint_id, timeout)
     elif not endpoint.is_ready:
         endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
-    return {**own_props(props), "status": endpoint.status}
+    return ScaleOutputs(status=str(endpoint.status))
 
 
-def _resize(tir: TirClient, endpoint: Endpoint, props: dict[str, Any]) -> bool:
+def _resize(tir: TirClient, endpoint: Endpoint, args: ScaleInputs) -> bool:
     """Send the wanted size unless the endpoint has it; True when a call was made."""
-    if props.get("autoscaling"):
-        policy = AutoScalePolicy.model_validate(props["autoscaling"])
+    if args.autoscaling is not None:
+        policy = args.autoscaling
         current = endpoint.auto_scale_policy
         if endpoint.is_auto_scale_enabled and current is not None and \
                 (current.min_replicas, current.max_replicas) == (policy.min_replicas, policy.max_replicas):
@@ -102,15 +107,15 @@ def _resize(tir: TirClient, endpoint: Endpoint, props: dict[str, Any]) -> bool:
         progress(f"autoscaling {endpoint.name}: {policy.min_replicas}-{policy.max_replicas} replicas")
         tir.endpoints.update_auto_scale(endpoint.id, policy)
         return True
-    if not endpoint.is_auto_scale_enabled and endpoint.replica == int(props["replicas"]):
+    if not endpoint.is_auto_scale_enabled and endpoint.replica == args.replicas:
         return False
-    progress(f"scaling {endpoint.name} to {props['replicas']} replicas")
-    tir.endpoints.disable_auto_scale(endpoint.id, int(props["replicas"]))
+    progress(f"scaling {endpoint.name} to {args.replicas} replicas")
+    tir.endpoints.disable_auto_scale(endpoint.id, args.replicas)
     return True
 
 
-class EndpointScale(Resource, module="tir", name="EndpointScale"):
+class EndpointScale(TirResource, module="tir", name="EndpointScale"):
     status: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(EndpointScaleProvider(), name, {**props, "status": None}, opts)
+        super().__init__(EndpointScaleProvider(), name, props, opts)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
-from components.providers.base import TirInputs, TirProvider, own_props
+from components.providers.base import TirInputs, TirOutputs, TirProvider, TirResource
 from tir import NotFound
 from tir.ssh_keys.models import SshKeySpec
 
@@ -23,29 +23,35 @@ class SshKeyInputs(TirInputs):
     public_key: str = Field(pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+")
 
 
-class SshKeyProvider(TirProvider):
+class SshKeyOutputs(TirOutputs):
+    key_id: int
+    owned: bool  # registered by riva-tir (deleted with it), not a key the account already had
+
+
+class SshKeyProvider(TirProvider[SshKeyInputs, SshKeyOutputs]):
     inputs = SshKeyInputs
+    outputs = SshKeyOutputs
     replace_on = frozenset({"label", "public_key"})
     # The label carries the key's fingerprint, so a rotated key gets a new label and is
     # added (to the account, then the node) before the old one is removed.
     name_field = "label"
-    computed = frozenset({"key_id", "owned"})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        args = self.args(props)
         with self.client(props) as tir:
-            existing = tir.ssh_keys.find_by_key(props["public_key"])
+            existing = tir.ssh_keys.find_by_key(args.public_key)
             # A key the account already had under another label is the user's: use it,
             # never delete it. One under our label is ours (from an interrupted run).
             if existing is not None:
-                owned = existing.label == props["label"]
+                owned = existing.label == args.label
             else:
                 existing, owned = tir.ssh_keys.create_idempotent(
-                    SshKeySpec(label=props["label"], ssh_key=props["public_key"])), True
-            return CreateResult(str(existing.id), {**own_props(props), "key_id": existing.id, "owned": owned})
+                    SshKeySpec(label=args.label, ssh_key=args.public_key)), True
+            return CreateResult(str(existing.id), self.result(props, SshKeyOutputs(key_id=existing.id, owned=owned)))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Only the credentials or retries can change in place (the key replaces): keep the outputs."""
-        return UpdateResult({**own_props(news), "key_id": olds.get("key_id"), "owned": olds.get("owned")})
+        return UpdateResult(self.result(news, self.recorded(olds)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -62,9 +68,9 @@ class SshKeyProvider(TirProvider):
                 pass
 
 
-class TirSshKey(Resource, module="tir", name="TirSshKey"):
+class TirSshKey(TirResource, module="tir", name="TirSshKey"):
     key_id: pulumi.Output[int]
     public_key: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(SshKeyProvider(), name, {**props, "key_id": None, "owned": None}, opts)
+        super().__init__(SshKeyProvider(), name, props, opts)
