@@ -88,18 +88,22 @@ def autoscaling_bounds(kind: str, props: Mapping[str, Any], limits: Limits) -> l
 
 
 def images_pinned(kind: str, props: Mapping[str, Any], _limits: Limits) -> list[str]:
-    if kind == NODE:
+    if kind == NODE and not props.get("registry_image"):
         version = str(props.get("image_version") or "")
         return [] if VERSION.match(version) else [f"node Riva image version {version!r} is not a pinned version"]
-    if kind not in ENDPOINTS:
+    if kind == NODE:
+        image = str(props["registry_image"])
+    elif kind in ENDPOINTS:
+        outer = props.get("container") or {}
+        image = str((outer.get("container") or {}).get("container_name") or "")
+    else:
         return []
-    outer = props.get("container") or {}
-    image = str((outer.get("container") or {}).get("container_name") or "")
     if not image or "@sha256:" in image:
         return []
     name, _, tag = image.rpartition(":")
     if not name or "/" in tag or not VERSION.match(tag) or tag == "latest":
-        return [f"image {image!r} is not pinned to a version (use e.g. nvcr.io/nvidia/riva/riva-speech:2.19.0)"]
+        return [f"image {image!r} is not pinned to a version "
+                "(use e.g. registry.e2enetworks.net/<namespace>/riva-speech:2.19.0)"]
     return []
 
 
