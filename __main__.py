@@ -3,7 +3,7 @@ import pulumi
 
 from components import config
 from components.deployment import RivaDeployment, RivaDeploymentSecrets
-from components.verification import client_command, verification_step, verify_command
+from components.verification import transcribe_command, verification_step, verify_command
 
 try:
     stack = config.load()
@@ -31,7 +31,7 @@ pulumi.export("node_id", deployment.node_id)
 pulumi.export("repository_id", deployment.repository_id)
 pulumi.export("triton_endpoint_id", deployment.triton_endpoint_id)
 pulumi.export("riva_endpoint_id", deployment.riva_endpoint_id)
-pulumi.export("client_command", deployment.riva_grpc.apply(client_command))
+pulumi.export("transcribe_command", transcribe_command(pulumi.get_stack()))
 pulumi.export("verify_command", verify_command(pulumi.get_stack()))
 
 if stack.verify:

@@ -233,6 +233,8 @@ class StackConfig(_Section):
     timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], PositiveInt] = Field(default_factory=dict)
     retries: RetrySection | None = None
     verify: bool = Field(default=False, description="post-deploy verification as the stack's last step")
+    verify_max_wer: float = Field(default=0.25, ge=0, le=1, description="word error rate the verification allows "
+                                                                        "on its audio (components/audio/)")
 
     @model_validator(mode="after")
     def _gpus(self) -> StackConfig:

@@ -5,7 +5,10 @@
 - Triton over gRPC through TIR's ingress (TLS, routing metadata, `x-auth-token`; docs/tir.md
   §8.9): server ready.
 - The Riva API server through the same ingress (nvidia-riva-client's channel):
-  grpc.health.v1 SERVING, then its ASR model list where the server answers that call.
+  grpc.health.v1 SERVING, its ASR model list, then speech: the shipped audio
+  (components/audio/) streamed with `StreamingRecognize` and, where an offline pipeline is
+  deployed, sent with `Recognize`; each transcript's word error rate against the audio's
+  text must not exceed the stack's `verifyMaxWer`.
 
 `scripts/verify [--stack NAME]` runs it for a user (reading the stack's outputs and its
 auth token); with `riva-tir:verify: true` the stack runs it as its last step
@@ -23,11 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from components.ingress import ca_path, target_of
+from components import speech
+from components.ingress import TOKEN_ENV, ca_path, target_of
 from tir.endpoints import GrpcTarget
 
 TIMEOUT = 10.0
-TOKEN_ENV = "TIR_AUTH_TOKEN"
+# The word error rate on the shipped audio above which recognition fails (the stack's
+# `verifyMaxWer` overrides it).
+DEFAULT_MAX_WER = 0.25
 
 
 @dataclass(frozen=True)
@@ -83,8 +89,9 @@ def triton_grpc_checks(target: GrpcTarget, token: str | None) -> list[Check]:
     return [Check("triton grpc", ready, f"{where} {'ready' if ready else 'NOT ready'}")]
 
 
-def riva_checks(target: GrpcTarget, token: str | None) -> list[Check]:
-    """gRPC health of the Riva API server through the ingress and, where it answers, its ASR models."""
+def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_MAX_WER) -> list[Check]:
+    """gRPC health of the Riva API server through the ingress, its ASR models and, for
+    each kind deployed (streaming, offline), recognition of the shipped audio."""
     import grpc
     import riva.client
     from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -111,15 +118,34 @@ def riva_checks(target: GrpcTarget, token: str | None) -> list[Check]:
             return checks + [Check("riva asr models", True, "not listed by this server")]
         return checks + [Check("riva asr models", False, _first_line(exc))]
     names = sorted({c.model_name for c in config.model_config})
-    return checks + [Check("riva asr models", bool(names), ", ".join(names) or "none")]
+    checks.append(Check("riva asr models", bool(names), ", ".join(names) or "none"))
+    kinds = {c.parameters.get("type", "online") for c in config.model_config}
+    pipelines: tuple[tuple[str, speech.Mode], ...] = (("online", "streaming"), ("offline", "offline"))
+    modes = [mode for kind, mode in pipelines if kind in kinds]
+    return checks + [recognition_check(target, token, mode, max_wer) for mode in modes]
 
 
-def verify(outputs: Mapping[str, Any], token: str | None) -> list[Check]:
+def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, max_wer: float) -> Check:
+    """The shipped audio recognized by the deployment, against its text: health and the
+    model list pass while recognition is broken (docs/riva.md §13)."""
+    import grpc
+
+    name = f"riva recognition ({mode})"
+    try:
+        result = speech.transcribe(target, token or "", speech.AUDIO, mode)
+    except grpc.RpcError as exc:
+        return Check(name, False, _first_line(exc))
+    wer = speech.word_error_rate(speech.REFERENCE, result.text)
+    first = f"{result.first_result_seconds:.2f} s" if result.first_result_seconds is not None else "none"
+    return Check(name, wer <= max_wer, f"{result.text!r} WER {wer:.2f} (max {max_wer:.2f}), first result {first}")
+
+
+def verify(outputs: Mapping[str, Any], token: str | None, max_wer: float = DEFAULT_MAX_WER) -> list[Check]:
     """All checks for a stack's outputs (as `pulumi stack output --json` prints them)."""
     models = [str(m) for m in outputs.get("models") or []]
     return (triton_checks(str(outputs["triton_http_url"]), models, token)
             + triton_grpc_checks(target_of(outputs["triton_grpc"]), token)
-            + riva_checks(target_of(outputs["riva_grpc"]), token))
+            + riva_checks(target_of(outputs["riva_grpc"]), token, max_wer))
 
 
 def table(checks: Sequence[Check]) -> str:
@@ -139,18 +165,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", help="read the addresses from this stack's outputs")
     parser.add_argument("--outputs", help="instead of --stack: the stack's outputs as JSON "
                                            "(what `pulumi stack output --json` prints)")
+    parser.add_argument("--max-wer", type=float, help="word error rate allowed on the shipped audio "
+                                                      f"(default: the stack's verifyMaxWer, else {DEFAULT_MAX_WER})")
     args = parser.parse_args(argv)
     # The token is never an argument (it would show in process listings and logs).
     token = os.environ.get(TOKEN_ENV)
+    max_wer = args.max_wer
     if args.stack:
         outputs = json.loads(_pulumi("stack", "output", "--json", "--stack", args.stack))
         if token is None:
             token = _pulumi("config", "get", "riva-tir:tirAuthToken", "--stack", args.stack, check=False).strip() or None
+        if max_wer is None:
+            configured = _pulumi("config", "get", "riva-tir:verifyMaxWer", "--stack", args.stack, check=False).strip()
+            max_wer = float(configured) if configured else None
     elif args.outputs:
         outputs = json.loads(args.outputs)
     else:
         parser.error("give --stack, or --outputs")
-    checks = verify(outputs, token)
+    checks = verify(outputs, token, DEFAULT_MAX_WER if max_wer is None else max_wer)
     print(table(checks), flush=True)
     return 0 if all(c.ok for c in checks) else 1
 

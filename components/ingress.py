@@ -18,6 +18,8 @@ from components.config import ROOT
 from tir.endpoints import GrpcTarget
 
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
+# Where the commands riva-tir prints read the TIR auth token from (never an argument).
+TOKEN_ENV = "TIR_AUTH_TOKEN"
 SERVING = 1  # grpc.health.v1.HealthCheckResponse.SERVING
 
 

@@ -11,17 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shlex
-from collections.abc import Mapping
-from typing import Any
 
 import pulumi
 from pulumi_command import local
 
 from components.config import StackConfig
 from components.deployment import RivaDeployment
-from components.health import TOKEN_ENV
-from components.ingress import ca_path, target_of
-from tir.endpoints.models import INGRESS_TOKEN_HEADER
+from components.ingress import TOKEN_ENV
 
 
 def verification_step(name: str, deployment: RivaDeployment, config: StackConfig,
@@ -32,26 +28,16 @@ def verification_step(name: str, deployment: RivaDeployment, config: StackConfig
                                 riva_grpc=deployment.riva_grpc, models=deployment.models)
     command = pulumi.Output.all(outputs, deployment.triton_endpoint_id, deployment.riva_endpoint_id).apply(
         lambda a: f"# config {fingerprint}, endpoints {a[1]} {a[2]}\n"
-                  f"python -m components.health --outputs {shlex.quote(json.dumps(a[0], sort_keys=True))}")
+                  f"python -m components.health --max-wer {config.verify_max_wer} "
+                  f"--outputs {shlex.quote(json.dumps(a[0], sort_keys=True))}")
     return local.Command(name, create=command, update=command,
                          environment={TOKEN_ENV: auth_token} if auth_token is not None else None,
                          opts=pulumi.ResourceOptions(depends_on=[deployment]))
 
 
-def client_command(riva_grpc: Mapping[str, Any]) -> str:
-    """A copy-paste command that asks the Riva API server, through TIR's gRPC ingress, for
-    its ASR models with nvidia-riva-client (`pip install nvidia-riva-client`); the auth
-    token comes from $TIR_AUTH_TOKEN."""
-    target = target_of(riva_grpc)
-    ca = ca_path(target)
-    program = (
-        "import os, riva.client as r; "
-        f"a = r.Auth(uri={target.address!r}, use_ssl=True, ssl_root_cert={str(ca) if ca else None!r}, "
-        f"metadata_args=[[{INGRESS_TOKEN_HEADER!r}, os.environ.get({TOKEN_ENV!r}, '')], "
-        + ", ".join(f"[{k!r}, {v!r}]" for k, v in target.metadata.items()) + "]); "
-        "print(r.ASRService(a).stub.GetRivaSpeechRecognitionConfig("
-        "r.proto.riva_asr_pb2.RivaSpeechRecognitionConfigRequest(), metadata=a.get_auth_metadata()))")
-    return f"python -c {shlex.quote(program)}"
+def transcribe_command(stack: str) -> str:
+    """The user's transcription of a WAV file from a riva-tir checkout (components/speech.py)."""
+    return f"scripts/transcribe --stack {shlex.quote(stack)} <file.wav>"
 
 
 def verify_command(stack: str) -> str:

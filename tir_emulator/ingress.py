@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 # Relayed calls may carry audio (Riva streaming); the engine-wide gRPC limit is far above.
 MAX_MESSAGE = 64 << 20
 _OPTIONS = [("grpc.max_receive_message_length", MAX_MESSAGE), ("grpc.max_send_message_length", MAX_MESSAGE)]
+_NO_DEADLINE = 1e9  # seconds
 # Metadata the ingress consumes; the rest goes on to the container.
 _ROUTING = {a.INGRESS_TOKEN_HEADER, a.INGRESS_SERVICE_HEADER, a.INGRESS_PROJECT_HEADER}
 
@@ -122,7 +123,8 @@ class _Relay(grpc.GenericRpcHandler):
     def _relay(self, method: str, requests: Iterator[bytes], context: grpc.ServicerContext) -> Iterator[bytes]:
         port, metadata = self._route(context)
         relay: grpc.StreamStreamMultiCallable[bytes, bytes] = self._channel(port).stream_stream(method)
-        call = relay(requests, metadata=metadata, timeout=context.time_remaining())
+        remaining = context.time_remaining()  # about 2**63 when the client set no deadline
+        call = relay(requests, metadata=metadata, timeout=remaining if remaining < _NO_DEADLINE else None)
         context.add_callback(lambda: None if call.cancel() else None)
         try:
             yield from call

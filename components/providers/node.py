@@ -73,10 +73,13 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
 
     def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         unknown: set[str] = set()
-        restarts = news.get("plan") != olds.get("plan") or _image_changed(olds, news)
-        if restarts:
-            # The node stops and starts (a new plan), or restarts on the new image.
-            unknown |= {"sku_item_price_id", "ssh_host", "ssh_port", "status", "resolved_image_version_id"}
+        if news.get("plan") != olds.get("plan"):
+            # The node stops and starts on the new plan; it keeps its address (the ASSUMPTION
+            # `_outputs` makes for every stop and start).
+            unknown |= {"sku_item_price_id", "status"}
+        if _image_changed(olds, news):
+            # The node restarts as a new container on the new image.
+            unknown |= {"ssh_host", "ssh_port", "status", "resolved_image_version_id"}
         if _image_changed(olds, news) or (news.get("trusted_host_key")
                                           and news.get("trusted_host_key") != olds.get("trusted_host_key")):
             unknown.add("ssh_host_key")

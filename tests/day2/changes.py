@@ -23,7 +23,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from tests.integration.harness import Deployment, open_stack, running_emulator
+from tests.integration.harness import PRIVATE_RIVA_IMAGE, Deployment, open_stack, running_emulator
 
 # Short names (the last part of the URN) of the resources that talk to TIR.
 TIR_RESOURCES = ("riva-ssh-key", "riva-node", "riva-node-wake", "riva-node-power", "riva-repository",
@@ -203,6 +203,24 @@ CHANGES: list[Change] = [
            {**RECONVERT, "riva-node": "update", "riva-artifact": "update"}, writes=None,
            check=_node_status("stopped")),
     Change("triton.state", lambda dep: {"triton.state": "stopped"}, {"riva-triton-scale": "update"}, writes=None),
+    # The node on a bigger plan of the same GPU: stopped, changed, started, in place.
+    Change("node.plan", lambda dep: {"node.plan": "GPU-L4-16-96GB-2"},
+           # The power steps name the plan in capacity errors: their stored input updates.
+           {"riva-node": "update", "riva-node-wake": "update", "riva-node-power": "update"}, writes=None),
+    # Another tag of the endpoints' images (E2E's registry): each endpoint rolls in place.
+    Change("triton.image", lambda dep: {"triton.image": PRIVATE_RIVA_IMAGE.replace("2.19.0", "2.19.1")},
+           {"riva-triton": "update"}, writes=None),
+    Change("rivaApi.image", lambda dep: {"rivaApi.image": PRIVATE_RIVA_IMAGE.replace("2.19.0", "2.19.1")},
+           {"riva-riva-api": "update"}, writes=None),
+    Change("rivaApi.autoscaling", lambda dep: {"rivaApi.replicas": None, "rivaApi.autoscaling.minReplicas": 1,
+                                              "rivaApi.autoscaling.maxReplicas": 3},
+           {"riva-riva-api-scale": "update"}, writes=("PUT /serving/inference/",)),
+    # The verification's threshold: nothing to change while `verify` is off.
+    Change("verifyMaxWer", lambda dep: {"verifyMaxWer": 0.1}, {}),
+    # Another way to run Triton is another endpoint (framework is identity): created, then
+    # the Riva API dials it, then the old one goes.
+    Change("triton.runtime", lambda dep: {"triton.runtime": "custom-container"},
+           {"riva-triton": "replace", "riva-triton-scale": "replace", "riva-riva-api": "update"}, writes=None),
     Change("namePrefix", lambda dep: {"namePrefix": "rt-renamed"},
            {**dict.fromkeys(("riva-node", "riva-repository", "riva-triton", "riva-riva-api", "riva-artifact",
                              "riva-node-wake", "riva-node-power", "riva-repository-content", "riva-triton-scale",

@@ -170,3 +170,30 @@ def test_a_restart_needs_running(api: Api) -> None:
     api.ok("PUT", path, json={"action": "update_auto_scale", "auto_scale_policy": {"min_replicas": 0, "max_replicas": 2}})
     assert api.ok("GET", path)["status"] == "idle"
     assert "running" in api.error("PUT", path, 400, json={"action": "restart"})["message"]
+
+
+def test_the_riva_stand_in_recognizes_speech_it_is_sent(api: Api, emulator: EmulatorServer) -> None:
+    """Real recognition (pocketsphinx) of the shipped audio, through the ingress, only while
+    Triton serves a pipeline of the asked type (docs/emulator.md, "Data plane")."""
+    from components import speech
+    from tir.endpoints import GrpcTarget
+
+    repo = api.repository()
+    _upload(repo)  # one streaming (online) pipeline
+    triton = _triton(api, repo)
+    riva = _riva(api, triton["id"])
+    target = GrpcTarget(address=emulator.grpc_address, ca_file=str(emulator.ca_file),
+                        metadata={"svc": f"is-{riva['id']}", "e2e-project": str(PROJECT)})
+    result = speech.transcribe(target, AUTH_TOKEN, speech.AUDIO, "streaming")
+    assert speech.word_error_rate(speech.REFERENCE, result.text) <= 0.25, result.text
+    assert result.first_result_seconds is not None
+
+    with pytest.raises(grpc.RpcError) as offline:
+        speech.transcribe(target, AUTH_TOKEN, speech.AUDIO, "offline")
+    assert offline.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "Unavailable model" in str(offline.value.details()) and "type=offline" in str(offline.value.details())
+
+    api.ok("PUT", f"serving/inference/{triton['id']}/", json={"action": "stop"})
+    with pytest.raises(grpc.RpcError) as no_triton:
+        speech.transcribe(target, AUTH_TOKEN, speech.AUDIO, "streaming")
+    assert no_triton.value.code() == grpc.StatusCode.UNAVAILABLE

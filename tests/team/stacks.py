@@ -41,13 +41,16 @@ class Team:
         return TirClient(TirConfig(api_root=self.emulator.api_root, api_key=SecretStr(DEFAULT_API_KEY),
                                    auth_token=SecretStr(DEFAULT_AUTH_TOKEN), project_id=1))
 
-    def stack(self, name: str, config: Mapping[str, Any] | None = None) -> auto.Stack:
-        """A stack with the emulator's base config, `config` on top ({"riva-tir:x.y": v})."""
+    def env(self) -> dict[str, str]:
+        """What a user of these stacks has set: the engine, the team backend and passphrase."""
         backend = self.tmp / "state"
         backend.mkdir(exist_ok=True)
-        env = engine_env(backend)
+        return engine_env(backend)
+
+    def stack(self, name: str, config: Mapping[str, Any] | None = None) -> auto.Stack:
+        """A stack with the emulator's base config, `config` on top ({"riva-tir:x.y": v})."""
         stack = auto.create_or_select_stack(name, work_dir=str(self.project),
-                                            opts=workspace_options(env, secrets_provider="passphrase"))
+                                            opts=workspace_options(self.env(), secrets_provider="passphrase"))
         wanted = {**base_config(self.emulator, self.artifact), **(config or {})}
         for section in ("triton", "rivaApi"):
             # A size is fixed replicas or autoscaling, never both (the stack config says so).

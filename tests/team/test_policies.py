@@ -13,6 +13,7 @@ import textwrap
 import pytest
 from pulumi import automation as auto
 
+from tests.integration.harness import PRIVATE_RIVA_IMAGE
 from tests.team.stacks import POLICY_PACK, Team, team  # noqa: F401 - fixture
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 
@@ -43,15 +44,16 @@ def test_each_policy_passes_then_fails(team: Team) -> None:  # noqa: F811
     breaks = {
         "riva-api-min-replicas": ("riva-tir:rivaApi.autoscaling.minReplicas", 1, "needs at least 2"),
         "autoscaling-bounds": ("riva-tir:rivaApi.autoscaling.maxReplicas", 40, "exceeds the stack's budget of 10"),
-        "images-pinned": ("riva-tir:triton.image", "nvcr.io/nvidia/riva/riva-speech:latest", "not pinned"),
+        "images-pinned": ("riva-tir:triton.image", PRIVATE_RIVA_IMAGE.replace(":2.19.0", ":latest"), "not pinned"),
     }
+    restore = {**COMPLIANT, "riva-tir:triton.image": PRIVATE_RIVA_IMAGE}
     for policy, (key, value, message) in breaks.items():
         stack.set_config(key, auto.ConfigValue(str(value)), path=True)
         output = failing_preview(stack)
         assert violations(output) == {policy}, output
         assert message in output
-        if key in COMPLIANT:
-            stack.set_config(key, auto.ConfigValue(str(COMPLIANT[key])), path=True)
+        if key in restore:
+            stack.set_config(key, auto.ConfigValue(str(restore[key])), path=True)
         else:
             stack.remove_config(key, path=True)
     stack.preview(policy_packs=[POLICY_PACK], expect_no_changes=True)

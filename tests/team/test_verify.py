@@ -15,6 +15,8 @@ import pytest
 from pulumi import automation as auto
 
 from components import health
+from components.ingress import TOKEN_ENV
+from tests.conftest import ROOT
 from tests.team.stacks import Team, team  # noqa: F401 - fixture
 from tir_emulator import DEFAULT_AUTH_TOKEN
 
@@ -34,13 +36,15 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     # Progress of the long steps: upload, conversion on the node, endpoints.
     assert "uploading parakeet.riva: 100% of 1 MiB" in out
     assert "riva-build" in out or "riva-deploy" in out
-    assert "creating endpoint rt-verify-triton (custom) on GPU-L4-8-48GB-1" in out
+    assert "creating endpoint rt-verify-triton (triton) on GPU-L4-8-48GB-1" in out
     assert "creating endpoint rt-verify-riva-api (custom) on CPU-C3-4-8GB-0" in out
 
     # The verification ran last, in the `up` output, and passed.
     assert "command:local:Command riva-verify" in out
     assert out.index("Verification:") > out.index("creating endpoint rt-verify-riva-api")
-    assert f"{len(MODELS) + 4}/{len(MODELS) + 4} checks passed" in out
+    assert f"{len(MODELS) + 5}/{len(MODELS) + 5} checks passed" in out
+    recognized = next(line for line in out.splitlines() if "riva recognition (streaming)" in line)
+    assert "'he might even have been made" in recognized and "WER 0.12" in recognized
     assert DEFAULT_AUTH_TOKEN not in out
 
     outputs = {k: v.value for k, v in up.outputs.items()}
@@ -48,27 +52,28 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     # gRPC goes through the ingress: its address, TLS and the routing metadata.
     assert outputs["riva_grpc"]["metadata"] == {"svc": f"is-{outputs['riva_endpoint_id']}", "e2e-project": "1"}
     assert outputs["riva_grpc"]["address"] == outputs["triton_grpc"]["address"]
-    assert repr(outputs["riva_grpc"]["address"]) in outputs["client_command"]
-    # The client command is copy-paste ready: run it as a shell would.
-    answer = subprocess.run(outputs["client_command"], shell=True, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, health.TOKEN_ENV: DEFAULT_AUTH_TOKEN})
+    # The transcribe command is copy-paste ready: run it as a shell would, on the user's file.
+    assert outputs["transcribe_command"] == "scripts/transcribe --stack verify <file.wav>"
+    command = outputs["transcribe_command"].replace("<file.wav>", "components/audio/amiable.wav")
+    answer = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120, cwd=ROOT,
+                            env={**os.environ, **team.env(), TOKEN_ENV: DEFAULT_AUTH_TOKEN})
     assert answer.returncode == 0, answer.stderr
-    assert 'model_name: "parakeet-0.6b-en-US-asr-streaming"' in answer.stdout
+    assert answer.stdout.startswith("he might even have been made"), answer.stdout
 
     # A converged stack does not re-run the step.
     stack.preview(expect_no_changes=True)
 
     # The user's verification: passes with the token, fails (exit 1) with a wrong one.
     args = ["--outputs", json.dumps(outputs)]
-    os.environ[health.TOKEN_ENV] = DEFAULT_AUTH_TOKEN
+    os.environ[TOKEN_ENV] = DEFAULT_AUTH_TOKEN
     try:
         assert health.main(args) == 0
         good = capsys.readouterr().out
-        os.environ[health.TOKEN_ENV] = "not-the-token"
+        os.environ[TOKEN_ENV] = "not-the-token"
         assert health.main(args) == 1
         bad = capsys.readouterr().out
     finally:
-        del os.environ[health.TOKEN_ENV]
+        del os.environ[TOKEN_ENV]
     assert all(f"ok    triton model {m}" in good for m in MODELS)
     assert "FAIL  triton server" in bad and "FAIL  triton grpc" in bad and "FAIL  riva api" in bad
     assert "UNAUTHENTICATED" in bad

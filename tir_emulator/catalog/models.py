@@ -69,6 +69,7 @@ SKUS: tuple[Sku, ...] = (
     Sku(12, "C3.4", "CPU", "C3-Standard", 4, 0, "8GB", _plans(1200, 6.0)),
     Sku(13, "C3.8", "CPU", "C3-Standard", 8, 0, "16GB", _plans(1300, 12.0)),
     Sku(21, "GDC3.L4-1.48GB", "GPU", "L4-24GB", 8, 1, "48GB", _plans(2100, 95.0)),
+    Sku(24, "GDC3.L4-2.96GB", "GPU", "L4-24GB", 16, 2, "96GB", _plans(2400, 190.0)),
     Sku(22, "GDC3.A10080-1.115GB", "GPU", "A100-80GB", 16, 1, "115GB", _plans(2200, 220.0)),
     Sku(23, "GDC3.H100-1.250GB", "GPU", "H100-80GB", 24, 1, "250GB", _plans(2300, 420.0),
         is_inventory_available=False),

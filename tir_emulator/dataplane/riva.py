@@ -1,4 +1,5 @@
-"""Riva API stand-in (`riva_server --triton_uri=HOST:PORT`): health plus the ASR config call.
+"""Riva API stand-in (`riva_server --triton_uri=HOST:PORT`): health, the ASR config call and
+speech recognition.
 
 It holds no model files: like the split deployment in docs/riva.md §8 it learns everything from
 Triton over gRPC. It is SERVING only while that Triton answers ServerReady=true and lists
@@ -6,16 +7,25 @@ at least one `<name>-asr-bls-ensemble` model READY. `GetRivaSpeechRecognitionCon
 returns one entry per such model, `model_name` = `<name>` (as the brief for this emulator
 asks; docs/riva.md §9 notes clients may also see the full ensemble name), with `type`
 (online/offline) and `language_code` from the ensemble's config parameters.
-`Recognize` and `StreamingRecognize` answer UNIMPLEMENTED: there is no ASR in the emulator.
+
+`Recognize` (offline pipelines) and `StreamingRecognize` (online ones) really recognize the
+audio they get, with pocketsphinx and the en-US model its wheel ships: no canned text. They
+work only while Triton serves a pipeline of the asked type READY; otherwise they fail as
+Riva does ("Unavailable model requested ... type=offline"). docs/emulator.md gives the
+recognizer's measured word error rate.
 """
 
 from __future__ import annotations
 
+import io
 import threading
+import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
+import numpy as np
 from riva.client.proto import riva_asr_pb2 as asr
 from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
 from tritonclient.grpc import service_pb2 as tpb
@@ -122,17 +132,134 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
 
     def Recognize(self, request: asr.RecognizeRequest,  # noqa: N802
                   context: grpc.ServicerContext) -> asr.RecognizeResponse:
-        context.abort(grpc.StatusCode.UNIMPLEMENTED,
-                      "the TIR emulator's Riva stand-in does not run speech recognition")
-        raise AssertionError("unreachable")
+        self._pipeline(request.config, "offline", context)
+        pcm = _pcm16k(request.audio, request.config.sample_rate_hertz, context)
+        with _RECOGNIZER:
+            text = _RECOGNIZER.recognize(pcm)
+        return asr.RecognizeResponse(results=[asr.SpeechRecognitionResult(
+            alternatives=[asr.SpeechRecognitionAlternative(transcript=text, confidence=1.0)],
+            channel_tag=1, audio_processed=len(pcm) / 2 / SAMPLE_RATE)])
 
     def StreamingRecognize(  # noqa: N802
         self, request_iterator: Iterator[asr.StreamingRecognizeRequest],
         context: grpc.ServicerContext,
     ) -> Iterator[asr.StreamingRecognizeResponse]:
-        context.abort(grpc.StatusCode.UNIMPLEMENTED,
-                      "the TIR emulator's Riva stand-in does not run speech recognition")
+        first = next(request_iterator, None)
+        if first is None or not first.HasField("streaming_config"):
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the first message must carry streaming_config")
+        assert first is not None
+        config = first.streaming_config
+        self._pipeline(config.config, "online", context)
+        rate = config.config.sample_rate_hertz
+        # NVIDIA's AudioChunkFileIterator sends the file as it is: its first chunk starts
+        # with the WAV header, which the whole stream is read with.
+        received = bytearray()
+        with _INTERIM:
+            _INTERIM.start()
+            for message in request_iterator:
+                received += message.audio_content
+                if config.interim_results and len(received) > WAV_HEADER:
+                    partial = _INTERIM.feed(_pcm16k(bytes(received), rate, context)[-len(message.audio_content):])
+                    if partial:
+                        yield _streaming(partial, final=False, processed=len(received) / 2 / SAMPLE_RATE)
+            _INTERIM.finish()
+        audio = _pcm16k(bytes(received), rate, context)
+        # The final result decodes the whole utterance, as Riva's final results do.
+        with _RECOGNIZER:
+            text = _RECOGNIZER.recognize(audio)
+        yield _streaming(text, final=True, processed=len(audio) / 2 / SAMPLE_RATE)
+
+    def _pipeline(self, config: asr.RecognitionConfig, kind: str, context: grpc.ServicerContext) -> AsrModel:
+        """The deployed pipeline of `kind` for this request, as Triton serves it now."""
+        view = self._probe.view()
+        if not view.ok:
+            context.abort(grpc.StatusCode.UNAVAILABLE, f"Triton is not ready: {view.reason}")
+        language = config.language_code or "en-US"
+        for model in view.models:
+            if model.parameters.get("type") == kind and model.parameters.get("language_code") == language \
+                    and (not config.model or config.model in (model.name, model.name + ENSEMBLE_SUFFIX)):
+                return model
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                      f"Error: Unavailable model requested given these parameters: language_code={language}; "
+                      f"sample_rate={config.sample_rate_hertz}; type={kind};")
         raise AssertionError("unreachable")
+
+
+SAMPLE_RATE = 16000
+WAV_HEADER = 44  # bytes of a canonical PCM WAV header
+
+
+class _Recognizer:
+    """pocketsphinx's en-US recognizer, one utterance at a time (its decoder is not
+    thread-safe); loaded on first use. Whole utterances (`recognize`) decode the same way
+    every time; an incremental pass (`feed`) adapts the decoder's normalisation, so interim
+    results have a decoder of their own."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._decoder: Any = None
+
+    def __enter__(self) -> _Recognizer:
+        self._lock.acquire()
+        if self._decoder is None:
+            from pocketsphinx import Decoder
+
+            self._decoder = Decoder(loglevel="FATAL")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._lock.release()
+
+    def start(self) -> None:
+        self._decoder.start_utt()
+
+    def feed(self, pcm: bytes) -> str:
+        """Process a chunk; the hypothesis so far."""
+        if pcm:
+            self._decoder.process_raw(pcm, no_search=False, full_utt=False)
+        hyp = self._decoder.hyp()
+        return str(hyp.hypstr) if hyp is not None else ""
+
+    def finish(self) -> str:
+        self._decoder.end_utt()
+        hyp = self._decoder.hyp()
+        return str(hyp.hypstr) if hyp is not None else ""
+
+    def recognize(self, pcm: bytes) -> str:
+        """One whole utterance."""
+        self.start()
+        self._decoder.process_raw(pcm, no_search=False, full_utt=True)
+        return self.finish()
+
+
+_RECOGNIZER = _Recognizer()
+_INTERIM = _Recognizer()
+
+
+def _pcm16k(audio: bytes, rate: int, context: grpc.ServicerContext) -> bytes:
+    """16-bit mono PCM at 16 kHz from a request's audio (a WAV file or raw LINEAR_PCM)."""
+    if audio[:4] == b"RIFF":
+        try:
+            with wave.open(io.BytesIO(audio)) as wav:
+                if wav.getsampwidth() != 2:
+                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, "only 16-bit PCM audio is supported")
+                rate, channels, audio = wav.getframerate(), wav.getnchannels(), wav.readframes(wav.getnframes())
+        except wave.Error as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unreadable WAV audio: {exc}")
+        if channels > 1:  # the channels' mean
+            audio = np.frombuffer(audio, "<i2").reshape(-1, channels).mean(axis=1).astype("<i2").tobytes()
+    rate = rate or SAMPLE_RATE
+    if rate != SAMPLE_RATE:  # linear resampling is enough for a stand-in
+        samples = np.frombuffer(audio, "<i2").astype(np.float64)
+        at = np.arange(0, len(samples), rate / SAMPLE_RATE)
+        audio = np.interp(at, np.arange(len(samples)), samples).astype("<i2").tobytes()
+    return audio
+
+
+def _streaming(text: str, final: bool, processed: float) -> asr.StreamingRecognizeResponse:
+    return asr.StreamingRecognizeResponse(results=[asr.StreamingRecognitionResult(
+        alternatives=[asr.SpeechRecognitionAlternative(transcript=text, confidence=1.0 if final else 0.0)],
+        is_final=final, stability=1.0 if final else 0.5, channel_tag=1, audio_processed=processed)])
 
 
 def register_riva(server: grpc.Server, probe: TritonProbe) -> None:
