@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-KINDS = ("nodes", "model_repositories", "endpoints", "datasets", "ssh_keys")
+KINDS = ("nodes", "model_repositories", "endpoints", "ssh_keys")
 
 
 def _speed(value: str) -> str | dict[str, float]:

@@ -1,4 +1,4 @@
-"""Nodes: validation, instant lifecycle with a real SSH host, actions, keys, datasets, delete."""
+"""Nodes: validation, instant lifecycle with a real SSH host, actions, keys, delete."""
 
 from __future__ import annotations
 
@@ -108,15 +108,11 @@ def test_ssh_keys_added_and_removed_live(api: Api) -> None:
     assert "ssh_keys_to_add" in errors
 
 
-def test_mounted_datasets_and_mounted_dataset_cannot_be_deleted(api: Api) -> None:
-    dataset = api.ok("POST", "datasets/", json={"name": "audio", "storage_type": "managed"})
-    node = api.node(dataset_id_list=[dataset["id"]])
-    assert node["mounted_datasets"] == [{"id": dataset["id"], "name": "audio", "mount_path": "/datasets/audio"}]
-    api.error("DELETE", f"datasets/{dataset['id']}/", 400)
-    unmounted = api.ok("PUT", f"notebooks/{node['id']}/mounted-datasets/",
-                       json={"dataset_id_dict": {"dataset_ids_to_mount": [], "dataset_ids_to_unmount": [dataset["id"]]}})
-    assert unmounted["mounted_datasets"] == []
-    api.ok("DELETE", f"datasets/{dataset['id']}/")
+def test_datasets_are_not_emulated(api: Api) -> None:
+    """The SDK's empty `dataset_id_list` is accepted (a non-empty one is refused above); there is
+    no dataset to mount (docs/emulator.md "Not emulated")."""
+    assert api.node(dataset_id_list=[])["status"]
+    api.error("GET", "datasets/", 404)
 
 
 def test_delete_then_404_and_status_filter(api: Api) -> None:

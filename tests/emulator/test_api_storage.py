@@ -1,4 +1,4 @@
-"""Model repositories and datasets over real MinIO buckets."""
+"""Model repositories over real MinIO buckets."""
 
 from __future__ import annotations
 
@@ -52,24 +52,3 @@ def test_repository_validation(api: Api, emulator: EmulatorServer) -> None:
     existing = api.ok("POST", "serving/model/", json={**base, "storage_type": "e2e_s3", "bucket_name": "my-existing"})
     api.ok("DELETE", f"serving/model/{existing['id']}/")
     assert emulator.state.objectstore.bucket_exists("my-existing")  # not ours to delete
-
-
-def test_datasets_managed_and_pvc(api: Api) -> None:
-    managed = api.ok("POST", "datasets/", json={"name": "audio", "storage_type": "managed",
-                                                "encryption_enable": True, "encryption_type": "sse-kms"})
-    assert managed["bucket"]["bucket_name"] and managed["encryption_type"] == "sse-kms"
-    pvc = api.ok("POST", "datasets/", json={"name": "disk", "storage_type": "pvc",
-                                            "pvc": {"disk_size": 50, "pvc_type": "custom_pvc"}})
-    assert "bucket" not in pvc
-    assert [d["name"] for d in api.ok("GET", "datasets/", params={"per_page": 1, "page_no": 2})] == ["disk"]
-    selection = api.ok("GET", "datasets/eos-bucket-selection-list/")
-    assert {"bucket_name": managed["bucket"]["bucket_name"]} in selection
-    assert "pvc" in api.error("POST", "datasets/", 400, json={"name": "x", "storage_type": "pvc"})["errors"]
-    bad = api.error("POST", "datasets/", 400, json={"name": "y", "storage_type": "managed", "encryption_enable": True})
-    assert "encryption_type" in bad["errors"]
-
-    s3 = _s3(managed)
-    api.ok("DELETE", f"datasets/{managed['id']}/")
-    with pytest.raises(ClientError):
-        s3.head_bucket(Bucket=managed["bucket"]["bucket_name"])  # type: ignore[attr-defined]
-    api.error("GET", f"datasets/{managed['id']}/", 404)
