@@ -15,6 +15,7 @@ import asyncssh
 import pytest
 import requests
 
+from tir_emulator.control_client import EmulatorControl
 from tir_emulator.server import EmulatorServer
 
 API_KEY = "test-api-key-0b7f"
@@ -84,10 +85,9 @@ class Api:
         assert body["code"] == status and body["data"] is None and body["message"]
         return body
 
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = requests.request(method, f"{self.url}/_emulator/{path}", json=json, timeout=60)
-        assert response.status_code == 200, response.text
-        return response.json()["data"]
+    @property
+    def control(self) -> EmulatorControl:
+        return EmulatorControl(self.url)
 
     # -- factories -------------------------------------------------------------------------
 
@@ -146,6 +146,6 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorServe
 def api(emulator: EmulatorServer) -> Api:
     """A clean emulator for each test (reset through the control API)."""
     client = Api(emulator.url)
-    client.control("POST", "reset")
-    client.control("PUT", "transitions", {"speed": "instant"})
+    client.control.reset()
+    client.control.transitions("instant")
     return client

@@ -51,7 +51,7 @@ def test_capacity_error_for_a_sku_without_inventory(api: Api) -> None:
 def test_instant_lifecycle_runs_a_real_ssh_host(api: Api) -> None:
     api.ssh_key(PUBKEY_A)
     node = api.node(public_key=[PUBKEY_A])
-    assert api.control("GET", "inventory")["nodes"][0]["id"] == node["id"]
+    assert api.control.inventory()["nodes"][0]["id"] == node["id"]
     node = api.ok("GET", f"notebooks/{node['id']}/")
     assert node["status"] == "running" and node["lab_url"].startswith(api.url)
     assert node["ssh_host"] == "127.0.0.1" and node["ssh_user"]
@@ -123,11 +123,11 @@ def test_delete_then_404_and_status_filter(api: Api) -> None:
     assert api.ok("DELETE", f"notebooks/{node['id']}/") == {}
     api.error("GET", f"notebooks/{node['id']}/", 404)
     api.error("DELETE", f"notebooks/{node['id']}/", 404)
-    assert [n["id"] for n in api.control("GET", "inventory")["nodes"]] == [other["id"]]
+    assert [n["id"] for n in api.control.inventory()["nodes"]] == [other["id"]]
 
 
 def test_fail_control_puts_node_in_failed_with_reason(api: Api) -> None:
     node = api.node()
-    api.control("POST", "fail", {"kind": "node", "id": node["id"], "reason": "disk lost"})
+    api.control.fail("node", node["id"], "disk lost")
     failed = api.ok("GET", f"notebooks/{node['id']}/")
     assert failed["status"] == "failed" and failed["failure_reason"] == "disk lost"

@@ -25,7 +25,7 @@ def test_managed_repository_is_a_real_bucket_removed_on_delete(api: Api) -> None
     s3.put_object(Bucket=bucket, Key="m/config.pbtxt", Body=b"x")  # type: ignore[attr-defined]
     listed = api.ok("GET", f"serving/model/{repo['id']}/bucket/", params={"prefix": "m/"})
     assert listed == [{"name": "m/config.pbtxt"}]
-    assert bucket in api.control("GET", "inventory")["buckets"]
+    assert bucket in api.control.inventory()["buckets"]
     assert api.ok("GET", "serving/model/")[0]["id"] == repo["id"]
     scored = api.ok("PUT", f"serving/model/{repo['id']}/", json={"score": {"wer": 0.1}})
     assert scored["score"] == {"wer": 0.1}
@@ -33,7 +33,7 @@ def test_managed_repository_is_a_real_bucket_removed_on_delete(api: Api) -> None
     response = api.call("DELETE", f"serving/model/{repo['id']}/")
     assert response.json() == {"code": 200, "message": "Model deleted successfully", "data": {}, "errors": {}}
     api.error("GET", f"serving/model/{repo['id']}/", 404)
-    assert bucket not in api.control("GET", "inventory")["buckets"]
+    assert bucket not in api.control.inventory()["buckets"]
 
 
 def test_repository_validation(api: Api, emulator: EmulatorServer) -> None:

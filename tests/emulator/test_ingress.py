@@ -156,7 +156,7 @@ def test_a_patch_rolls_the_old_container_serves_until_the_new_is_ready(api: Api,
 def test_a_stop_at_zero_workers_goes_straight_to_stopped(api: Api) -> None:
     endpoint = api.endpoint()
     path = f"serving/inference/{endpoint['id']}/"
-    api.control("PUT", "transitions", {"seconds": {"endpoint.stop": 60}})
+    api.control.transitions({"endpoint.stop": 60})
     api.ok("PUT", path, json={"action": "disable_auto_scale", "replicas": 0})
     assert api.ok("PUT", path, json={"action": "stop"})["status"] == "stopped"
     api.ok("PUT", path, json={"action": "start"})

@@ -19,7 +19,7 @@ def test_a_changed_host_key_stops_upload_and_commands_until_trusted(deployment: 
     node_id = dep.outputs()["node_id"]
     pinned = next(r for r in dep.stack.export_stack().deployment["resources"]
                   if r["urn"].endswith("::riva-node"))["outputs"]["ssh_host_key"]
-    presented = dep.control("POST", f"nodes/{node_id}/rotate-host-key")["host_key"]
+    presented = dep.control.rotate_host_key(node_id)
     disk = dep.emulator.state.machines.disk_path(node_id)
     before = sorted(str(p) for p in disk.rglob("*"))
 

@@ -16,7 +16,7 @@ TIR_RESOURCES = 10  # key, node, wake, power, repository, content, 2 endpoints, 
 
 
 def _requests(dep: Deployment) -> list[dict[str, object]]:
-    return list(dep.control("GET", "requests"))
+    return list(dep.control.requests())
 
 
 def _assert_one_refusal_each(dep: Deployment, text: str) -> None:
@@ -35,14 +35,14 @@ def test_expired_credentials_fail_once_without_retries(deployment: Deployment) -
     assert dep.emulator.state is not None
     dep.emulator.state.credentials = Credentials(ROTATED_KEY, DEFAULT_AUTH_TOKEN)
 
-    dep.control("DELETE", "requests")
+    dep.control.clear_requests()
     with pytest.raises(auto.CommandError) as info:
         dep.stack.up()
     text = str(info.value)
     assert "TIR refused the API key or token (HTTP 401)" in text and "riva-tir:tirApiKey" in text
     _assert_one_refusal_each(dep, text)
 
-    dep.control("DELETE", "requests")
+    dep.control.clear_requests()
     with pytest.raises(auto.CommandError) as info:  # refresh reads with the key in the state
         dep.stack.refresh()
     text = str(info.value)

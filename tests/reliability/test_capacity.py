@@ -15,7 +15,7 @@ EMPTY = dict.fromkeys(FULL_STACK, 0)
 
 
 def _fired(dep: Deployment) -> list[int]:
-    return [int(rule["fired"]) for rule in dep.control("GET", "faults")["rules"]]
+    return [int(rule["fired"]) for rule in dep.control.fault_plan()["rules"]]
 
 
 def _small_budget(dep: Deployment) -> None:

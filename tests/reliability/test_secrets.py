@@ -65,7 +65,7 @@ def test_no_secret_in_state_logs_errors_or_request_log(deployment: Deployment) -
     state = dep.export()
     assert '"secure"' in state or "ciphertext" in state  # secrets are there, encrypted
     texts.append(state)
-    texts.append(json.dumps(dep.control("GET", "requests")))
+    texts.append(json.dumps(dep.control.requests()))
     texts += [p.read_text(errors="replace") for p in dep.tmp.glob("pulumi-*.log")]
     everything = "\n".join(texts)
     # The scan saw real content: engine output, provider logs (the client's retry warnings),
