@@ -11,6 +11,8 @@ from tests.contract.harness import API_KEY, AUTH_TOKEN, Contract, make_client
 from tir import AuthError, NotFound, RateLimited, ServerError, TransportError
 from tir.model_repositories import RepositorySpec
 
+pytestmark = pytest.mark.emulator
+
 
 def _statuses(contract: Contract, method: str, path: str) -> list[int | None]:
     return [e["status"] for e in contract.control.requests(method, path)]

@@ -12,6 +12,8 @@ from tir import CapacityError, NotFound, ResourceFailed, ValidationFailed, WaitT
 from tir.nodes import NodePlanChange, NodeSpec
 from tir.ssh_keys import SshKeySpec
 
+pytestmark = pytest.mark.emulator
+
 
 def test_lifecycle_with_ssh_stop_start_and_delete(contract: Contract) -> None:
     client = contract.client

@@ -11,6 +11,8 @@ from tests.contract.harness import Contract
 from tir._resource import ResourceClient
 from tir.model_repositories import RepositorySpec
 
+pytestmark = pytest.mark.emulator
+
 Case = tuple[str, str, Callable[[Contract], tuple[ResourceClient[Any, Any], Any]]]
 CASES: list[Case] = [
     ("nodes", "notebooks/", lambda c: (c.client.nodes, c.node_spec("verb-node"))),

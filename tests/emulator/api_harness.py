@@ -1,18 +1,14 @@
-"""Shared harness for `test_api_*.py`: a real EmulatorServer and a thin `requests` caller.
-
-Imported by the test modules (not a conftest, so it cannot clash with the machinery tests).
-"""
+"""Shared harness for `test_api_*.py`: a real EmulatorServer and a thin `requests` caller
+(fixtures `emulator` and `api` are in tests/emulator/conftest.py)."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncssh
-import pytest
 import requests
 
 from tir_emulator.control_client import EmulatorControl
@@ -134,18 +130,3 @@ def start_server(data_dir: Path, **kwargs: Any) -> EmulatorServer:
     return server
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorServer]:
-    """One instant-speed emulator per test module."""
-    server = start_server(tmp_path_factory.mktemp("emulator"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def api(emulator: EmulatorServer) -> Api:
-    """A clean emulator for each test (reset through the control API)."""
-    client = Api(emulator.url)
-    client.control.reset()
-    client.control.transitions("instant")
-    return client

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from typing import Any
 
 import boto3
 import requests
 
-from tests.emulator.api_harness import (  # noqa: F401
-    AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, api, b64, emulator,
-)
+from tests.emulator.api_harness import AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, b64
 
+
+pytestmark = pytest.mark.emulator
 MODEL = "parakeet-asr-bls-ensemble"
 CONFIG = f'name: "{MODEL}"\nbackend: "python"\nparameters {{ key: "type" value {{ string_value: "online" }} }}\n'
 

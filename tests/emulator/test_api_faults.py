@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.emulator.api_harness import Api, api, emulator  # noqa: F401
+from tests.emulator.api_harness import Api
 from tir_emulator.control_client import ControlError
+
+pytestmark = pytest.mark.emulator
 
 
 def _plan(api: Api, *rules: dict[str, Any], seed: int | None = None) -> None:

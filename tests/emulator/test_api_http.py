@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import requests
-from tests.emulator.api_harness import API_KEY, AUTH_TOKEN, ROOT, Api, api, emulator  # noqa: F401
+from tests.emulator.api_harness import API_KEY, AUTH_TOKEN, ROOT, Api
 
 from tir_emulator.server import EmulatorServer
 
+
+pytestmark = pytest.mark.emulator
 
 def test_missing_or_wrong_credentials_get_401_envelope_without_echo(api: Api) -> None:
     cases = [

@@ -14,6 +14,8 @@ from tir_emulator.control_client import ControlError
 from tir_emulator.lifecycle import FakeClock
 from tir_emulator.server import EmulatorServer
 
+pytestmark = pytest.mark.emulator
+
 SECONDS = {"node.create": 10, "node.start": 5, "node.stop": 5,
            "endpoint.deploy": 20, "endpoint.start": 5, "endpoint.stop": 5}
 

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from tests.emulator.api_harness import (  # noqa: F401
-    CPU_COMMITTED, NO_INVENTORY_HOURLY, PUBKEY_A, PUBKEY_B, Api, api, emulator,
-)
+from tests.emulator.api_harness import CPU_COMMITTED, NO_INVENTORY_HOURLY, PUBKEY_A, PUBKEY_B, Api
+
+pytestmark = pytest.mark.emulator
 
 
 def _ssh_banner(port: int) -> bytes:

@@ -6,8 +6,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.api_harness import Api, api, emulator  # noqa: F401
+from tests.emulator.api_harness import Api
 from tir_emulator.server import EmulatorServer
+
+pytestmark = pytest.mark.emulator
 
 
 def _s3(item: dict[str, object]) -> object:

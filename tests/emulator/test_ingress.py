@@ -13,8 +13,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from tritonclient.grpc import service_pb2 as tpb
 from tritonclient.grpc import service_pb2_grpc as tpb_grpc
 
-from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, api, b64, emulator  # noqa: F401
+from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, b64
 from tir_emulator.server import EmulatorServer
+
+pytestmark = pytest.mark.emulator
 
 ENSEMBLE = "parakeet-asr-bls-ensemble"
 DECODER = "parakeet-ctc-decoder"

@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from tests.emulator.api_harness import PUBKEY_A, ROOT, TEAM, Api, api, emulator  # noqa: F401
+import pytest
+
+from tests.emulator.api_harness import PUBKEY_A, ROOT, TEAM, Api
 from tir_emulator.app import create_app
 from tir_emulator.server import EmulatorServer
+
+pytestmark = pytest.mark.emulator
 
 QUERIES = {"gpu_service/sku/": {"service": "inference_service", "framework": "triton"}}
 
@@ -26,7 +30,7 @@ def _store_state(watcher: sqlite3.Connection) -> tuple[int, list[str]]:
     return int(watcher.execute("PRAGMA data_version").fetchone()[0]), list(watcher.iterdump())
 
 
-def test_a_get_of_each_kind_leaves_the_store_unchanged(api: Api, emulator: EmulatorServer) -> None:  # noqa: F811
+def test_a_get_of_each_kind_leaves_the_store_unchanged(api: Api, emulator: EmulatorServer) -> None:
     key = api.ssh_key()
     node = api.node(public_key=[PUBKEY_A])
     repository = api.repository()

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pulumi import automation as auto
 from pydantic import SecretStr
 
@@ -173,12 +172,3 @@ def open_stack(tmp: Path, emulator: EmulatorServer, name: str = "it", *,
     dep.set("riva-tir:tirApiKey", DEFAULT_API_KEY, secret=True)
     dep.set("riva-tir:tirAuthToken", DEFAULT_AUTH_TOKEN, secret=True)
     return dep
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[Deployment]:
-    with running_emulator(tmp_path / "emulator") as emulator:
-        dep = open_stack(tmp_path, emulator)
-        yield dep
-        dep.clear_faults()
-        dep.stack.destroy()

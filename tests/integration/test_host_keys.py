@@ -7,13 +7,13 @@ import pytest
 from pulumi import automation as auto
 
 from components.providers.host_keys import TRUST_KEY, fingerprint
-from tests.integration.harness import Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import Deployment
 from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 
-def test_a_changed_host_key_stops_upload_and_commands_until_trusted(deployment: Deployment) -> None:  # noqa: F811
+def test_a_changed_host_key_stops_upload_and_commands_until_trusted(deployment: Deployment) -> None:
     dep = deployment
     dep.stack.up()
     node_id = dep.outputs()["node_id"]

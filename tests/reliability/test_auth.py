@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pulumi import automation as auto
 
-from tests.integration.harness import FULL_STACK, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import FULL_STACK, Deployment
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 from tir_emulator.state import Credentials
 
@@ -28,7 +28,7 @@ def _assert_one_refusal_each(dep: Deployment, text: str) -> None:
     assert all("apikey=***" in str(c["path"]) for c in calls)
 
 
-def test_expired_credentials_fail_once_without_retries(deployment: Deployment) -> None:  # noqa: F811
+def test_expired_credentials_fail_once_without_retries(deployment: Deployment) -> None:
     dep = deployment
     dep.stack.up()
     # The platform expires the key the stack holds.
