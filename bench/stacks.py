@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import requests
 from pulumi import automation as auto
 
 from tests.conftest import ROOT, engine_env, workspace_options
@@ -70,21 +69,16 @@ class Bench:
         """Per-transition provisioning delays (tir_emulator/lifecycle.py names)."""
         self.emulator.lifecycle.set_speed(dict(seconds))
 
-    def _control(self, method: str, route: str) -> Any:
-        response = requests.request(method, f"{self.emulator.url}/_emulator/{route}", timeout=30)
-        response.raise_for_status()
-        return response.json()["data"]
-
     def inventory(self) -> dict[str, Any]:
-        return dict(self._control("GET", "inventory"))
+        return self.emulator.control.inventory()
 
     def timed(self, operation: Callable[[], T]) -> tuple[T, Timed]:
         """Run `operation`; its wall time and the API calls logged meanwhile."""
-        self._control("DELETE", "requests")
+        self.emulator.control.clear_requests()
         start = time.perf_counter()
         result = operation()
         seconds = time.perf_counter() - start
-        return result, Timed(seconds, list(self._control("GET", "requests")))
+        return result, Timed(seconds, self.emulator.control.requests())
 
     # -- stacks --------------------------------------------------------------------------
     def artifact(self, name: str, size_bytes: int, seed: int = 0) -> Path:

@@ -1,16 +1,40 @@
-"""Shared fixtures: the project's engine environment for real Pulumi runs."""
+"""Shared fixtures (the project's engine environment for real Pulumi runs, a deployed stack)
+and the rule that every test carries the markers of its folder's kind."""
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pulumi import automation as auto
 
 from components.providers.host import PROVIDER_THREADS
 
+if TYPE_CHECKING:
+    from tests.integration.harness import Deployment
+
 ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+
+# The kind markers (pyproject.toml) a test carries, by its folder under tests/: (required,
+# also allowed). `-m "not engine"` and the like select by kind, so a file must not forget one.
+ENGINE_SUITE = (frozenset({"engine"}), frozenset({"emulator"}))  # emulator: where it starts one
+FOLDER_MARKERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "unit": (frozenset(), frozenset()),
+    "emulator": (frozenset({"emulator"}), frozenset()),
+    "contract": (frozenset({"emulator"}), frozenset()),
+    "sdk": (frozenset({"emulator"}), frozenset()),
+    "engine": ENGINE_SUITE,
+    "team": ENGINE_SUITE,
+    "integration": (frozenset({"engine", "emulator"}), frozenset()),
+    "day2": (frozenset({"engine", "emulator"}), frozenset()),
+    "reliability": (frozenset({"engine", "emulator"}), frozenset()),
+    "live": (frozenset({"live"}), frozenset()),
+}
+KIND_MARKERS = frozenset({"emulator", "engine", "live"})
 
 
 def engine_env(backend_dir: Path, passphrase: str = "test-passphrase") -> dict[str, str]:
@@ -55,3 +79,32 @@ def pulumi_env(tmp_path: Path) -> dict[str, str]:
     backend = tmp_path / "backend"
     backend.mkdir()
     return engine_env(backend)
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Iterator[Deployment]:
+    """A configured full stack against its own instant emulator; destroyed afterwards."""
+    from tests.integration.harness import open_stack, running_emulator
+
+    with running_emulator(tmp_path / "emulator") as emulator:
+        dep = open_stack(tmp_path, emulator)
+        yield dep
+        dep.clear_faults()
+        dep.stack.destroy()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fail collection when a test's kind markers are not its folder's."""
+    wrong = []
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if folder not in FOLDER_MARKERS:
+            wrong.append(f"{item.nodeid}: tests/{folder}/ has no marker rule in tests/conftest.py FOLDER_MARKERS")
+            continue
+        required, allowed = FOLDER_MARKERS[folder]
+        kinds = {m.name for m in item.iter_markers()} & KIND_MARKERS
+        if not required <= kinds <= required | allowed:
+            wrong.append(f"{item.nodeid}: markers {sorted(kinds)}; tests/{folder}/ needs {sorted(required)}"
+                         + (f", may add {sorted(allowed)}" if allowed else "") + " (pytestmark)")
+    if wrong:
+        raise pytest.UsageError("test markers do not match their folders:\n  " + "\n  ".join(wrong))

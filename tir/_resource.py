@@ -1,4 +1,4 @@
-"""Shared verbs of project-scoped resource clients (nodes, repositories, endpoints, datasets)."""
+"""Shared verbs of project-scoped resource clients (nodes, repositories, endpoints)."""
 
 from __future__ import annotations
 

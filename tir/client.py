@@ -11,7 +11,6 @@ import requests
 
 from tir._http import Transport
 from tir.config import TirConfig
-from tir.datasets.client import DatasetsClient
 from tir.endpoints.client import EndpointsClient
 from tir.images.client import ImagesClient
 from tir.model_repositories.client import ModelRepositoriesClient
@@ -74,7 +73,6 @@ class TirClient:
         self.nodes = NodesClient(self._transport, pacing)
         self.model_repositories = ModelRepositoriesClient(self._transport, pacing)
         self.endpoints = EndpointsClient(self._transport, pacing)
-        self.datasets = DatasetsClient(self._transport, pacing)
 
     def __repr__(self) -> str:
         cfg = self.config

@@ -10,16 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tir_emulator.app import create_app
+    from tir_emulator.control_client import ControlError, EmulatorControl
     from tir_emulator.faults import FaultPlan, FaultRule
     from tir_emulator.lifecycle import FakeClock, SystemClock
     from tir_emulator.server import EmulatorServer
     from tir_emulator.state import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 
-__all__ = ["DEFAULT_API_KEY", "DEFAULT_AUTH_TOKEN", "EmulatorServer", "FakeClock", "FaultPlan", "FaultRule",
-           "SystemClock", "create_app"]
+__all__ = ["DEFAULT_API_KEY", "DEFAULT_AUTH_TOKEN", "ControlError", "EmulatorControl", "EmulatorServer", "FakeClock",
+           "FaultPlan", "FaultRule", "SystemClock", "create_app"]
 
 _HOMES = {
     "create_app": "tir_emulator.app",
+    "ControlError": "tir_emulator.control_client",
+    "EmulatorControl": "tir_emulator.control_client",
     "FaultPlan": "tir_emulator.faults",
     "FaultRule": "tir_emulator.faults",
     "FakeClock": "tir_emulator.lifecycle",

@@ -10,9 +10,9 @@ import sys
 import threading
 from typing import Any
 
-import requests
+from tir_emulator.control_client import EmulatorControl
 
-KINDS = ("nodes", "model_repositories", "endpoints", "datasets", "ssh_keys")
+KINDS = ("nodes", "model_repositories", "endpoints", "ssh_keys")
 
 
 def _speed(value: str) -> str | dict[str, float]:
@@ -52,9 +52,7 @@ def _summary(item: dict[str, Any]) -> str:
 
 
 def inventory(args: argparse.Namespace) -> int:
-    response = requests.get(f"{args.url.rstrip('/')}/_emulator/inventory", timeout=30)
-    response.raise_for_status()
-    data = response.json()["data"]
+    data = EmulatorControl(args.url, timeout=30).inventory()
     if args.json:
         print(json.dumps(data, indent=2))
         return 0

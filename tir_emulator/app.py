@@ -17,7 +17,6 @@ from tir_emulator.catalog.routes import bp as catalog_bp
 from tir_emulator.control import FAULTS_KEY
 from tir_emulator.control import bp as control_bp
 from tir_emulator.dashboard.routes import bp as dashboard_bp
-from tir_emulator.datasets.routes import bp as datasets_bp
 from tir_emulator.endpoints.routes import bp as endpoints_bp
 from tir_emulator.envelope import ApiError, NotFound, Unauthorized, envelope, error_response
 from tir_emulator.faults import FaultPlan
@@ -30,7 +29,7 @@ from tir_emulator.state import EmulatorState
 from tir_emulator.wire import STATE_KEY, state
 
 ROOT = assumptions.API_ROOT
-PROJECT_SCOPED = (nodes_bp, repositories_bp, datasets_bp, endpoints_bp, dashboard_bp)
+PROJECT_SCOPED = (nodes_bp, repositories_bp, endpoints_bp, dashboard_bp)
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host", "content-length", "content-encoding", "authorization"}
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -56,16 +56,12 @@ EP_SERVING: Final = (EP_RUNNING, EP_IDLE)
 # nodes and endpoints in the `failed` state.
 FAILURE_REASON_FIELD: Final = "failure_reason"
 
-# ASSUMPTION: repository and dataset status strings are unknown; "Done" appears in a doc sample.
+# ASSUMPTION: the repository status strings are unknown; "Done" appears in a doc sample.
 REPOSITORY_READY: Final = "Done"
-DATASET_READY: Final = "Done"
 
-# ASSUMPTION: a managed bucket belongs to the platform, so deleting its repository or dataset
-# deletes the bucket (and the leak check sees nothing left behind).
+# ASSUMPTION: a managed bucket belongs to the platform, so deleting its repository deletes the
+# bucket (and the leak check sees nothing left behind).
 DELETE_MANAGED_BUCKET: Final = True
-
-# ASSUMPTION: a dataset that is still mounted on a node cannot be deleted.
-REFUSE_DELETE_MOUNTED_DATASET: Final = True
 
 # ASSUMPTION: `ssh_keys_to_add` items are the public key strings (like `public_key` at create);
 # integer items are accepted as account SSH key ids.
@@ -93,7 +89,7 @@ NODE_CREATE_REQUIRED_FIELDS: Final = ("notebook_type", "notebook_url", "auto_shu
 # ASSUMPTION: `dashboard/service-count/` (the SDK's access check) has no documented body; the SDK
 # reads only its status. The emulator answers per-kind counts of the project under these keys.
 SERVICE_COUNT_KEYS: Final = {"notebooks": "notebook", "model_repositories": "model_repository",
-                             "datasets": "dataset", "inference_services": "inference_service"}
+                             "inference_services": "inference_service"}
 
 # ASSUMPTION: the logs endpoint returns `data` as an array of text lines, oldest first.
 LOG_LINES_LIMIT: Final = 500

@@ -1,4 +1,4 @@
-"""Bucket naming and the `bucket{}` / `access_key{}` blocks shared by repositories and datasets."""
+"""Bucket naming and the `bucket{}` / `access_key{}` blocks of model repositories."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def managed_bucket_name(prefix: str, resource_id: int, name: str) -> str:
 
 @dataclass
 class BucketRef:
-    """Where a repository's or dataset's files live and the keys that open them."""
+    """Where a repository's files live and the keys that open them."""
 
     storage_type: str
     bucket_name: str

@@ -1,5 +1,5 @@
-"""`/_emulator/` control API: reset, seed, faults, transitions, inventory, request log, fail,
-host-key rotation, health.
+"""`/_emulator/` control API: reset, faults, transitions, paging, inventory, request log, fail,
+host-key rotation, health (client: `tir_emulator.control_client`).
 
 No TIR credentials, but only loopback clients are served: the control API can wipe everything.
 """
@@ -50,18 +50,6 @@ def reset() -> Response:
     state().reset()
     _faults().clear()
     return ok({}, "Emulator reset")
-
-
-@bp.get("/seed")
-def get_seed() -> Response:
-    return ok({"seed": _faults().seed})
-
-
-@bp.put("/seed")
-def put_seed() -> Response:
-    seed = as_int(body().get("seed"), "seed")
-    _faults().reseed(seed)
-    return ok({"seed": seed}, "Seed set")
 
 
 @bp.get("/faults")

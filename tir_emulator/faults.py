@@ -121,11 +121,6 @@ class FaultPlan:
             self.rules = rules
             self._reseed(self.seed if seed is None else seed)
 
-    def reseed(self, seed: int) -> None:
-        """Restart the random sequence and the per-rule counters."""
-        with self._lock:
-            self._reseed(seed)
-
     def _reseed(self, seed: int) -> None:
         self.seed = seed
         self._rng = random.Random(seed)

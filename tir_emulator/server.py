@@ -18,6 +18,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tir_emulator.app import create_app
+from tir_emulator.control_client import EmulatorControl
 from tir_emulator.dataplane import DataPlane
 from tir_emulator.faults import FaultPlan
 from tir_emulator.lifecycle import Clock, Lifecycle, Speed, SystemClock
@@ -161,6 +162,11 @@ class EmulatorServer:
     @property
     def api_root(self) -> str:
         return f"{self.url}/myaccount/api/v1/gpu/"
+
+    @property
+    def control(self) -> EmulatorControl:
+        """A client of this emulator's control API (`/_emulator/`)."""
+        return EmulatorControl(self.url)
 
     def stop(self) -> None:
         """Stop serving and the machinery (reverse start order); keep the data dir unless temporary."""

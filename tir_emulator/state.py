@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tir_emulator.catalog.models import Catalog
-from tir_emulator.datasets.models import DatasetModels
 from tir_emulator.endpoints.models import EndpointModels
 from tir_emulator.envelope import ValidationFailed
 from tir_emulator.lifecycle import Lifecycle
@@ -59,9 +58,8 @@ class EmulatorState:
         self.catalog = Catalog()
         clock = lifecycle.clock
         self.ssh_keys = SshKeyModels(store, clock, self.lock)
-        self.datasets = DatasetModels(store, clock, objectstore, self.lock, lambda ds: self.nodes.mounted_on(ds))
         self.repositories = RepositoryModels(store, clock, objectstore, self.lock)
-        self.nodes = NodeModels(store, lifecycle, self.catalog, self.ssh_keys, self.datasets, machines,
+        self.nodes = NodeModels(store, lifecycle, self.catalog, self.ssh_keys, machines,
                                 lambda: self.public_url, self.lock)
         self.endpoints = EndpointModels(store, lifecycle, self.catalog, self.repositories, dataplane, self.lock)
 
@@ -77,7 +75,6 @@ class EmulatorState:
                 "nodes": [self.nodes.to_wire(n) for n in self.nodes.list(None)],
                 "model_repositories": [r.to_wire(self.objectstore) for r in self.repositories.list(None)],
                 "endpoints": [self.endpoints.to_wire(e) for e in self.endpoints.list(None)],
-                "datasets": [d.to_wire(self.objectstore) for d in self.datasets.list(None)],
                 "ssh_keys": [k.to_wire() for k in self.ssh_keys.list()],
                 "buckets": self.objectstore.list_buckets(),
             }
@@ -89,8 +86,6 @@ class EmulatorState:
                 self.endpoints.delete(None, endpoint.id)
             for node in self.nodes.list(None):
                 self.nodes.delete(None, node.id)
-            for dataset in self.datasets.list(None):
-                self.datasets.delete(None, dataset.id)
             for repo in self.repositories.list(None):
                 self.repositories.delete(None, repo.id)
             for bucket in self.objectstore.list_buckets():

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.contract.harness import API_KEY, AUTH_TOKEN, URL_STYLES, Contract, Control, RecordingSleep, make_client
+from tests.contract.harness import API_KEY, AUTH_TOKEN, URL_STYLES, Contract, RecordingSleep, make_client
 from tir_emulator import EmulatorServer
 
 
@@ -21,8 +21,9 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorServe
 
 @pytest.fixture(params=URL_STYLES)
 def contract(request: pytest.FixtureRequest, emulator: EmulatorServer) -> Iterator[Contract]:
-    control = Control(emulator.url)
+    control = emulator.control
     control.reset()
+    control.transitions("instant")
     sleep = RecordingSleep()
     client = make_client(emulator, request.param, sleep)
     with client:

@@ -14,13 +14,13 @@ from typing import Any
 
 import asyncssh
 import boto3  # type: ignore[import-untyped]
-import requests
 
 from tir import Backoff, TirClient, TirConfig
 from tir.endpoints import Container, CustomEndpointDetails, DetailedInfo, EndpointSpec, EnvVariable, ResourceDetails
 from tir.model_repositories import ModelRepository
 from tir.nodes import NodeSpec, SshAccess
 from tir_emulator import EmulatorServer
+from tir_emulator.control_client import EmulatorControl
 
 API_KEY = "contract-apikey-7f3a9c21"
 AUTH_TOKEN = "contract-token-e4c7b0d5"
@@ -56,55 +56,11 @@ class RecordingSleep:
 
 
 @dataclass
-class Control:
-    """The emulator's control API (faults, failures, transitions, inventory, request log)."""
-
-    url: str
-
-    def _call(self, method: str, path: str, payload: Any = None) -> Any:
-        response = requests.request(method, f"{self.url}/_emulator/{path}", json=payload, timeout=60)
-        assert response.status_code == 200, response.text
-        return response.json()["data"]
-
-    def reset(self) -> None:
-        self._call("POST", "reset")
-        self._call("PUT", "transitions", {"speed": "instant"})
-
-    def faults(self, *rules: dict[str, Any]) -> None:
-        self._call("PUT", "faults", {"rules": list(rules), "seed": 0})
-
-    def fault_counts(self) -> list[tuple[int, int]]:
-        """(matched, fired) per rule."""
-        return [(r["matched"], r["fired"]) for r in self._call("GET", "faults")["rules"]]
-
-    def transitions(self, seconds: dict[str, float]) -> None:
-        self._call("PUT", "transitions", {"seconds": seconds})
-
-    def paging(self, *, ignore_per_page: bool, page_size: int | None = None) -> None:
-        self._call("PUT", "paging", {"ignore_per_page": ignore_per_page, "page_size": page_size})
-
-    def inventory(self) -> dict[str, Any]:
-        data: dict[str, Any] = self._call("GET", "inventory")
-        return data
-
-    def requests(self, method: str | None = None, contains: str = "") -> list[dict[str, Any]]:
-        """Logged API calls, optionally filtered by method and a path substring."""
-        entries: list[dict[str, Any]] = self._call("GET", "requests")
-        return [e for e in entries if (method is None or e["method"] == method) and contains in e["path"]]
-
-    def clear_requests(self) -> None:
-        self._call("DELETE", "requests")
-
-    def fail(self, kind: str, resource_id: int, reason: str) -> None:
-        self._call("POST", "fail", {"kind": kind, "id": resource_id, "reason": reason})
-
-
-@dataclass
 class Contract:
     """One test's view: a client in one URL style, the control API and the sleeps it made."""
 
     client: TirClient
-    control: Control
+    control: EmulatorControl
     emulator: EmulatorServer
     sleep: RecordingSleep = field(default_factory=RecordingSleep)
 

@@ -12,6 +12,8 @@ from tir import CapacityError, NotFound, ResourceFailed, ValidationFailed
 from tir.endpoints import AutoScalePolicy, EndpointSpec, EnvVariable, ScaleRule
 from tir.model_repositories import RepositorySpec
 
+pytestmark = pytest.mark.emulator
+
 COMMANDS = ["/bin/sh", "-c"]
 ARGS = ["nginx -g 'daemon off;'", "--port=8080"]
 

@@ -9,7 +9,9 @@ import pytest
 
 from tests.contract.harness import API_KEY, AUTH_TOKEN, Contract, make_client
 from tir import AuthError, NotFound, RateLimited, ServerError, TransportError
-from tir.datasets import DatasetSpec
+from tir.model_repositories import RepositorySpec
+
+pytestmark = pytest.mark.emulator
 
 
 def _statuses(contract: Contract, method: str, path: str) -> list[int | None]:
@@ -31,7 +33,7 @@ def test_wrong_credentials_raise_auth_error_without_secrets(contract: Contract, 
 
 def test_not_found_for_every_kind(contract: Contract) -> None:
     client = contract.client
-    for kind in (client.nodes, client.model_repositories, client.datasets, client.endpoints):
+    for kind in (client.nodes, client.model_repositories, client.endpoints):
         with pytest.raises(NotFound) as caught:
             kind.get(987_654)
         assert caught.value.status == 404 and "apikey=***" in caught.value.url
@@ -62,22 +64,22 @@ def test_rate_limit_reset_seconds_are_waited_without_retry_after(contract: Contr
 
 def test_retries_give_up_after_the_budget(contract: Contract) -> None:
     contract.control.faults({"fault": "error", "status": 502, "method": "GET", "path": "serving/model/$"},
-                            {"fault": "rate_limit", "method": "GET", "path": "datasets/$", "retry_after": 0})
+                            {"fault": "rate_limit", "method": "GET", "path": "notebooks/$", "retry_after": 0})
     with pytest.raises(ServerError) as caught:
         contract.client.model_repositories.list()
     assert caught.value.status == 502
     with pytest.raises(RateLimited):
-        contract.client.datasets.list()
+        contract.client.nodes.list()
     assert contract.control.fault_counts() == [(4, 4), (4, 4)]  # 1 try + max_retries=3, each
 
 
 def test_post_is_not_resent_blindly(contract: Contract) -> None:
-    contract.control.faults({"fault": "error", "status": 503, "method": "POST", "path": "datasets/$", "nth": 1})
+    contract.control.faults({"fault": "error", "status": 503, "method": "POST", "path": "serving/model/$", "nth": 1})
     with pytest.raises(ServerError):
-        contract.client.datasets.create(DatasetSpec(name="once"))
-    assert _statuses(contract, "POST", "datasets/") == [503]
-    created = contract.client.datasets.create_idempotent(DatasetSpec(name="once"))
-    assert [d["id"] for d in contract.control.inventory()["datasets"]] == [created.id]
+        contract.client.model_repositories.create(RepositorySpec(name="once"))
+    assert _statuses(contract, "POST", "serving/model/") == [503]
+    created = contract.client.model_repositories.create_idempotent(RepositorySpec(name="once"))
+    assert [r["id"] for r in contract.control.inventory()["model_repositories"]] == [created.id]
 
 
 def test_dropped_get_is_retried(contract: Contract) -> None:
@@ -161,11 +163,11 @@ def test_stop_whose_response_was_lost_is_not_an_error(contract: Contract, kind: 
 
 def test_delete_whose_response_was_lost_is_not_an_error(contract: Contract) -> None:
     """The first DELETE is served after the client gave up; the re-send must not raise NotFound."""
-    dataset = contract.client.datasets.create(DatasetSpec(name="lost-delete"))
+    repository = contract.client.model_repositories.create(RepositorySpec(name="lost-delete"))
     contract.control.faults({"fault": "latency", "latency_ms": 500, "method": "DELETE",
-                             "path": rf"datasets/{dataset.id}/$", "nth": 1})
+                             "path": rf"serving/model/{repository.id}/$", "nth": 1})
     with make_client(contract.emulator, contract.url_style, contract.sleep, read_timeout=0.2,
                      backoff_initial=1.0, backoff_max=1.0) as impatient:
-        assert impatient.datasets.delete(dataset.id) is None
-    assert contract.control.inventory()["datasets"] == []
-    assert [e["status"] for e in contract.control.requests("DELETE", "datasets/")] == [200]  # not re-sent
+        assert impatient.model_repositories.delete(repository.id) is None
+    assert contract.control.inventory()["model_repositories"] == []
+    assert [e["status"] for e in contract.control.requests("DELETE", "serving/model/")] == [200]  # not re-sent

@@ -7,6 +7,8 @@ import pytest
 from tests.contract.harness import RIVA_VERSION, Contract
 from tir import ImageNotFound
 
+pytestmark = pytest.mark.emulator
+
 
 def test_find_riva_by_version_and_newest(contract: Contract) -> None:
     images = contract.client.images

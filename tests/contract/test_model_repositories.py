@@ -10,6 +10,8 @@ from tests.contract.harness import Contract, s3_for
 from tir import NotFound, ValidationFailed
 from tir.model_repositories import RepositorySpec
 
+pytestmark = pytest.mark.emulator
+
 
 def test_managed_repository_is_a_usable_bucket(contract: Contract) -> None:
     repos = contract.client.model_repositories

@@ -1,4 +1,4 @@
-"""Nodes: lifecycle with a real SSH host, keys, datasets, plan change, failures and waits."""
+"""Nodes: lifecycle with a real SSH host, keys, plan change, failures and waits."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from tests.contract.harness import (
     BIGGER_CPU_PLAN, KEY_A, KEY_B, NO_INVENTORY_PLAN, PUBKEY_A, PUBKEY_B, Contract, ssh_run,
 )
 from tir import CapacityError, NotFound, ResourceFailed, ValidationFailed, WaitTimeout
-from tir.datasets import DatasetSpec
 from tir.nodes import NodePlanChange, NodeSpec
 from tir.ssh_keys import SshKeySpec
+
+pytestmark = pytest.mark.emulator
 
 
 def test_lifecycle_with_ssh_stop_start_and_delete(contract: Contract) -> None:
@@ -61,24 +62,6 @@ def test_ssh_keys_change_live(contract: Contract) -> None:
     client.nodes.remove_ssh_keys(node.id, "all")
     assert client.nodes.list_ssh_keys(node.id) == []
     assert client.nodes.get(node.id).ssh is None  # SSH is off without keys
-
-
-def test_mount_and_unmount_datasets(contract: Contract) -> None:
-    client = contract.client
-    first = client.datasets.create(DatasetSpec(name="audio-in"))
-    node = client.nodes.create(contract.node_spec("data-node").model_copy(update={"dataset_id_list": [first.id]}))
-    second = client.datasets.create(DatasetSpec(name="audio-out"))
-
-    def mounted() -> list[str]:
-        (entry,) = [n for n in contract.control.inventory()["nodes"] if n["id"] == node.id]
-        return [d["mount_path"] for d in entry["mounted_datasets"]]
-
-    assert mounted() == ["/datasets/audio-in"]
-    client.nodes.mount_datasets(node.id, mount=[second.id], unmount=[first.id])
-    assert mounted() == ["/datasets/audio-out"]
-    with pytest.raises(ValidationFailed) as caught:
-        client.nodes.mount_datasets(node.id, mount=[999_999])
-    assert "dataset_ids_to_mount" in caught.value.field_errors
 
 
 def test_plan_change_only_while_stopped(contract: Contract) -> None:

@@ -8,6 +8,8 @@ import pytest
 from tests.contract.harness import Contract
 from tir.model_repositories import RepositorySpec
 
+pytestmark = pytest.mark.emulator
+
 NAMES = [f"page-repo-{i}" for i in range(5)]
 
 

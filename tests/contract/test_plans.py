@@ -7,6 +7,8 @@ import pytest
 from tests.contract.harness import BIGGER_CPU_PLAN, CPU_PLAN, NO_INVENTORY_PLAN, RIVA_VERSION, Contract
 from tir import PlanNotFound
 
+pytestmark = pytest.mark.emulator
+
 
 def test_list_flattens_cpu_and_gpu_groups(contract: Contract) -> None:
     image = contract.client.images.find_riva(RIVA_VERSION)

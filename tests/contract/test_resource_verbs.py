@@ -9,14 +9,14 @@ import pytest
 
 from tests.contract.harness import Contract
 from tir._resource import ResourceClient
-from tir.datasets import DatasetSpec
 from tir.model_repositories import RepositorySpec
+
+pytestmark = pytest.mark.emulator
 
 Case = tuple[str, str, Callable[[Contract], tuple[ResourceClient[Any, Any], Any]]]
 CASES: list[Case] = [
     ("nodes", "notebooks/", lambda c: (c.client.nodes, c.node_spec("verb-node"))),
     ("model_repositories", "serving/model/", lambda c: (c.client.model_repositories, RepositorySpec(name="verb-repo"))),
-    ("datasets", "datasets/", lambda c: (c.client.datasets, DatasetSpec(name="verb-data"))),
     ("endpoints", "serving/inference/", lambda c: (c.client.endpoints, c.custom_spec("verb-ep", commands=[], args=[]))),
 ]
 

@@ -8,6 +8,8 @@ from tests.contract.harness import PUBKEY_A, PUBKEY_B, Contract
 from tir import NotFound, ValidationFailed
 from tir.ssh_keys import SshKeySpec
 
+pytestmark = pytest.mark.emulator
+
 
 def test_create_find_and_delete(contract: Contract) -> None:
     keys = contract.client.ssh_keys

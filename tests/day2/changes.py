@@ -90,14 +90,14 @@ def apply_change(dep: Deployment, change: Change) -> Row:
         row.problems.append(f"preview failed: {_errors(str(exc))}")
         return row
     row.preview = _ops(previewed)
-    dep.control("DELETE", "requests")
+    dep.control.clear_requests()
     applied: list[auto.EngineEvent] = []
     try:
         dep.stack.up(on_event=applied.append)
     except auto.CommandError as exc:
         row.problems.append(f"up failed: {_errors(str(exc))}")
     row.applied = _ops(applied)
-    row.writes = [f"{r['method']} {r['path'].split('?')[0]}" for r in dep.control("GET", "requests")
+    row.writes = [f"{r['method']} {r['path'].split('?')[0]}" for r in dep.control.requests()
                   if r["method"] in WRITES]
     if row.preview != row.applied:
         row.problems.append(f"preview listed {row.preview}, up did {row.applied}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.harness import KINDS, Deployment, deployment, triton_index  # noqa: F401 - fixture
+from tests.integration.harness import KINDS, Deployment, triton_index
 from tir import TirClient
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -56,7 +56,7 @@ def _refresh_deletes(dep: Deployment) -> set[str]:
 
 
 @pytest.mark.parametrize("kind", sorted(DELETIONS))
-def test_deleted_in_the_dashboard_refresh_up_destroy(deployment: Deployment, kind: str) -> None:  # noqa: F811
+def test_deleted_in_the_dashboard_refresh_up_destroy(deployment: Deployment, kind: str) -> None:
     dep = deployment
     out = {k: v.value for k, v in dep.stack.up().outputs.items()}
     how, gone = DELETIONS[kind]
@@ -76,7 +76,7 @@ def test_deleted_in_the_dashboard_refresh_up_destroy(deployment: Deployment, kin
 
 
 @pytest.mark.parametrize("kind", ["node", "repository"])
-def test_destroy_right_after_a_dashboard_deletion(deployment: Deployment, kind: str) -> None:  # noqa: F811
+def test_destroy_right_after_a_dashboard_deletion(deployment: Deployment, kind: str) -> None:
     """No refresh first: the steps that clean up on the node or in the bucket find them
     gone and succeed, so destroy finishes."""
     dep = deployment

@@ -12,7 +12,7 @@ import pytest
 from pulumi import automation as auto
 
 from tests.day2.changes import _ops
-from tests.integration.harness import KINDS, Deployment, deployment, triton_index  # noqa: F401 - fixture
+from tests.integration.harness import KINDS, Deployment, triton_index
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -46,7 +46,7 @@ def _models_ready(target: dict[str, Any]) -> bool:
     return bool(index.get("models")) and all(m.get("state") == "READY" for m in index["models"])
 
 
-def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None:  # noqa: F811
+def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None:
     dep = deployment
     old = _use_key(dep)
     dep.stack.up()
@@ -89,7 +89,7 @@ def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None
 
 
 def test_rotation_on_a_stopped_node_then_a_new_model_converts_with_the_new_key(
-        deployment: Deployment) -> None:  # noqa: F811
+        deployment: Deployment) -> None:
     from tir_emulator.riva_tools import make_riva_archive
 
     dep = deployment
@@ -111,7 +111,7 @@ def test_rotation_on_a_stopped_node_then_a_new_model_converts_with_the_new_key(
     assert dep.counts() == dict.fromkeys(KINDS, 0)
 
 
-def test_bucket_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None:  # noqa: F811
+def test_bucket_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None:
     """The team's own EOS bucket (`e2e_s3`) gets a new key pair: a new model repository is
     registered with it before the old one goes (TIR cannot change a repository's keys),
     Triton switches to it while serving, and the old keys can be revoked afterwards."""

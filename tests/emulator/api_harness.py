@@ -1,20 +1,17 @@
-"""Shared harness for `test_api_*.py`: a real EmulatorServer and a thin `requests` caller.
-
-Imported by the test modules (not a conftest, so it cannot clash with the machinery tests).
-"""
+"""Shared harness for `test_api_*.py`: a real EmulatorServer and a thin `requests` caller
+(fixtures `emulator` and `api` are in tests/emulator/conftest.py)."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncssh
-import pytest
 import requests
 
+from tir_emulator.control_client import EmulatorControl
 from tir_emulator.server import EmulatorServer
 
 API_KEY = "test-api-key-0b7f"
@@ -84,10 +81,9 @@ class Api:
         assert body["code"] == status and body["data"] is None and body["message"]
         return body
 
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = requests.request(method, f"{self.url}/_emulator/{path}", json=json, timeout=60)
-        assert response.status_code == 200, response.text
-        return response.json()["data"]
+    @property
+    def control(self) -> EmulatorControl:
+        return EmulatorControl(self.url)
 
     # -- factories -------------------------------------------------------------------------
 
@@ -134,18 +130,3 @@ def start_server(data_dir: Path, **kwargs: Any) -> EmulatorServer:
     return server
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorServer]:
-    """One instant-speed emulator per test module."""
-    server = start_server(tmp_path_factory.mktemp("emulator"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def api(emulator: EmulatorServer) -> Api:
-    """A clean emulator for each test (reset through the control API)."""
-    client = Api(emulator.url)
-    client.control("POST", "reset")
-    client.control("PUT", "transitions", {"speed": "instant"})
-    return client

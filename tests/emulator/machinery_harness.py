@@ -1,40 +1,18 @@
-"""Fixtures for the machinery tests (objectstore, machines, dataplane, riva_tools).
-
-Imported by those test modules (not a conftest, so it cannot clash with the API tests).
-Everything is real: a MinIO process, asyncssh servers, gRPC/HTTP listeners on 127.0.0.1.
+"""Helpers for the machinery tests (objectstore, machines, dataplane, riva_tools); their
+fixtures (`store`, `host`, `node`) are in tests/emulator/conftest.py. Everything is real: a
+MinIO process, asyncssh servers, gRPC/HTTP listeners on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
-import pytest
 
 from tir_emulator.machines import MachineHost
 from tir_emulator.objectstore import ObjectStore
-
-_ids = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
-    objectstore = ObjectStore(tmp_path_factory.mktemp("eos"))
-    objectstore.start()
-    yield objectstore
-    objectstore.stop()
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MachineHost]:
-    machines = MachineHost(tmp_path_factory.mktemp("machines"), ngc_api_key=NGC_KEY)
-    machines.start()
-    yield machines
-    machines.stop()
 
 
 NGC_KEY = "nvapi-test-key-for-emulator"
@@ -84,9 +62,3 @@ async def run_ssh(port: int, command: str, key: asyncssh.SSHKey, *, input: str |
     return Result(status, str(done.stdout or ""), str(done.stderr or ""))
 
 
-@pytest.fixture
-def node(host: MachineHost) -> Iterator[Node]:
-    node_id = next(_ids) + 1000
-    port = host.power_on(node_id, [public(USER_KEY)])
-    yield Node(host, node_id, port)
-    host.destroy(node_id)

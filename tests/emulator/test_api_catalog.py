@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from tests.emulator.api_harness import PUBKEY_A, Api, api, emulator  # noqa: F401
+import pytest
 
+from tests.emulator.api_harness import PUBKEY_A, Api
+
+
+pytestmark = pytest.mark.emulator
 
 def test_skus_grouped_with_hourly_and_committed_plans(api: Api) -> None:
     data = api.ok("GET", "gpu_service/sku/", scoped=False, params={"service": "inference_service", "framework": "triton"})

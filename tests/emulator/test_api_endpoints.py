@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from typing import Any
 
 import boto3
 import requests
 
-from tests.emulator.api_harness import (  # noqa: F401
-    AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, api, b64, emulator,
-)
+from tests.emulator.api_harness import AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, b64
 
+
+pytestmark = pytest.mark.emulator
 MODEL = "parakeet-asr-bls-ensemble"
 CONFIG = f'name: "{MODEL}"\nbackend: "python"\nparameters {{ key: "type" value {{ string_value: "online" }} }}\n'
 
@@ -139,7 +141,7 @@ def test_delete_returns_the_object_then_404(api: Api) -> None:
     deleted = api.ok("DELETE", f"serving/inference/{endpoint['id']}/")
     assert deleted["id"] == endpoint["id"] and deleted["name"] == "web"
     api.error("GET", f"serving/inference/{endpoint['id']}/", 404)
-    assert api.control("GET", "inventory")["endpoints"] == []
+    assert api.control.inventory()["endpoints"] == []
 
 
 def test_data_plane_proxy_auth_status_and_forwarding(api: Api) -> None:
@@ -158,7 +160,7 @@ def test_data_plane_proxy_auth_status_and_forwarding(api: Api) -> None:
 
 def test_fail_control_marks_endpoint_failed(api: Api) -> None:
     endpoint = api.endpoint()
-    api.control("POST", "fail", {"kind": "endpoint", "id": endpoint["id"], "reason": "OOMKilled"})
+    api.control.fail("endpoint", endpoint["id"], "OOMKilled")
     failed = api.ok("GET", f"serving/inference/{endpoint['id']}/")
     assert failed["status"] == "failed" and failed["failure_reason"] == "OOMKilled"
     auth = {"Authorization": f"Bearer {AUTH_TOKEN}"}

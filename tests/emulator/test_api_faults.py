@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 import requests
 
-from tests.emulator.api_harness import Api, api, emulator  # noqa: F401
+from tests.emulator.api_harness import Api
+from tir_emulator.control_client import ControlError
+
+pytestmark = pytest.mark.emulator
 
 
 def _plan(api: Api, *rules: dict[str, Any], seed: int | None = None) -> None:
-    api.control("PUT", "faults", {"rules": list(rules), "seed": seed})
+    api.control.faults(*rules, seed=seed)
 
 
 def test_rate_limit_has_retry_after_and_ratelimit_headers(api: Api) -> None:
@@ -44,7 +47,7 @@ def test_latency_delays_then_serves(api: Api) -> None:
     started = time.monotonic()
     response = api.call("GET", "gpu_service/image/", scoped=False)
     assert response.status_code == 200 and time.monotonic() - started >= 0.4
-    log = api.control("GET", "requests")
+    log = api.control.requests()
     assert log[-1]["fault"] == "latency" and log[-1]["duration_ms"] >= 400
 
 
@@ -53,7 +56,7 @@ def test_dropped_connection_gets_no_response(api: Api) -> None:
     with pytest.raises(requests.ConnectionError):
         api.call("GET", "notebooks/")
     assert api.call("GET", "notebooks/").status_code == 200
-    assert api.control("GET", "requests")[-2]["fault"] == "drop"
+    assert api.control.requests()[-2]["fault"] == "drop"
 
 
 def test_lost_response_serves_the_call_then_drops(api: Api) -> None:
@@ -62,7 +65,7 @@ def test_lost_response_serves_the_call_then_drops(api: Api) -> None:
     with pytest.raises(requests.ConnectionError):
         api.call("DELETE", f"ssh_keys/{key['id']}/", scoped=False)
     assert api.ok("GET", "ssh_keys/", scoped=False) == []  # the delete took effect
-    entry = api.control("GET", "requests")[-2]
+    entry = api.control.requests()[-2]
     assert entry["fault"] == "lose_response" and entry["status"] == 200
 
 
@@ -93,23 +96,22 @@ def test_probability_faults_are_reproducible_by_seed(api: Api) -> None:
     assert _statuses(api, 1234) == first
     assert 503 in first and 200 in first
     assert _statuses(api, 99) != first
-    api.control("PUT", "seed", {"seed": 1234})
-    assert [api.call("GET", "notebooks/").status_code for _ in range(24)] == first
-    assert api.control("GET", "seed") == {"seed": 1234}
+    assert api.control.fault_plan()["seed"] == 99
 
 
 def test_plan_round_trip_validation_and_clear(api: Api) -> None:
     _plan(api, {"fault": "error", "status": 500, "path": "x", "nth": [2, 3]})
-    plan = api.control("GET", "faults")
+    plan = api.control.fault_plan()
     assert plan["rules"][0]["nth"] == [2, 3] and plan["rules"][0]["fired"] == 0
-    bad = requests.put(f"{api.url}/_emulator/faults", json={"rules": [{"fault": "error", "status": 418}]}, timeout=10)
-    assert bad.status_code == 400 and "rules" in bad.json()["errors"]
-    api.control("DELETE", "faults")
-    assert api.control("GET", "faults")["rules"] == []
+    with pytest.raises(ControlError) as bad:
+        api.control.faults({"fault": "error", "status": 418})
+    assert bad.value.status == 400 and "rules" in bad.value.errors
+    api.control.clear_faults()
+    assert api.control.fault_plan()["rules"] == []
 
 
 def test_control_api_is_not_faulted_and_reports_health(api: Api) -> None:
     _plan(api, {"fault": "error", "status": 500, "path": ".*"})
-    health = api.control("GET", "health")
+    health = api.control.health()
     assert health["status"] == "ok" and health["objectstore"].startswith("http://127.0.0.1:")
     assert api.call("GET", "notebooks/").status_code == 500

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import requests
-from tests.emulator.api_harness import API_KEY, AUTH_TOKEN, ROOT, Api, api, emulator  # noqa: F401
+from tests.emulator.api_harness import API_KEY, AUTH_TOKEN, ROOT, Api
 
 from tir_emulator.server import EmulatorServer
 
+
+pytestmark = pytest.mark.emulator
 
 def test_missing_or_wrong_credentials_get_401_envelope_without_echo(api: Api) -> None:
     cases = [
@@ -77,14 +81,14 @@ def test_pagination_slices_and_data_stays_an_array(api: Api) -> None:
 def test_paging_mode_ignores_per_page(api: Api) -> None:
     for i in range(5):
         api.node(name=f"n{i}")
-    api.control("PUT", "paging", {"ignore_per_page": True, "page_size": 2})
+    api.control.paging(ignore_per_page=True, page_size=2)
     # Fewer than asked: the server's own page size, page_no still honoured.
     assert [n["name"] for n in api.ok("GET", "notebooks/", params={"page_no": 2, "per_page": 100})] == ["n2", "n3"]
-    api.control("PUT", "paging", {"ignore_per_page": True})
+    api.control.paging(ignore_per_page=True)
     # More than asked: the whole list on every page.
     assert len(api.ok("GET", "notebooks/", params={"page_no": 3, "per_page": 1})) == 5
-    api.control("POST", "reset")
-    assert api.control("GET", "paging") == {"ignore_per_page": False, "page_size": None}
+    api.control.reset()
+    assert api.control.paging_mode() == {"ignore_per_page": False, "page_size": None}
 
 
 def test_active_iam_is_ignored_and_ratelimit_headers_are_sent(api: Api) -> None:
@@ -104,10 +108,10 @@ def test_malformed_json_body_is_400(api: Api) -> None:
 
 
 def test_request_log_masks_credentials(api: Api, emulator: EmulatorServer) -> None:
-    api.control("DELETE", "requests")
+    api.control.clear_requests()
     api.call("GET", "notebooks/")
     api.call("GET", "notebooks/", api_key="wrong-key-123")
-    log = api.control("GET", "requests")
+    log = api.control.requests()
     assert [entry["status"] for entry in log] == [200, 401]
     assert all("apikey=***" in entry["path"] for entry in log)
     text = str(log)

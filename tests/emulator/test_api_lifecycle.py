@@ -10,8 +10,11 @@ import pytest
 import requests
 
 from tests.emulator.api_harness import AUTH_TOKEN, PUBKEY_A, Api, start_server
+from tir_emulator.control_client import ControlError
 from tir_emulator.lifecycle import FakeClock
 from tir_emulator.server import EmulatorServer
+
+pytestmark = pytest.mark.emulator
 
 SECONDS = {"node.create": 10, "node.start": 5, "node.stop": 5,
            "endpoint.deploy": 20, "endpoint.start": 5, "endpoint.stop": 5}
@@ -68,13 +71,14 @@ def test_endpoint_transitions_follow_the_clock(clocked: tuple[EmulatorServer, Fa
 
 def test_transitions_route_changes_speed(clocked: tuple[EmulatorServer, FakeClock, Api]) -> None:
     _, _, api = clocked
-    assert api.control("GET", "transitions")["seconds"]["node.create"] == 10
-    api.control("PUT", "transitions", {"speed": "instant"})
+    assert api.control.transition_seconds()["node.create"] == 10
+    api.control.transitions("instant")
     assert api.node()["status"] == "running"
-    demo = api.control("PUT", "transitions", {"speed": "demo"})["seconds"]
+    demo = api.control.transitions("demo")
     assert 0 < demo["node.create"] <= 10
-    bad = requests.put(f"{api.url}/_emulator/transitions", json={"seconds": {"node.explode": 1}}, timeout=10)
-    assert bad.status_code == 400 and "speed" in bad.json()["errors"]
+    with pytest.raises(ControlError) as bad:
+        api.control.transitions({"node.explode": 1})
+    assert bad.value.status == 400 and "speed" in bad.value.errors
 
 
 def test_state_survives_a_restart_and_transitions_resume(tmp_path: Path) -> None:
@@ -99,7 +103,7 @@ def test_state_survives_a_restart_and_transitions_resume(tmp_path: Path) -> None
     try:
         api = Api(server.url)
         assert server.url == url  # the last port is re-used when free
-        inventory = api.control("GET", "inventory")
+        inventory = api.control.inventory()
         assert {n["name"] for n in inventory["nodes"]} == {"running", "creating"}
         assert [r["id"] for r in inventory["model_repositories"]] == [repo["id"]]
         assert len(inventory["ssh_keys"]) == 1 and repo["bucket"]["bucket_name"] in inventory["buckets"]

@@ -1,4 +1,4 @@
-"""Nodes: validation, instant lifecycle with a real SSH host, actions, keys, datasets, delete."""
+"""Nodes: validation, instant lifecycle with a real SSH host, actions, keys, delete."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from tests.emulator.api_harness import (  # noqa: F401
-    CPU_COMMITTED, NO_INVENTORY_HOURLY, PUBKEY_A, PUBKEY_B, Api, api, emulator,
-)
+from tests.emulator.api_harness import CPU_COMMITTED, NO_INVENTORY_HOURLY, PUBKEY_A, PUBKEY_B, Api
+
+pytestmark = pytest.mark.emulator
 
 
 def _ssh_banner(port: int) -> bytes:
@@ -51,7 +51,7 @@ def test_capacity_error_for_a_sku_without_inventory(api: Api) -> None:
 def test_instant_lifecycle_runs_a_real_ssh_host(api: Api) -> None:
     api.ssh_key(PUBKEY_A)
     node = api.node(public_key=[PUBKEY_A])
-    assert api.control("GET", "inventory")["nodes"][0]["id"] == node["id"]
+    assert api.control.inventory()["nodes"][0]["id"] == node["id"]
     node = api.ok("GET", f"notebooks/{node['id']}/")
     assert node["status"] == "running" and node["lab_url"].startswith(api.url)
     assert node["ssh_host"] == "127.0.0.1" and node["ssh_user"]
@@ -108,15 +108,11 @@ def test_ssh_keys_added_and_removed_live(api: Api) -> None:
     assert "ssh_keys_to_add" in errors
 
 
-def test_mounted_datasets_and_mounted_dataset_cannot_be_deleted(api: Api) -> None:
-    dataset = api.ok("POST", "datasets/", json={"name": "audio", "storage_type": "managed"})
-    node = api.node(dataset_id_list=[dataset["id"]])
-    assert node["mounted_datasets"] == [{"id": dataset["id"], "name": "audio", "mount_path": "/datasets/audio"}]
-    api.error("DELETE", f"datasets/{dataset['id']}/", 400)
-    unmounted = api.ok("PUT", f"notebooks/{node['id']}/mounted-datasets/",
-                       json={"dataset_id_dict": {"dataset_ids_to_mount": [], "dataset_ids_to_unmount": [dataset["id"]]}})
-    assert unmounted["mounted_datasets"] == []
-    api.ok("DELETE", f"datasets/{dataset['id']}/")
+def test_datasets_are_not_emulated(api: Api) -> None:
+    """The SDK's empty `dataset_id_list` is accepted (a non-empty one is refused above); there is
+    no dataset to mount (docs/emulator.md "Not emulated")."""
+    assert api.node(dataset_id_list=[])["status"]
+    api.error("GET", "datasets/", 404)
 
 
 def test_delete_then_404_and_status_filter(api: Api) -> None:
@@ -127,11 +123,11 @@ def test_delete_then_404_and_status_filter(api: Api) -> None:
     assert api.ok("DELETE", f"notebooks/{node['id']}/") == {}
     api.error("GET", f"notebooks/{node['id']}/", 404)
     api.error("DELETE", f"notebooks/{node['id']}/", 404)
-    assert [n["id"] for n in api.control("GET", "inventory")["nodes"]] == [other["id"]]
+    assert [n["id"] for n in api.control.inventory()["nodes"]] == [other["id"]]
 
 
 def test_fail_control_puts_node_in_failed_with_reason(api: Api) -> None:
     node = api.node()
-    api.control("POST", "fail", {"kind": "node", "id": node["id"], "reason": "disk lost"})
+    api.control.fail("node", node["id"], "disk lost")
     failed = api.ok("GET", f"notebooks/{node['id']}/")
     assert failed["status"] == "failed" and failed["failure_reason"] == "disk lost"

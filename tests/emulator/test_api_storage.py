@@ -1,4 +1,4 @@
-"""Model repositories and datasets over real MinIO buckets."""
+"""Model repositories over real MinIO buckets."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.api_harness import Api, api, emulator  # noqa: F401
+from tests.emulator.api_harness import Api
 from tir_emulator.server import EmulatorServer
+
+pytestmark = pytest.mark.emulator
 
 
 def _s3(item: dict[str, object]) -> object:
@@ -25,7 +27,7 @@ def test_managed_repository_is_a_real_bucket_removed_on_delete(api: Api) -> None
     s3.put_object(Bucket=bucket, Key="m/config.pbtxt", Body=b"x")  # type: ignore[attr-defined]
     listed = api.ok("GET", f"serving/model/{repo['id']}/bucket/", params={"prefix": "m/"})
     assert listed == [{"name": "m/config.pbtxt"}]
-    assert bucket in api.control("GET", "inventory")["buckets"]
+    assert bucket in api.control.inventory()["buckets"]
     assert api.ok("GET", "serving/model/")[0]["id"] == repo["id"]
     scored = api.ok("PUT", f"serving/model/{repo['id']}/", json={"score": {"wer": 0.1}})
     assert scored["score"] == {"wer": 0.1}
@@ -33,7 +35,7 @@ def test_managed_repository_is_a_real_bucket_removed_on_delete(api: Api) -> None
     response = api.call("DELETE", f"serving/model/{repo['id']}/")
     assert response.json() == {"code": 200, "message": "Model deleted successfully", "data": {}, "errors": {}}
     api.error("GET", f"serving/model/{repo['id']}/", 404)
-    assert bucket not in api.control("GET", "inventory")["buckets"]
+    assert bucket not in api.control.inventory()["buckets"]
 
 
 def test_repository_validation(api: Api, emulator: EmulatorServer) -> None:
@@ -52,24 +54,3 @@ def test_repository_validation(api: Api, emulator: EmulatorServer) -> None:
     existing = api.ok("POST", "serving/model/", json={**base, "storage_type": "e2e_s3", "bucket_name": "my-existing"})
     api.ok("DELETE", f"serving/model/{existing['id']}/")
     assert emulator.state.objectstore.bucket_exists("my-existing")  # not ours to delete
-
-
-def test_datasets_managed_and_pvc(api: Api) -> None:
-    managed = api.ok("POST", "datasets/", json={"name": "audio", "storage_type": "managed",
-                                                "encryption_enable": True, "encryption_type": "sse-kms"})
-    assert managed["bucket"]["bucket_name"] and managed["encryption_type"] == "sse-kms"
-    pvc = api.ok("POST", "datasets/", json={"name": "disk", "storage_type": "pvc",
-                                            "pvc": {"disk_size": 50, "pvc_type": "custom_pvc"}})
-    assert "bucket" not in pvc
-    assert [d["name"] for d in api.ok("GET", "datasets/", params={"per_page": 1, "page_no": 2})] == ["disk"]
-    selection = api.ok("GET", "datasets/eos-bucket-selection-list/")
-    assert {"bucket_name": managed["bucket"]["bucket_name"]} in selection
-    assert "pvc" in api.error("POST", "datasets/", 400, json={"name": "x", "storage_type": "pvc"})["errors"]
-    bad = api.error("POST", "datasets/", 400, json={"name": "y", "storage_type": "managed", "encryption_enable": True})
-    assert "encryption_type" in bad["errors"]
-
-    s3 = _s3(managed)
-    api.ok("DELETE", f"datasets/{managed['id']}/")
-    with pytest.raises(ClientError):
-        s3.head_bucket(Bucket=managed["bucket"]["bucket_name"])  # type: ignore[attr-defined]
-    api.error("GET", f"datasets/{managed['id']}/", 404)

@@ -17,8 +17,10 @@ from asyncssh.connection import SSHConnection
 from asyncssh.constants import MSG_CHANNEL_DATA, MSG_IGNORE
 
 from components.providers import artifact
-from tests.emulator.machinery_harness import USER_KEY, Node, host, node  # noqa: F401 (fixtures)
+from tests.emulator.machinery_harness import USER_KEY, Node
 from tir_emulator.machines.ssh_server import NodeSFTPServer
+
+pytestmark = pytest.mark.emulator
 
 # What OpenSSH's sftp-server advertises as max-write-length (256 KiB less 1 KiB).
 OPENSSH_WRITE_LIMIT = 261120

@@ -16,15 +16,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from riva.client.proto import riva_asr_pb2 as asr
 from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
 
-from tests.emulator.machinery_harness import (  # noqa: F401 (fixtures)
-    Node,
-    host,
-    node,
-    store,
-)
+from tests.emulator.machinery_harness import Node
 from tir_emulator.dataplane import DataPlane
 from tir_emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
 from tir_emulator.objectstore import ObjectStore
+
+pytestmark = pytest.mark.emulator
 
 PIPELINE = "parakeet-0.6b-en-US-asr-streaming"
 ENSEMBLE = f"{PIPELINE}-asr-bls-ensemble"

@@ -10,6 +10,8 @@ import pytest
 from tir_emulator import EmulatorServer
 from tir_emulator.machines import MachineHost
 
+pytestmark = pytest.mark.emulator
+
 
 def _listening() -> set[tuple[str, int]]:
     """(address, port) of every TCP socket in LISTEN state on this machine."""

@@ -13,8 +13,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from tritonclient.grpc import service_pb2 as tpb
 from tritonclient.grpc import service_pb2_grpc as tpb_grpc
 
-from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, api, b64, emulator  # noqa: F401
+from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, b64
 from tir_emulator.server import EmulatorServer
+
+pytestmark = pytest.mark.emulator
 
 ENSEMBLE = "parakeet-asr-bls-ensemble"
 DECODER = "parakeet-ctc-decoder"
@@ -156,7 +158,7 @@ def test_a_patch_rolls_the_old_container_serves_until_the_new_is_ready(api: Api,
 def test_a_stop_at_zero_workers_goes_straight_to_stopped(api: Api) -> None:
     endpoint = api.endpoint()
     path = f"serving/inference/{endpoint['id']}/"
-    api.control("PUT", "transitions", {"seconds": {"endpoint.stop": 60}})
+    api.control.transitions({"endpoint.stop": 60})
     api.ok("PUT", path, json={"action": "disable_auto_scale", "replicas": 0})
     assert api.ok("PUT", path, json={"action": "stop"})["status"] == "stopped"
     api.ok("PUT", path, json={"action": "start"})

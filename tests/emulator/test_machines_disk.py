@@ -11,15 +11,10 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.emulator.machinery_harness import (  # noqa: F401 (fixtures)
-    USER_KEY,
-    Node,
-    host,
-    node,
-    public,
-    run_ssh,
-)
+from tests.emulator.machinery_harness import USER_KEY, Node, public, run_ssh
 from tir_emulator.machines import MachineHost
+
+pytestmark = pytest.mark.emulator
 
 
 def _sha256(path: Path) -> str:

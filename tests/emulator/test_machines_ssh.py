@@ -9,17 +9,11 @@ import asyncssh
 import paramiko
 import pytest
 
-from tests.emulator.machinery_harness import (  # noqa: F401 (fixtures)
-    OTHER_KEY,
-    USER_KEY,
-    Node,
-    host,
-    node,
-    public,
-    run_ssh,
-)
+from tests.emulator.machinery_harness import OTHER_KEY, USER_KEY, Node, public, run_ssh
 from tir_emulator.machines import MachineHost
 from tir_emulator.riva_tools import tools_bin_dir
+
+pytestmark = pytest.mark.emulator
 
 
 def test_authorized_key_accepted_others_refused(node: Node) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.machinery_harness import store  # noqa: F401 (fixture)
 from tir_emulator.objectstore import BucketNotFound, ObjectStore
+
+pytestmark = pytest.mark.emulator
 
 
 def _name() -> str:

@@ -10,15 +10,11 @@ import pytest
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
-from tests.emulator.machinery_harness import (  # noqa: F401 (fixtures)
-    NGC_KEY,
-    USER_KEY,
-    Node,
-    host,
-    public,
-)
+from tests.emulator.machinery_harness import NGC_KEY, USER_KEY, Node, public
 from tir_emulator.machines import MachineHost
 from tir_emulator.riva_tools.archive import random_chunks
+
+pytestmark = pytest.mark.emulator
 
 STREAMING_FLAGS = (
     "--name=parakeet-0.6b-en-US-asr-streaming --return_separate_utterances=False "

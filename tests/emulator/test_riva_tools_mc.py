@@ -6,13 +6,12 @@ import json
 import stat
 import uuid
 
-from tests.emulator.machinery_harness import (  # noqa: F401 (fixtures)
-    Node,
-    host,
-    node,
-    store,
-)
+import pytest
+
+from tests.emulator.machinery_harness import Node
 from tir_emulator.objectstore import ObjectStore
+
+pytestmark = pytest.mark.emulator
 
 
 def _setup(store: ObjectStore, node: Node) -> tuple[str, str]:

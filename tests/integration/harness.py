@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-import requests
 from pulumi import automation as auto
 from pydantic import SecretStr
 
@@ -26,6 +24,7 @@ from tests.conftest import ROOT, engine_env, pulumi_command, workspace_options
 from tir import TirClient, TirConfig
 from tir.endpoints import GrpcTarget
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
+from tir_emulator.control_client import EmulatorControl
 from tir_emulator.riva_tools import make_riva_archive
 
 # What one full stack holds in the emulator (inventory key -> count).
@@ -47,14 +46,12 @@ class Deployment:
                                    api_key=SecretStr(DEFAULT_API_KEY),
                                    auth_token=SecretStr(DEFAULT_AUTH_TOKEN), project_id=1))
 
-    def control(self, method: str, route: str, body: Any = None) -> Any:
-        """One `/_emulator/<route>` call; returns the envelope's data."""
-        resp = requests.request(method, f"{self.emulator.url}/_emulator/{route}", json=body, timeout=30)
-        resp.raise_for_status()
-        return resp.json()["data"]
+    @property
+    def control(self) -> EmulatorControl:
+        return self.emulator.control
 
     def inventory(self) -> dict[str, Any]:
-        return dict(self.control("GET", "inventory"))
+        return self.control.inventory()
 
     def counts(self, prefix: str = "") -> dict[str, int]:
         """How many of each kind exist (named with `prefix`, when given)."""
@@ -62,16 +59,16 @@ class Deployment:
         return {kind: sum(1 for item in inv[kind] if _named(item, prefix)) for kind in KINDS}
 
     def faults(self, rules: list[dict[str, Any]], seed: int = 0) -> None:
-        self.control("PUT", "faults", {"seed": seed, "rules": rules})
+        self.control.faults(*rules, seed=seed)
 
     def clear_faults(self) -> None:
-        self.control("DELETE", "faults")
+        self.control.clear_faults()
 
     def fail(self, kind: str, resource_id: int, reason: str) -> None:
-        self.control("POST", "fail", {"kind": kind, "id": resource_id, "reason": reason})
+        self.control.fail(kind, resource_id, reason)
 
     def transitions(self, seconds: dict[str, float] | str) -> None:
-        self.control("PUT", "transitions", {"speed": seconds} if isinstance(seconds, str) else {"seconds": seconds})
+        self.control.transitions(seconds)
 
     def set(self, path: str, value: Any, secret: bool = False) -> None:
         self.stack.set_config(path, auto.ConfigValue(str(value), secret=secret), path=True)
@@ -175,12 +172,3 @@ def open_stack(tmp: Path, emulator: EmulatorServer, name: str = "it", *,
     dep.set("riva-tir:tirApiKey", DEFAULT_API_KEY, secret=True)
     dep.set("riva-tir:tirAuthToken", DEFAULT_AUTH_TOKEN, secret=True)
     return dep
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[Deployment]:
-    with running_emulator(tmp_path / "emulator") as emulator:
-        dep = open_stack(tmp_path, emulator)
-        yield dep
-        dep.clear_faults()
-        dep.stack.destroy()

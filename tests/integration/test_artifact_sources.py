@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.harness import Deployment, deployment, triton_index  # noqa: F401 - fixture
+from tests.integration.harness import Deployment, triton_index
 from tir_emulator.machines.host import CA_BUNDLE_ENV
 from tir_emulator.riva_tools import make_riva_archive
 from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY
@@ -31,7 +31,7 @@ def _use_source(dep: Deployment, key: str, value: str) -> None:
     dep.set(f"riva-tir:model.{key}", value)
 
 
-def test_ngc_model(deployment: Deployment) -> None:  # noqa: F811
+def test_ngc_model(deployment: Deployment) -> None:
     dep = deployment
     _use_source(dep, "ngc", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0")
     dep.set("riva-tir:ngcApiKey", "nvapi-wrong", secret=True)
@@ -84,7 +84,7 @@ def https_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 
 @pytest.fixture
-def url_deployment(https_model: str, deployment: Deployment) -> tuple[Deployment, str]:  # noqa: F811
+def url_deployment(https_model: str, deployment: Deployment) -> tuple[Deployment, str]:
     return deployment, https_model
 
 

@@ -5,7 +5,7 @@ import tritonclient.grpc as triton
 
 import pytest
 
-from tests.integration.harness import Deployment, deployment, triton_index  # noqa: F401 - fixture
+from tests.integration.harness import Deployment, triton_index
 from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -19,7 +19,7 @@ def _ops(summary: dict[str, int]) -> dict[str, int]:
     return {op: n for op, n in summary.items() if op != "same" and n}
 
 
-def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
+def test_lifecycle(deployment: Deployment) -> None:
     dep = deployment
     up = dep.stack.up()
     assert up.summary.result == "succeeded"
@@ -84,7 +84,7 @@ def test_lifecycle(deployment: Deployment) -> None:  # noqa: F811
     assert not any(inv[kind] for kind in ("nodes", "model_repositories", "endpoints", "ssh_keys", "buckets"))
 
 
-def test_stopped_node_after_conversion(deployment: Deployment) -> None:  # noqa: F811
+def test_stopped_node_after_conversion(deployment: Deployment) -> None:
     """`node.state: stopped` stops the GPU node once the model is converted; a new model
     wakes it, converts, and stops it again; destroy still cleans the node's disk steps."""
     dep = deployment

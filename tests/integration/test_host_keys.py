@@ -7,19 +7,19 @@ import pytest
 from pulumi import automation as auto
 
 from components.providers.host_keys import TRUST_KEY, fingerprint
-from tests.integration.harness import Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import Deployment
 from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 
-def test_a_changed_host_key_stops_upload_and_commands_until_trusted(deployment: Deployment) -> None:  # noqa: F811
+def test_a_changed_host_key_stops_upload_and_commands_until_trusted(deployment: Deployment) -> None:
     dep = deployment
     dep.stack.up()
     node_id = dep.outputs()["node_id"]
     pinned = next(r for r in dep.stack.export_stack().deployment["resources"]
                   if r["urn"].endswith("::riva-node"))["outputs"]["ssh_host_key"]
-    presented = dep.control("POST", f"nodes/{node_id}/rotate-host-key")["host_key"]
+    presented = dep.control.rotate_host_key(node_id)
     disk = dep.emulator.state.machines.disk_path(node_id)
     before = sorted(str(p) for p in disk.rglob("*"))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.harness import KINDS, Deployment, deployment, triton_index  # noqa: F401 - fixture
+from tests.integration.harness import KINDS, Deployment, triton_index
 from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -29,7 +29,7 @@ def _pwned(trees: list[Path], folders: list[Path]) -> list[str]:
     return sorted(str(p) for p in found)
 
 
-def test_hostile_model_file_names_stay_data(deployment: Deployment, tmp_path: Path) -> None:  # noqa: F811
+def test_hostile_model_file_names_stay_data(deployment: Deployment, tmp_path: Path) -> None:
     dep = deployment
     folders = [Path(tempfile.gettempdir()), Path.cwd(), Path(os.path.expanduser("~"))]
     for seed, name in enumerate(NAMES):

@@ -7,14 +7,14 @@ import pytest
 from pulumi import automation as auto
 
 from tests.day2.changes import _ops
-from tests.integration.harness import Deployment, deployment, triton_index  # noqa: F401 - fixture
+from tests.integration.harness import Deployment, triton_index
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 NODE_IMAGE = "registry.e2enetworks.net/riva-tir/riva-speech:2.19.0"
 
 
-def test_registry_images_for_the_node_and_endpoints(deployment: Deployment) -> None:  # noqa: F811
+def test_registry_images_for_the_node_and_endpoints(deployment: Deployment) -> None:
     dep = deployment
     dep.set("riva-tir:node.image", NODE_IMAGE)
     dep.set("riva-tir:node.registryNamespaceId", 7)
@@ -43,7 +43,7 @@ def test_registry_images_for_the_node_and_endpoints(deployment: Deployment) -> N
     dep.stack.preview(expect_no_changes=True)
 
 
-def test_a_public_nvcr_image_is_warned_about_and_fails_naming_the_pull(deployment: Deployment) -> None:  # noqa: F811
+def test_a_public_nvcr_image_is_warned_about_and_fails_naming_the_pull(deployment: Deployment) -> None:
     dep = deployment
     dep.stack.remove_config("riva-tir:rivaApi.registryNamespaceId", path=True)
     dep.set("riva-tir:rivaApi.image", "nvcr.io/nvidia/riva/riva-speech:2.19.0")

@@ -120,7 +120,7 @@ def fault_run(dep: Deployment, seed: int) -> RunResult:
     except auto.CommandError as exc:
         result.failure = failure_text(exc)
     finally:
-        result.faults = sum(int(rule["fired"]) for rule in dep.control("GET", "faults")["rules"])
+        result.faults = sum(int(rule["fired"]) for rule in dep.control.fault_plan()["rules"])
         dep.clear_faults()
         result.leaks = max(result.leaks, clean_up(dep))
         result.seconds = time.monotonic() - started
@@ -135,7 +135,7 @@ def clean_up(dep: Deployment) -> int:
         pass
     left = excess(dep.counts(), EMPTY)
     if left:
-        dep.control("POST", "reset")
+        dep.control.reset()
     return left
 
 

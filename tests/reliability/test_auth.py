@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pulumi import automation as auto
 
-from tests.integration.harness import FULL_STACK, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import FULL_STACK, Deployment
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 from tir_emulator.state import Credentials
 
@@ -16,7 +16,7 @@ TIR_RESOURCES = 10  # key, node, wake, power, repository, content, 2 endpoints, 
 
 
 def _requests(dep: Deployment) -> list[dict[str, object]]:
-    return list(dep.control("GET", "requests"))
+    return list(dep.control.requests())
 
 
 def _assert_one_refusal_each(dep: Deployment, text: str) -> None:
@@ -28,21 +28,21 @@ def _assert_one_refusal_each(dep: Deployment, text: str) -> None:
     assert all("apikey=***" in str(c["path"]) for c in calls)
 
 
-def test_expired_credentials_fail_once_without_retries(deployment: Deployment) -> None:  # noqa: F811
+def test_expired_credentials_fail_once_without_retries(deployment: Deployment) -> None:
     dep = deployment
     dep.stack.up()
     # The platform expires the key the stack holds.
     assert dep.emulator.state is not None
     dep.emulator.state.credentials = Credentials(ROTATED_KEY, DEFAULT_AUTH_TOKEN)
 
-    dep.control("DELETE", "requests")
+    dep.control.clear_requests()
     with pytest.raises(auto.CommandError) as info:
         dep.stack.up()
     text = str(info.value)
     assert "TIR refused the API key or token (HTTP 401)" in text and "riva-tir:tirApiKey" in text
     _assert_one_refusal_each(dep, text)
 
-    dep.control("DELETE", "requests")
+    dep.control.clear_requests()
     with pytest.raises(auto.CommandError) as info:  # refresh reads with the key in the state
         dep.stack.refresh()
     text = str(info.value)

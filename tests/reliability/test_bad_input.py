@@ -21,9 +21,11 @@ from pulumi import automation as auto
 from pulumi.runtime import config as runtime_config
 
 from components import config
-from tests.integration.harness import Deployment, base_config, deployment  # noqa: F401 - fixture
+from tests.integration.harness import Deployment, base_config
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 from tir_emulator.riva_tools import make_riva_archive
+
+pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 SECRETS = {"riva-tir:tirApiKey": DEFAULT_API_KEY, "riva-tir:tirAuthToken": DEFAULT_AUTH_TOKEN}
 PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAitnaoWfVVtpn/4y9/aucj5o+KRIMes0x9f7WFEZALL ops"
@@ -183,9 +185,7 @@ def _get(dep: Deployment, key: str) -> auto.ConfigValue | None:
         return None
 
 
-@pytest.mark.engine
-@pytest.mark.emulator
-def test_preview_fails_naming_field_and_creates_nothing(deployment: Deployment) -> None:  # noqa: F811
+def test_preview_fails_naming_field_and_creates_nothing(deployment: Deployment) -> None:
     """Each case through a real `pulumi preview`: fails, names the field and the fix, never
     echoes a secret, and leaves the emulator empty."""
     dep = deployment
@@ -208,9 +208,7 @@ def test_preview_fails_naming_field_and_creates_nothing(deployment: Deployment) 
     dep.stack.preview()  # the restored config is fine
 
 
-@pytest.mark.engine
-@pytest.mark.emulator
-def test_model_key_and_corrupt_model_fail_at_conversion(deployment: Deployment) -> None:  # noqa: F811
+def test_model_key_and_corrupt_model_fail_at_conversion(deployment: Deployment) -> None:
     """Only riva-build can read the `.riva`: a wrong key or a corrupt file fails the
     conversion naming what to fix, untracked nothing; fixing it converges."""
     dep = deployment

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pulumi import automation as auto
 
-from tests.integration.harness import FULL_STACK, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import FULL_STACK, Deployment
 from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -15,7 +15,7 @@ EMPTY = dict.fromkeys(FULL_STACK, 0)
 
 
 def _fired(dep: Deployment) -> list[int]:
-    return [int(rule["fired"]) for rule in dep.control("GET", "faults")["rules"]]
+    return [int(rule["fired"]) for rule in dep.control.fault_plan()["rules"]]
 
 
 def _small_budget(dep: Deployment) -> None:
@@ -23,7 +23,7 @@ def _small_budget(dep: Deployment) -> None:
     dep.set("riva-tir:retries.capacityBackoffSeconds", 0.05)
 
 
-def test_capacity_on_create(deployment: Deployment) -> None:  # noqa: F811
+def test_capacity_on_create(deployment: Deployment) -> None:
     dep = deployment
     _small_budget(dep)
     dep.faults([{"fault": "capacity", "method": "POST", "path": "notebooks/$"}])
@@ -45,7 +45,7 @@ def test_capacity_on_create(deployment: Deployment) -> None:  # noqa: F811
     assert dep.counts() == EMPTY
 
 
-def test_capacity_on_start(deployment: Deployment) -> None:  # noqa: F811
+def test_capacity_on_start(deployment: Deployment) -> None:
     dep = deployment
     _small_budget(dep)
     dep.set("riva-tir:node.state", "stopped")

@@ -7,7 +7,7 @@ from typing import Any
 import boto3  # type: ignore[import-untyped]
 import pytest
 
-from tests.integration.harness import FULL_STACK, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import FULL_STACK, Deployment
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -25,7 +25,7 @@ def _bucket_keys(dep: Deployment, repository_id: int) -> tuple[list[str], Any, s
     return [str(o["Key"]) for o in listed], s3, str(repo.bucket.bucket_name)
 
 
-def test_drift_is_refreshed_and_repaired(deployment: Deployment) -> None:  # noqa: F811
+def test_drift_is_refreshed_and_repaired(deployment: Deployment) -> None:
     dep = deployment
     out = {k: v.value for k, v in dep.stack.up().outputs.items()}
     keys, s3, bucket = _bucket_keys(dep, out["repository_id"])

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from tests.integration.harness import FULL_STACK, Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import FULL_STACK, Deployment
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -35,7 +35,7 @@ def _up_failing(dep: Deployment, inventory_kind: str, kind: str, name: str, reas
     return str(info.value), int(failed["id"])
 
 
-def test_failed_node_and_endpoint(deployment: Deployment) -> None:  # noqa: F811
+def test_failed_node_and_endpoint(deployment: Deployment) -> None:
     dep = deployment
     dep.transitions({"node.create": 3, "endpoint.deploy": 3})
 

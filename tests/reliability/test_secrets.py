@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pulumi import automation as auto
 
-from tests.integration.harness import Deployment, deployment  # noqa: F401 - fixture
+from tests.integration.harness import Deployment
 from tests.integration.node_watch import disk_bytes, leaked, process_list
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 from tir_emulator.riva_tools import make_riva_archive
@@ -35,7 +35,7 @@ def _key_pair() -> tuple[str, str]:
     return private, f"{public} ops@example"
 
 
-def test_no_secret_in_state_logs_errors_or_request_log(deployment: Deployment) -> None:  # noqa: F811
+def test_no_secret_in_state_logs_errors_or_request_log(deployment: Deployment) -> None:
     dep = deployment
     private, public = _key_pair()
     make_riva_archive(dep.artifact, model="parakeet-ctc-0.6b-en-us", key=MODEL_KEY, size_bytes=1 << 20)
@@ -65,7 +65,7 @@ def test_no_secret_in_state_logs_errors_or_request_log(deployment: Deployment) -
     state = dep.export()
     assert '"secure"' in state or "ciphertext" in state  # secrets are there, encrypted
     texts.append(state)
-    texts.append(json.dumps(dep.control("GET", "requests")))
+    texts.append(json.dumps(dep.control.requests()))
     texts += [p.read_text(errors="replace") for p in dep.tmp.glob("pulumi-*.log")]
     everything = "\n".join(texts)
     # The scan saw real content: engine output, provider logs (the client's retry warnings),

@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.contract.harness import API_KEY, AUTH_TOKEN, PROJECT_ID, TEAM_ID, Control
+from tests.contract.harness import API_KEY, AUTH_TOKEN, PROJECT_ID, TEAM_ID
 from tir_emulator import EmulatorServer
+from tir_emulator.control_client import EmulatorControl
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK_PYTHON = ROOT / ".tools" / "sdk-venv" / "bin" / "python"
@@ -50,7 +51,7 @@ class Sdk:
     """Runs drivers under the SDK's interpreter against one emulator."""
 
     emulator: EmulatorServer
-    control: Control
+    control: EmulatorControl
 
     def env(self) -> dict[str, str]:
         return {
@@ -90,6 +91,7 @@ def sdk_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorS
 
 @pytest.fixture
 def sdk(sdk_emulator: EmulatorServer) -> Sdk:
-    control = Control(sdk_emulator.url)
+    control = sdk_emulator.control
     control.reset()
+    control.transitions("instant")
     return Sdk(sdk_emulator, control)

@@ -6,12 +6,11 @@ depend on it) and several stacks and projects can share one emulator.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from pulumi import automation as auto
@@ -21,7 +20,6 @@ from tests.conftest import ROOT, engine_env, workspace_options
 from tests.integration.harness import base_config
 from tir import TirClient, TirConfig
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
-from tir_emulator.riva_tools import make_riva_archive
 
 POLICY_PACK = str(ROOT / "policies")
 
@@ -89,13 +87,3 @@ def project_dir(tmp: Path) -> Path:
     return project
 
 
-@pytest.fixture
-def team(tmp_path: Path) -> Iterator[Team]:
-    emulator = EmulatorServer(port=0, data_dir=tmp_path / "emulator", speed="instant")
-    emulator.start()
-    try:
-        artifact = tmp_path / "parakeet.riva"
-        make_riva_archive(artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 20)
-        yield Team(emulator, tmp_path, project_dir(tmp_path), artifact)
-    finally:
-        emulator.stop()

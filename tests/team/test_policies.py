@@ -14,7 +14,7 @@ import pytest
 from pulumi import automation as auto
 
 from tests.integration.harness import PRIVATE_RIVA_IMAGE
-from tests.team.stacks import POLICY_PACK, Team, team  # noqa: F401 - fixture
+from tests.team.stacks import POLICY_PACK, Team
 from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -35,7 +35,7 @@ def failing_preview(stack: auto.Stack) -> str:
     return str(failed.value)
 
 
-def test_each_policy_passes_then_fails(team: Team) -> None:  # noqa: F811
+def test_each_policy_passes_then_fails(team: Team) -> None:
     stack = team.stack("prod", COMPLIANT)
     up = stack.up(policy_packs=[POLICY_PACK])
     assert up.summary.result == "succeeded"
@@ -59,7 +59,7 @@ def test_each_policy_passes_then_fails(team: Team) -> None:  # noqa: F811
     stack.preview(policy_packs=[POLICY_PACK], expect_no_changes=True)
 
 
-def test_dev_stack_allows_one_replica_but_not_prod_gpus(team: Team) -> None:  # noqa: F811
+def test_dev_stack_allows_one_replica_but_not_prod_gpus(team: Team) -> None:
     # Limits are per stack: dev may run one Riva API server, but not prod's A100s.
     # Node and Triton share a GPU type (the stack config requires it); dev allows no A100.
     stack = team.stack("dev", {"riva-tir:node.plan": "GPU-A100-16-115GB-1",
@@ -83,7 +83,7 @@ PLAIN_PROGRAM = """
 """
 
 
-def test_plaintext_secrets_fail(team: Team) -> None:  # noqa: F811
+def test_plaintext_secrets_fail(team: Team) -> None:
     project = team.tmp / "plain"
     project.mkdir()
     (project / "Pulumi.yaml").write_text("name: plain\nruntime: python\n")

@@ -17,7 +17,7 @@ from pulumi import automation as auto
 from components import health
 from components.ingress import TOKEN_ENV
 from tests.conftest import ROOT
-from tests.team.stacks import Team, team  # noqa: F401 - fixture
+from tests.team.stacks import Team
 from tir_emulator import DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -27,7 +27,7 @@ MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
           "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming"]
 
 
-def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.CaptureFixture[str]) -> None:
     stack = team.stack("verify", {"riva-tir:verify": "true"})
     up = stack.up()
     assert up.summary.result == "succeeded"
@@ -79,7 +79,7 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     assert "UNAUTHENTICATED" in bad
 
 
-def test_verification_step_fails_the_up(team: Team) -> None:  # noqa: F811
+def test_verification_step_fails_the_up(team: Team) -> None:
     stack = team.stack("verify", {"riva-tir:verify": "true"})
     stack.up()
     # Triton stopped behind Pulumi's back; a config change re-runs the step, which fails.

@@ -11,6 +11,8 @@ import yaml
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.engine  # actionlint, built by scripts/setup
+
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT = ROOT / ".tools" / "bin" / "actionlint"
 

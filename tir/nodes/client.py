@@ -1,4 +1,4 @@
-"""Nodes (TIR ``notebooks``): create/get/list/delete, start/stop, SSH keys, datasets."""
+"""Nodes (TIR ``notebooks``): create/get/list/delete, start/stop, SSH keys."""
 
 from __future__ import annotations
 
@@ -88,8 +88,3 @@ class NodesClient(ResourceClient[Node, NodeSpec]):
         """Detach keys; ``"all"`` disables SSH like the SDK does."""
         keys: builtins.list[str] | str = "all" if public_keys == "all" else builtins.list(public_keys)
         self._t.request("PUT", self._item(node_id, "ssh-keys/"), scoped=True, body={"ssh_keys_to_remove": keys})
-
-    def mount_datasets(self, node_id: int, mount: Sequence[int] = (), unmount: Sequence[int] = ()) -> None:
-        """Mount/unmount datasets; a dataset appears at ``/datasets/<name>``."""
-        body = {"dataset_id_dict": {"dataset_ids_to_mount": list(mount), "dataset_ids_to_unmount": list(unmount)}}
-        self._t.request("PUT", self._item(node_id, "mounted-datasets/"), scoped=True, body=body)

@@ -28,7 +28,6 @@ class NodeSpec(NamedSpec):
     is_jupyterlab_enabled: bool = True
     # SSH is enabled only when this is non-empty; keys must already be account keys.
     public_key: list[PublicKey] = Field(default_factory=list)
-    dataset_id_list: list[PositiveInt] = Field(default_factory=list)
     # Sent because the SDK always sends them (docs/tir.md §5.1); whether TIR requires them is
     # UNKNOWN, and a client that leaves them out risks a 400.
     notebook_type: Literal["new"] = "new"
@@ -51,8 +50,9 @@ class NodeSpec(NamedSpec):
     _next_plan = field_validator("next_sku_item_price_id")(next_plan_rule)
 
     def to_wire(self) -> dict[str, Any]:
-        """The body, with ``auto_shutdown_timeout: null`` as the SDK always sends it (§5.1)."""
-        return {**super().to_wire(), "auto_shutdown_timeout": None}
+        """The body, with ``dataset_id_list: []`` and ``auto_shutdown_timeout: null`` as the SDK
+        always sends them (docs/tir.md §5.1); riva-tir mounts no datasets."""
+        return {**super().to_wire(), "dataset_id_list": [], "auto_shutdown_timeout": None}
 
 
 class NodePlanChange(Spec):

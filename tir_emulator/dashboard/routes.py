@@ -18,7 +18,6 @@ def service_count() -> Response:
     counts = {
         "notebooks": len(emu.nodes.list(where)),
         "model_repositories": len(emu.repositories.list(where)),
-        "datasets": len(emu.datasets.list(where)),
         "inference_services": len(emu.endpoints.list(where)),
     }
     return ok({assumptions.SERVICE_COUNT_KEYS.get(k, k): v for k, v in counts.items()})

@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from tir_emulator import assumptions as a
 from tir_emulator.catalog.models import Catalog, resolve_plan, sku_details
-from tir_emulator.datasets.models import DatasetModels
-from tir_emulator.envelope import CapacityUnavailable, InvalidState, NotFound, ValidationFailed
+from tir_emulator.envelope import CapacityUnavailable, InvalidState, ValidationFailed
 from tir_emulator.lifecycle import Lifecycle, Transition, TransitionTable
 from tir_emulator.nodes.errors import NodeNotFound
 from tir_emulator.scope import Scope, iso, synchronized
 from tir_emulator.ssh_keys.models import SshKeyModels, key_identity
 from tir_emulator.store import Store
 from tir_emulator.validation import (
-    Body, as_int, as_object, int_list, optional_bool, optional_int, optional_str, require_choice, require_str,
+    Body, as_int, int_list, optional_bool, optional_int, optional_str, require_choice, require_str,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +62,6 @@ class Node:
     created_at: float
     updated_at: float
     public_keys: list[str] = field(default_factory=list)
-    datasets: list[dict[str, Any]] = field(default_factory=list)
     ssh_port: int | None = None
     failure_reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -76,13 +74,12 @@ class NodeModels:
         lifecycle: Lifecycle,
         catalog: Catalog,
         ssh_keys: SshKeyModels,
-        datasets: DatasetModels,
         machines: MachineHost,
         base_url: Callable[[], str],
         lock: threading.RLock,
     ) -> None:
         self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
-        self.ssh_keys, self.datasets, self.machines = ssh_keys, datasets, machines
+        self.ssh_keys, self.machines = ssh_keys, machines
         self.base_url = base_url
         self.lock = lock
 
@@ -104,7 +101,8 @@ class NodeModels:
         if not isinstance(keys, list):
             raise ValidationFailed("public_key", "public_key must be a list of SSH public keys")
         public_keys = self.ssh_keys.resolve(keys, "public_key")
-        datasets = [self._mountable(scope, ds_id, "dataset_id_list", None) for ds_id in int_list(body, "dataset_id_list")]
+        if int_list(body, "dataset_id_list"):  # the SDK always sends the list; this account has no datasets
+            raise ValidationFailed("dataset_id_list", "no such dataset: datasets are not emulated")
         disk = optional_int(body, "disk_size_in_gb", 30) or 30
         if disk < 1:
             raise ValidationFailed("disk_size_in_gb", "disk_size_in_gb must be positive")
@@ -117,7 +115,7 @@ class NodeModels:
             next_sku_item_price_id=choice.next_sku_item_price_id, instance_type=instance_type,
             disk_size_in_gb=disk, is_jupyterlab_enabled=optional_bool(body, "is_jupyterlab_enabled", True),
             status=a.NODE_CREATING, status_since=now, created_at=now, updated_at=now,
-            public_keys=public_keys, datasets=datasets,
+            public_keys=public_keys,
             extra={k: body[k] for k in ECHOED_FIELDS if k in body},
         )
         self._save(node)
@@ -245,21 +243,6 @@ class NodeModels:
         return result
 
     @synchronized
-    def update_datasets(self, scope: Scope, node_id: int, body: Body) -> Node:
-        node = self.get(scope, node_id)
-        spec = as_object(body.get("dataset_id_dict"), "dataset_id_dict")
-        unmount = {as_int(i, "dataset_ids_to_unmount") for i in spec.get("dataset_ids_to_unmount") or []}
-        node.datasets = [d for d in node.datasets if d["id"] not in unmount]
-        mounted = {d["id"] for d in node.datasets}
-        for ds_id in spec.get("dataset_ids_to_mount") or []:
-            ds_id = as_int(ds_id, "dataset_ids_to_mount")
-            if ds_id not in mounted:
-                node.datasets.append(self._mountable(scope, ds_id, "dataset_ids_to_mount", node.id))
-        node.updated_at = self.lifecycle.now()
-        self._save(node)
-        return node
-
-    @synchronized
     def delete(self, scope: Scope | None, node_id: int) -> None:
         self.get(scope, node_id)
         self.machines.destroy(node_id)
@@ -284,11 +267,6 @@ class NodeModels:
                 self._power_on(node)
                 self._save(node)
 
-    @synchronized
-    def mounted_on(self, dataset_id: int) -> builtins.list[int]:
-        return [Node(**doc).id for doc in self.store.list(KIND)
-                if any(d["id"] == dataset_id for d in doc["datasets"])]
-
     # -- wire ------------------------------------------------------------------------------
 
     def to_wire(self, node: Node) -> dict[str, Any]:
@@ -303,7 +281,7 @@ class NodeModels:
             "committed_instance_policy": node.committed_instance_policy or None,
             "next_sku_item_price_id": node.next_sku_item_price_id, "instance_type": node.instance_type,
             "disk_size_in_gb": node.disk_size_in_gb, "is_jupyterlab_enabled": node.is_jupyterlab_enabled,
-            "public_key": list(node.public_keys), "mounted_datasets": list(node.datasets), **node.extra,
+            "public_key": list(node.public_keys), **node.extra,
         }
         if node.status == a.NODE_RUNNING and node.public_keys and node.ssh_port:
             wire.update(ssh_host="127.0.0.1", ssh_port=node.ssh_port, ssh_user=self.machines.ssh_user)
@@ -325,16 +303,6 @@ class NodeModels:
         else:
             raise ValidationFailed("image_version_id", "image_version_id is mandatory for a pre-built image")
         return {"name": image.name, "version": version.version, "image_version_id": version.image_version_id}
-
-    def _mountable(self, scope: Scope, dataset_id: int, field_name: str, node_id: int | None) -> dict[str, Any]:
-        try:
-            dataset = self.datasets.get(scope, dataset_id)
-        except NotFound:
-            raise ValidationFailed(field_name, f"dataset {dataset_id} not found") from None
-        others = [n for n in self.mounted_on(dataset_id) if n != node_id]
-        if dataset.storage.storage_type == "pvc" and others:
-            raise ValidationFailed(field_name, f"disk dataset {dataset_id} is already mounted on node {others[0]}")
-        return {"id": dataset.id, "name": dataset.name, "mount_path": f"/datasets/{dataset.name}"}
 
     def _enter(self, node: Node, status: str) -> None:
         node.status, node.status_since = status, self.lifecycle.now()

@@ -67,12 +67,6 @@ def update_ssh_keys(node_id: int) -> Response:
     return ok(nodes.attached_keys(node), "SSH keys updated successfully")
 
 
-@bp.put("notebooks/<int:node_id>/mounted-datasets/")
-def mounted_datasets(node_id: int) -> Response:
-    nodes = state().nodes
-    return ok(nodes.to_wire(nodes.update_datasets(scope(), node_id, body())), "Datasets updated successfully")
-
-
 @bp.delete("notebooks/<int:node_id>/")
 def delete(node_id: int) -> Response:
     state().nodes.delete(scope(), node_id)

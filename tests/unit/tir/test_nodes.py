@@ -14,7 +14,7 @@ KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBKeyMaterialForTests deploy@riva"
 def test_create_body(client: TirClient, api: Any, node_payload: Any) -> None:
     api.reply("POST", "notebooks/", node_payload, status=201)
     spec = NodeSpec(name="riva-node", image_version_id=72, sku_item_price_id=211, disk_size_in_gb=100,
-                    public_key=[KEY], dataset_id_list=[4])
+                    public_key=[KEY])
     node = client.nodes.create(spec)
     assert node.id == 501
     (call,) = api.calls
@@ -23,13 +23,13 @@ def test_create_body(client: TirClient, api: Any, node_payload: Any) -> None:
     assert call.body == {
         "name": "riva-node", "image_type": "pre-built", "image_version_id": 72, "sku_item_price_id": 211,
         "instance_type": "paid_usage", "disk_size_in_gb": 100, "is_jupyterlab_enabled": True,
-        "public_key": [KEY], "dataset_id_list": [4],
+        "public_key": [KEY], "dataset_id_list": [],
         # What the SDK always sends (docs/tir.md §5.1).
         "notebook_type": "new", "notebook_url": "", "auto_shutdown_timeout": None,
     }
 
 
-def test_create_body_without_keys_or_datasets_still_sends_what_the_sdk_always_sends(
+def test_create_body_without_keys_still_sends_what_the_sdk_always_sends(
     client: TirClient, api: Any, node_payload: Any
 ) -> None:
     api.reply("POST", "notebooks/", node_payload, status=201)
@@ -102,12 +102,6 @@ def test_ssh_key_management(client: TirClient, api: Any) -> None:
         {"ssh_keys_to_add": [KEY]}, {"ssh_keys_to_remove": [KEY]}, {"ssh_keys_to_remove": "all"}
     ]
     assert [k.ssh_key for k in keys] == [KEY, "ssh-rsa AAAA"]
-
-
-def test_mount_datasets(client: TirClient, api: Any) -> None:
-    api.reply("PUT", "notebooks/501/mounted-datasets/", {})
-    client.nodes.mount_datasets(501, mount=[301], unmount=[7])
-    assert api.calls[0].body == {"dataset_id_dict": {"dataset_ids_to_mount": [301], "dataset_ids_to_unmount": [7]}}
 
 
 def test_list_and_list_all_page_through(client: TirClient, api: Any, node_payload: Any) -> None:

@@ -6,7 +6,6 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from tir import TirConfig, field_errors
-from tir.datasets import DatasetSpec
 from tir.endpoints import AutoScalePolicy, Container, CustomEndpointDetails, EndpointSpec, ScaleRule
 from tir.model_repositories import RepositorySpec
 from tir.nodes import NodeSpec
@@ -90,13 +89,10 @@ def test_node_spec_rules() -> None:
         NodeSpec(name="riva-node", image_version_id=1, sku_item_price_id=1, bogus=1)  # type: ignore[call-arg]
 
 
-def test_ssh_key_and_dataset_specs() -> None:
+def test_ssh_key_spec() -> None:
     with pytest.raises(ValidationError) as info:
         SshKeySpec(label="", ssh_key="not a key at all")
     assert set(_errors(info)) == {"label", "ssh_key"}
-    with pytest.raises(ValidationError) as info2:
-        DatasetSpec(name="riva-data", storage_type="pvc", encryption_enable=True)
-    assert set(_errors(info2)) == {"pvc", "encryption_type"}
 
 
 def test_container_image_reference_checked() -> None:

@@ -14,12 +14,10 @@ SHARED = {"get", "find", "list", "list_all", "create", "create_idempotent", "del
 @pytest.mark.parametrize(
     ("kind", "extra"),
     [
-        ("nodes", {"update", "start", "stop", "wait_stopped", "add_ssh_keys", "remove_ssh_keys", "list_ssh_keys",
-                   "mount_datasets"}),
+        ("nodes", {"update", "start", "stop", "wait_stopped", "add_ssh_keys", "remove_ssh_keys", "list_ssh_keys"}),
         ("model_repositories", {"update", "list_objects"}),
         ("endpoints", {"update", "start", "stop", "restart", "update_auto_scale", "disable_auto_scale",
                        "wait_stopped", "http_url"}),
-        ("datasets", set()),
     ],
 )
 def test_resource_clients_have_full_verb_set(client: TirClient, kind: str, extra: set[str]) -> None:

@@ -1,1 +1,0 @@
-"""Datasets backed by real local S3 buckets (or a PVC record)."""
