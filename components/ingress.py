@@ -53,6 +53,25 @@ def health_status(target: GrpcTarget, auth_token: str, timeout: float = 10.0) ->
         return int(response.status)
 
 
+def wait_http_ready(url: str, auth_token: str, timeout: float, poll: float = 1.0) -> None:
+    """Until `url` (an endpoint's HTTP data plane) answers 200 with TIR's bearer token."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    last = "no answer yet"
+    while True:
+        try:
+            response = requests.get(url, headers={"Authorization": f"Bearer {auth_token}"}, timeout=10)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            last = type(exc).__name__
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{url} did not answer 200 within {timeout:.0f} s (last: {last})")
+        time.sleep(poll)
+
+
 def wait_serving(target: GrpcTarget, auth_token: str, timeout: float, poll: float = 1.0) -> None:
     """Until the server behind the ingress reports SERVING; TimeoutError says what it last saw."""
     deadline = time.monotonic() + timeout

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # that is what the Riva API server dials. Clients outside TIR go through the location's
 # gRPC ingress (the `grpc` output: address, metadata, CA).
 INTERNAL_GRPC_ADDRESS = "is-{id}:9000"
+# What a container the gRPC ingress does not reach is asked over HTTP: riva-tir's only such
+# endpoint is Triton as a custom container (KServe v2 readiness).
+HTTP_READY_PATH = "v2/health/ready"
 
 # Input name -> EndpointSpec field, for check() errors and for building the spec.
 _SPEC_FIELDS = {"name": "name", "framework": "framework", "model_id": "model_id", "path": "path",
@@ -52,7 +55,7 @@ class EndpointOutputs(TirOutputs):
     endpoint_id: int
     status: str
     http_url: str  # the HTTP data plane
-    grpc: dict[str, Any]  # the gRPC ingress (tir.endpoints.GrpcTarget)
+    grpc: dict[str, Any] | None  # the gRPC ingress (tir.endpoints.GrpcTarget); None: it does not reach it
     internal_grpc_address: str  # is-<id>:9000, for another endpoint inside TIR
 
 
@@ -132,14 +135,18 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
 
 
 def wait_answering(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint:
-    """Ready as TIR says, then SERVING through the ingress: TIR may show Running before the
-    server is up (docs/tir.md §8.8)."""
-    from components.ingress import wait_serving
+    """Ready as TIR says, then answering from outside: SERVING through the gRPC ingress, or
+    (a container the ingress does not reach) its readiness path over HTTP. TIR may show
+    Running before the server is up (docs/tir.md §8.8)."""
+    from components.ingress import wait_http_ready, wait_serving
 
     started = time.monotonic()
     endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
-    wait_serving(tir.endpoints.grpc_target(endpoint_id), tir.config.auth_token.get_secret_value(),
-                 timeout=max(1.0, timeout - (time.monotonic() - started)))
+    token, left = tir.config.auth_token.get_secret_value(), max(1.0, timeout - (time.monotonic() - started))
+    if endpoint.grpc_through_ingress:
+        wait_serving(tir.endpoints.grpc_target(endpoint_id), token, timeout=left)
+    else:
+        wait_http_ready(tir.endpoints.http_url(endpoint_id) + HTTP_READY_PATH, token, timeout=left)
     return endpoint
 
 
@@ -166,7 +173,8 @@ def _live_policy(endpoint: Endpoint) -> dict[str, Any] | None:
 def _outputs(tir: TirClient, endpoint: Endpoint) -> EndpointOutputs:
     return EndpointOutputs(endpoint_id=endpoint.id, status=str(endpoint.status),
                            http_url=tir.endpoints.http_url(endpoint.id),
-                           grpc=tir.endpoints.grpc_target(endpoint.id).model_dump(),
+                           grpc=tir.endpoints.grpc_target(endpoint.id).model_dump()
+                           if endpoint.grpc_through_ingress else None,
                            internal_grpc_address=INTERNAL_GRPC_ADDRESS.format(id=endpoint.id))
 
 

@@ -120,10 +120,11 @@ def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
     riva_ready = plane.readiness(102)
     assert riva_ready.ready and riva_ready.models == [PIPELINE]
     with grpc.insecure_channel(f"127.0.0.1:{riva_port}") as channel:
-        with pytest.raises(grpc.RpcError) as unimplemented:
+        with pytest.raises(grpc.RpcError) as offline:  # only the streaming pipeline is deployed
             asr_grpc.RivaSpeechRecognitionStub(channel).Recognize(asr.RecognizeRequest(),
                                                                  timeout=10)
-    assert unimplemented.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert offline.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "Unavailable model requested" in str(offline.value.details()) and "type=offline" in str(offline.value.details())
 
     # Stopping Triton takes Riva down with it; a Triton started again (new ports) is found
     # again through its in-cluster name.

@@ -51,6 +51,7 @@ class EndpointResources(TirModel):
 class EndpointCustomDetails(TirModel):
     container: EndpointContainer | None = None
     resource_details: EndpointResources | None = None
+    service_port: bool = False
 
 
 class EndpointDetailedInfo(TirModel):
@@ -88,6 +89,14 @@ class Endpoint(Resource):
     model_id: int | None = None  # the model repository (Triton framework)
     path: str | None = None  # its folder the endpoint serves
     model: dict[str, Any] | None = None
+
+    @property
+    def grpc_through_ingress(self) -> bool:
+        """Whether TIR's gRPC ingress reaches this endpoint: Triton's framework always (its
+        gRPC port 9000); a custom container only with the "HTTP Port" box ticked
+        (ASSUMPTION, docs/tir.md §8.5)."""
+        details = self.custom_endpoint_details
+        return self.framework == "triton" or bool(details and details.service_port)
 
 
 # The metadata TIR's gRPC ingress routes by (docs/tir.md §8.9); the auth token goes as

@@ -208,3 +208,17 @@ def test_data_plane_addresses_per_location(make_client: Callable[..., TirClient]
 def test_a_location_without_a_data_plane_has_no_addresses(make_client: Callable[..., TirClient]) -> None:
     with pytest.raises(ValueError, match="no data plane for location 'Chennai'.*dataPlanes.Chennai"):
         make_client(location="Chennai").endpoints.grpc_target(5)
+
+
+@pytest.mark.parametrize(("framework", "details", "reached"), [
+    ("triton", None, True),
+    ("custom", {"service_port": True}, True),  # the "HTTP Port" box ticked
+    ("custom", {"service_port": False}, False),
+    ("custom", None, False),
+])
+def test_which_endpoints_the_grpc_ingress_reaches(framework: str, details: Any, reached: bool) -> None:
+    from tir.endpoints import Endpoint
+
+    endpoint = Endpoint.model_validate({"id": 5, "name": "e", "status": "running", "framework": framework,
+                                        "custom_endpoint_details": details})
+    assert endpoint.grpc_through_ingress is reached
