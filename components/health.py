@@ -119,13 +119,14 @@ def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_
         return checks + [Check("riva asr models", False, _first_line(exc))]
     names = sorted({c.model_name for c in config.model_config})
     checks.append(Check("riva asr models", bool(names), ", ".join(names) or "none"))
-    kinds = {c.parameters.get("type", "online") for c in config.model_config}
+    by_kind = {c.parameters.get("type", "online"): c.model_name for c in config.model_config}
     pipelines: tuple[tuple[str, speech.Mode], ...] = (("online", "streaming"), ("offline", "offline"))
-    modes = [mode for kind, mode in pipelines if kind in kinds]
-    return checks + [recognition_check(target, token, mode, max_wer) for mode in modes]
+    return checks + [recognition_check(target, token, mode, max_wer, by_kind[kind])
+                     for kind, mode in pipelines if kind in by_kind]
 
 
-def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, max_wer: float) -> Check:
+def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, max_wer: float,
+                      model: str) -> Check:
     """The shipped audio recognized by the deployment, against its text: health and the
     model list pass while recognition is broken (docs/riva.md §13)."""
     import grpc
@@ -137,7 +138,8 @@ def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, 
         return Check(name, False, _first_line(exc))
     wer = speech.word_error_rate(speech.REFERENCE, result.text)
     first = f"{result.first_result_seconds:.2f} s" if result.first_result_seconds is not None else "none"
-    return Check(name, wer <= max_wer, f"{result.text!r} WER {wer:.2f} (max {max_wer:.2f}), first result {first}")
+    return Check(name, wer <= max_wer,
+                 f"{model}: {result.text!r} WER {wer:.2f} (max {max_wer:.2f}), first result {first}")
 
 
 def verify(outputs: Mapping[str, Any], token: str | None, max_wer: float = DEFAULT_MAX_WER) -> list[Check]:

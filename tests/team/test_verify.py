@@ -44,7 +44,8 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     assert out.index("Verification:") > out.index("creating endpoint rt-verify-riva-api")
     assert f"{len(MODELS) + 5}/{len(MODELS) + 5} checks passed" in out
     recognized = next(line for line in out.splitlines() if "riva recognition (streaming)" in line)
-    assert "'he might even have been made" in recognized and "WER 0.12" in recognized
+    assert "parakeet-0.6b-en-US-asr-streaming: 'he might even have been made" in recognized
+    assert "WER 0.12" in recognized
     assert DEFAULT_AUTH_TOKEN not in out
 
     outputs = {k: v.value for k, v in up.outputs.items()}
