@@ -11,9 +11,8 @@ import (
 // replaceKeys lists, per resource token, the top-level inputs whose change
 // replaces the resource; every other input change is an in-place update.
 var replaceKeys = map[string][]string{
-	"command:local:Command":       {"triggers"},
-	"command:remote:Command":      {"triggers"},
-	"command:remote:CopyToRemote": {"connection", "triggers"},
+	"command:local:Command":  {"triggers"},
+	"command:remote:Command": {"triggers"},
 }
 
 // outputOnlyKeys are state properties that are never inputs; they are dropped

@@ -108,7 +108,7 @@ func TestAssetsCompareByHash(t *testing.T) {
 	a1 := fileAsset(t, dir+"/a", "one")
 	a2 := fileAsset(t, dir+"/b", "one")
 	a3 := fileAsset(t, dir+"/c", "two")
-	keys := replaceKeys["command:remote:CopyToRemote"]
+	keys := replaceKeys["command:remote:Command"]
 	if d := diffInputs(m(map[string]property.Value{"source": a1}), m(map[string]property.Value{"source": a2}), keys); d.HasChanges {
 		t.Errorf("same content diffed: %+v", d)
 	}

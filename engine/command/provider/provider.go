@@ -24,7 +24,6 @@ func New() (p.Provider, error) {
 		WithResources(
 			infer.Resource(&local.Command{}),
 			infer.Resource(&remote.Command{}),
-			infer.Resource(&remote.CopyToRemote{}),
 		).
 		Build()
 	if err != nil {

@@ -1,4 +1,4 @@
-// Package remote implements command:remote:Command and command:remote:CopyToRemote over SSH.
+// Package remote implements command:remote:Command over SSH.
 package remote
 
 import (
