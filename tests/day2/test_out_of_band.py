@@ -14,7 +14,8 @@ from tir import TirClient
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 MODELS_READY = {"parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble": "READY",
-                "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming": "READY"}
+                "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming": "READY",
+                "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming": "READY"}
 
 
 def _delete_node(tir: TirClient, out: dict[str, Any]) -> None:

@@ -63,7 +63,9 @@ CONFIG_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
                                  ["riva-tir:tir.teamId", "required with the team-scoped URL style"]),
     "disk-too-small": ({"node.diskSizeGb": 10}, ["riva-tir:node.diskSizeGb", "greater than or equal to 30"]),
     "node-state": ({"node.state": "paused"}, ["riva-tir:node.state", "'running' or 'stopped'"]),
-    "triton-runtime": ({"triton.runtime": "tensorrt"}, ["riva-tir:triton.runtime", "'riva-speech'"]),
+    "triton-runtime": ({"triton.runtime": "tensorrt"}, ["riva-tir:triton.runtime", "'triton' or 'custom-container'"]),
+    "triton-stock-image": ({"triton.image": "aimle2e/tritonserver:24.02-py3-01"},
+                           ["riva-tir:triton.image", "lack Riva's Triton backends"]),
     "node-plan-empty": ({"node.plan": ""}, ["riva-tir:node.plan", "at least 1 character"]),
     "triton-missing": ({"triton.plan": REMOVE, "triton.replicas": REMOVE},
                        ["riva-tir:triton", "pulumi config set --path riva-tir:triton"]),
@@ -135,6 +137,8 @@ class _NoEmulator:
 
     url = "http://127.0.0.1:9"
     api_root = url + "/myaccount/api/v1/gpu/"
+    grpc_address = "127.0.0.1:10"
+    ca_file = Path("/nonexistent/ca.pem")
 
 
 @pytest.fixture
