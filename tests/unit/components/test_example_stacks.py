@@ -1,0 +1,28 @@
+"""The stacks the repository ships (stacks/Pulumi.*.yaml) are valid stack config: users copy
+dev and prod, and the local stack is what `./scripts/up-local` deploys."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.config import NAMESPACE, StackConfig
+
+STACKS = sorted((Path(__file__).resolve().parents[3] / "stacks").glob("Pulumi.*.yaml"))
+
+
+@pytest.mark.parametrize("path", STACKS, ids=[p.name for p in STACKS])
+def test_shipped_stack_config_is_valid(path: Path, tmp_path: Path) -> None:
+    config = yaml.safe_load(path.read_text())["config"]
+    plain = {key.split(":", 1)[1]: value for key, value in config.items()
+             if key.startswith(f"{NAMESPACE}:") and not (isinstance(value, dict) and "secure" in value)}
+    if "file" in plain["model"]:  # the local stack's model is made by ./scripts/up-local
+        (tmp_path / "model.riva").write_bytes(b"riva")
+        plain["model"] = {**plain["model"], "file": str(tmp_path / "model.riva")}
+    stack = StackConfig.model_validate(plain)
+    assert not [w for w in stack.warnings() if "nvcr.io" in w], "shipped stacks use images TIR can pull"
+
+
+def test_every_stack_is_checked() -> None:
+    assert {p.name for p in STACKS} >= {"Pulumi.local.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"}
