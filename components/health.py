@@ -128,7 +128,7 @@ def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_
 def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, max_wer: float,
                       model: str) -> Check:
     """The shipped audio recognized by the deployment, against its text: health and the
-    model list pass while recognition is broken (docs/riva.md §13)."""
+    model list pass while recognition is broken (docs/riva.md §10)."""
     import grpc
 
     name = f"riva recognition ({mode})"

@@ -1,4 +1,4 @@
-"""Speech through a deployed Riva API, as NVIDIA's clients send it (docs/riva.md §13):
+"""Speech through a deployed Riva API, as NVIDIA's clients send it (docs/riva.md §9):
 streaming (`StreamingRecognize`, the way `transcribe_file.py` does) or offline
 (`Recognize`), through TIR's gRPC ingress with TLS and its metadata (docs/tir.md §8.9).
 

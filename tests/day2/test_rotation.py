@@ -46,14 +46,9 @@ def _models_ready(target: dict[str, Any]) -> bool:
     return bool(index.get("models")) and all(m.get("state") == "READY" for m in index["models"])
 
 
-def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None:
-    dep = deployment
-    old = _use_key(dep)
-    dep.stack.up()
-    assert _logs_in(dep, old)
-    address = dep.outputs()["triton_grpc"]
-
-    new = _use_key(dep)
+def _preview_then_up_watching(dep: Deployment, target: dict[str, Any]) -> tuple[dict[str, str], list[bool]]:
+    """`preview`, then `up` while Triton is polled through the ingress every 50 ms: the
+    operations `up` did (asserted equal to the preview's) and whether each poll was served."""
     previewed: list[auto.EngineEvent] = []
     dep.stack.preview(on_event=previewed.append)
     applied: list[auto.EngineEvent] = []
@@ -62,7 +57,7 @@ def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None
 
     def watch() -> None:
         while not done.is_set():
-            serving.append(_models_ready(address))
+            serving.append(_models_ready(target))
             done.wait(0.05)
 
     watcher = threading.Thread(target=watch)
@@ -74,6 +69,18 @@ def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None
         watcher.join()
     ops = _ops(applied)
     assert ops == _ops(previewed)
+    return ops, serving
+
+
+def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None:
+    dep = deployment
+    old = _use_key(dep)
+    dep.stack.up()
+    assert _logs_in(dep, old)
+    address = dep.outputs()["triton_grpc"]
+
+    new = _use_key(dep)
+    ops, serving = _preview_then_up_watching(dep, address)
     # A new account key (a new label: added before the old goes), the node's keys in place,
     # the steps that connect to the node record the new key; nothing converts or redeploys.
     assert ops == {"riva-ssh-key": "replace", "riva-node": "update", "riva-artifact": "update",
@@ -134,26 +141,7 @@ def test_bucket_key_rotation_in_one_up_without_downtime(deployment: Deployment) 
         (old_repo,) = tir.model_repositories.list_all()
 
     use_keys(*objectstore.add_key(bucket))
-    previewed: list[auto.EngineEvent] = []
-    dep.stack.preview(on_event=previewed.append)
-    applied: list[auto.EngineEvent] = []
-    serving: list[bool] = []
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set():
-            serving.append(_models_ready(address))
-            done.wait(0.05)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
-        dep.stack.up(on_event=applied.append)
-    finally:
-        done.set()
-        watcher.join()
-    ops = _ops(applied)
-    assert ops == _ops(previewed)
+    ops, serving = _preview_then_up_watching(dep, address)
     # A new repository under the key's name; the models published into it again (the
     # node woken for that and stopped as before) and Triton switched to it in place.
     assert ops == {"riva-repository": "replace", "riva-repository-content": "replace",
