@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from components.artifact_hash import sha256_file
+from tir_emulator.alternatives import Alternatives
 from tir_emulator.machines import MachineHost
 
 SIZES = (1 << 30, 4 << 30)
@@ -116,4 +117,4 @@ def _one(artifacts: Path, size: int, work: Path, private: Path, port: int, disk:
 
 
 def host_user() -> str:
-    return MachineHost.ssh_user
+    return Alternatives().login_user

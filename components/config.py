@@ -57,6 +57,10 @@ class NodeSection(_Section):
         default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
         description="fingerprint of the node's SSH host key, checked by you on the node: set it "
                     "to accept a new key after a legitimate rebuild (the error shows the value)")
+    ssh_user: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_-]{0,31}$",
+        description="SSH login user, when the node record names none or another (docs/unknowns.md; "
+                    "scripts/doctor finds it)")
 
     @model_validator(mode="after")
     def _registry_image(self) -> NodeSection:
@@ -209,6 +213,14 @@ class TritonSection(EndpointSection):
         return value
 
 
+class RivaApiSection(EndpointSection):
+    # ASSUMPTION (docs/unknowns.md): the container port TIR's gRPC ingress forwards to for a
+    # custom container with its "HTTP Port" box ticked; riva_server listens there.
+    grpc_port: int = Field(default=8080, ge=1, le=65535,
+                           description="container port riva_server listens on, the one TIR's gRPC ingress "
+                                       "forwards to (scripts/doctor checks it)")
+
+
 class RetrySection(_Section):
     """How patient the TIR client is; defaults in tir/config.py. Never changes a resource."""
 
@@ -229,7 +241,7 @@ class StackConfig(_Section):
     model: ModelSection
     repository: RepositorySection = RepositorySection()
     triton: TritonSection
-    riva_api: EndpointSection
+    riva_api: RivaApiSection
     timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], PositiveInt] = Field(default_factory=dict)
     retries: RetrySection | None = None
     verify: bool = Field(default=False, description="post-deploy verification as the stack's last step")
@@ -301,10 +313,7 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     known = {to_camel(k) for k in StackConfig.model_fields} | set(SECRET_KEYS)
     unknown = sorted(k.split(":", 1)[1] for k in pulumi.runtime.config.CONFIG.get()
                      if k.startswith(f"{NAMESPACE}:") and k.split(":", 1)[1] not in known)
-    try:
-        stack = StackConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(_explain(exc)) from None
+    stack = validate(raw)
     problems = [f"  {NAMESPACE}:{k}: unknown key: remove it or check its spelling "
                 f"(known: {', '.join(sorted(known))})" for k in unknown]
     problems += [f"  {key}: its namespace is not {NAMESPACE}: rename it to {NAMESPACE}:{key.split(':', 1)[1]} "
@@ -317,6 +326,14 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     if problems:
         raise ConfigError("\n".join(problems))
     return stack
+
+
+def validate(raw: dict[str, Any]) -> StackConfig:
+    """The schema's verdict on config values keyed as in the stack file, explained per key."""
+    try:
+        return StackConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
 
 
 def _misspelled_namespace() -> list[str]:

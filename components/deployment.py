@@ -36,10 +36,9 @@ RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
 TRITON_ARGS = ["--model-repository=/mnt/models", "--http-port=8080", "--grpc-port=9000",
                "--metrics-port=8082", "--allow-grpc=true", "--allow-http=true",
                "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
-# riva_server on port 8080 with TIR's "HTTP Port" box ticked, as the working guide ran it
-# (docs/tir.md §8.2, §8.4). ASSUMPTION: the box is `custom_endpoint_details.service_port: true`
-# and makes TIR's gRPC ingress forward to this port.
-RIVA_API_PORT = 8080
+# riva_server on `rivaApi.grpcPort` (8080) with TIR's "HTTP Port" box ticked, as the working
+# guide ran it (docs/tir.md §8.2, §8.4). ASSUMPTION: the box is
+# `custom_endpoint_details.service_port: true` and makes TIR's gRPC ingress forward to that port.
 SECRET_OUTPUTS = ["credentials"]
 
 
@@ -104,6 +103,7 @@ class RivaDeployment(pulumi.ComponentResource):
             "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
             "registry_image": config.node.image, "registry_namespace_id": config.node.registry_namespace_id,
             "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
+            "ssh_user": config.node.ssh_user,
             "ready_timeout": node_timeout}, child())
 
         repo_cfg = config.repository
@@ -182,7 +182,7 @@ class RivaDeployment(pulumi.ComponentResource):
             **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
             "command": ["riva_server"],
             "args": triton.internal_grpc_address.apply(lambda addr: [
-                f"--riva-uri=0.0.0.0:{RIVA_API_PORT}", "--asr_service=true", "--nlp_service=false",
+                f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}", "--asr_service=true", "--nlp_service=false",
                 "--tts_service=false", f"--triton_uri={addr}"]),
             "container": {**_container(api_cfg, default_image, "grpc", ""), "service_port": True},
             **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,

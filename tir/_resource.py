@@ -57,6 +57,12 @@ class ResourceClient(Generic[M, S]):
         """GET one resource; raises ``NotFound`` when it does not exist."""
         return self._parse(self._t.request("GET", self._item(resource_id), scoped=True))
 
+    def record(self, resource_id: int) -> dict[str, Any]:
+        """GET one resource as TIR sends it, every field kept (what `scripts/doctor` reads
+        to find fields no source names)."""
+        data = self._t.request("GET", self._item(resource_id), scoped=True)
+        return dict(data) if isinstance(data, dict) else {}
+
     def list(self, page_no: int = 1, per_page: int = 50) -> Page[M]:
         """GET one page of the project's resources."""
         data = self._t.request("GET", self._path, scoped=True, params={"page_no": page_no, "per_page": per_page})

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 import requests
 
@@ -17,6 +18,7 @@ from tir.model_repositories.client import ModelRepositoriesClient
 from tir.nodes.client import NodesClient
 from tir.plans.client import PlansClient
 from tir.read_cache import ReadCache
+from tir.registry.client import RegistryClient
 from tir.ssh_keys.client import SshKeysClient
 from tir.waiter import Backoff, Pacing
 
@@ -68,6 +70,7 @@ class TirClient:
         self._transport = Transport(config, session=session, sleep=sleep, clock=clock, read_cache=read_cache)
         pacing = Pacing(clock=clock, sleep=sleep, backoff=backoff or Backoff(), rand=rand)
         self.plans = PlansClient(self._transport)
+        self.registry = RegistryClient(self._transport)
         self.images = ImagesClient(self._transport)
         self.ssh_keys = SshKeysClient(self._transport)
         self.nodes = NodesClient(self._transport, pacing)
@@ -83,6 +86,12 @@ class TirClient:
         refuses the key or token, ``NotFound``/``ValidationFailed`` for the project or
         region. Answered from the read cache while TIR keeps accepting them."""
         self._transport.shared_get("notebooks/", scoped=True, params={"page_no": 1, "per_page": 1})
+
+    def service_counts(self) -> dict[str, Any]:
+        """The official SDK's access check (`dashboard/service-count/`): the project's resource
+        counts, or ``AuthError``/``NotFound`` as `check_access` raises them."""
+        data = self._transport.request("GET", "dashboard/service-count/", scoped=True)
+        return dict(data) if isinstance(data, dict) else {}
 
     def close(self) -> None:
         self._transport.close()

@@ -18,16 +18,38 @@ UrlStyle = Literal["project-query", "team-scoped"]
 class SshFieldNames(BaseModel):
     """Names of the node response fields that carry SSH connection info.
 
-    ASSUMPTION: no TIR source names these fields; the defaults are the ones the
-    local emulator returns. Override them here (and only here) once real TIR's
-    names are known.
+    ASSUMPTION (docs/unknowns.md): no TIR source names these fields; the defaults are the
+    ones the local emulator returns. A stack overrides them with `tir.sshFields`, and
+    `scripts/doctor` finds the real ones on a node record.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    host: str = "ssh_host"
-    port: str = "ssh_port"
-    user: str = "ssh_user"
+    host: str = Field(default="ssh_host", min_length=1)
+    port: str = Field(default="ssh_port", min_length=1)
+    user: str = Field(default="ssh_user", min_length=1)
+
+
+# ASSUMPTION (docs/unknowns.md): the login user when the node record names none. No source
+# shows it (the home directory is /home/jovyan); a stack sets `node.sshUser`.
+DEFAULT_LOGIN_USER = "root"
+
+
+ProjectHeader = Literal["number", "p-number"]
+
+
+class IngressSettings(BaseModel):
+    """How a call names its project to the gRPC ingress (`e2e-project`).
+
+    ASSUMPTION (docs/unknowns.md): the project number, as the endpoint's API Request tab
+    shows it; `p-number` sends `p-<number>`, the form of the HTTP data plane's paths."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    project_header: ProjectHeader = "number"
+
+    def project_value(self, project_id: int) -> str:
+        return str(project_id) if self.project_header == "number" else f"p-{project_id}"
 
 
 class DataPlane(BaseModel):
@@ -73,6 +95,8 @@ class TirConnection(BaseModel):
     team_id: int | None = Field(default=None, gt=0, validate_default=True)
     location: str = "Delhi"
     data_planes: dict[str, DataPlane] = Field(default_factory=lambda: dict(DEFAULT_DATA_PLANES))
+    ssh_fields: SshFieldNames = SshFieldNames()
+    ingress: IngressSettings = IngressSettings()
 
     @field_validator("api_root")
     @classmethod
@@ -116,7 +140,6 @@ class TirConfig(TirConnection):
 
     api_key: SecretStr
     auth_token: SecretStr
-    ssh_fields: SshFieldNames = SshFieldNames()
 
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=60.0, gt=0)

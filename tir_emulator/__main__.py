@@ -21,12 +21,14 @@ def _speed(value: str) -> str | dict[str, float]:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from tir_emulator.alternatives import Alternatives, parse_assignments
     from tir_emulator.server import EmulatorServer
 
     server = EmulatorServer(
         port=args.port, grpc_port=args.grpc_port, data_dir=args.data_dir, speed=_speed(args.speed), seed=args.seed,
         api_key=args.api_key or os.environ.get("TIR_EMULATOR_API_KEY"),
         auth_token=args.auth_token or os.environ.get("TIR_EMULATOR_AUTH_TOKEN"),
+        alternatives=Alternatives.model_validate(parse_assignments(args.alternative)),
     )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
@@ -73,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     serve_p.add_argument("--data-dir", default=".emulator")
     serve_p.add_argument("--speed", default="demo", help="instant | demo | JSON seconds per transition")
     serve_p.add_argument("--seed", type=int, default=0, help="fault plan seed")
+    serve_p.add_argument("--alternative", action="append", default=[], metavar="NAME=VALUE",
+                         help="play another answer to one of TIR's unknowns (tir_emulator/alternatives.py), "
+                              "e.g. login_user=jovyan; repeatable")
     serve_p.add_argument("--api-key", help="expected apikey (or $TIR_EMULATOR_API_KEY)")
     serve_p.add_argument("--auth-token", help="expected bearer token (or $TIR_EMULATOR_AUTH_TOKEN)")
     serve_p.set_defaults(func=serve)

@@ -24,12 +24,13 @@ from tir_emulator.lifecycle import Clock
 from tir_emulator.middleware import HttpMiddleware
 from tir_emulator.model_repositories.routes import bp as repositories_bp
 from tir_emulator.nodes.routes import bp as nodes_bp
+from tir_emulator.registry.routes import bp as registry_bp
 from tir_emulator.ssh_keys.routes import bp as ssh_keys_bp
 from tir_emulator.state import EmulatorState
 from tir_emulator.wire import STATE_KEY, state
 
 ROOT = assumptions.API_ROOT
-PROJECT_SCOPED = (nodes_bp, repositories_bp, endpoints_bp, dashboard_bp)
+PROJECT_SCOPED = (nodes_bp, repositories_bp, endpoints_bp, dashboard_bp, registry_bp)
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host", "content-length", "content-encoding", "authorization"}
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -1,4 +1,4 @@
-"""`/_emulator/` control API: reset, faults, transitions, paging, inventory, request log, fail,
+"""`/_emulator/` control API: reset, faults, alternatives, transitions, paging, inventory, request log, fail,
 host-key rotation, health (client: `tir_emulator.control_client`).
 
 No TIR credentials, but only loopback clients are served: the control API can wipe everything.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from pydantic import ValidationError as PydanticValidationError
 
 from tir_emulator.envelope import ApiError, ValidationFailed, ok
 from tir_emulator.faults import FaultPlan, FaultRule, FaultSpecError
@@ -112,6 +113,22 @@ def put_paging() -> Response:
         raise ValidationFailed("page_size", "page_size must be >= 1")
     state().paging = Paging(ignore, size)
     return ok(state().paging.to_wire(), "Paging set")
+
+
+@bp.get("/alternatives")
+def get_alternatives() -> Response:
+    return ok(state().alternatives.model_dump())
+
+
+@bp.put("/alternatives")
+def put_alternatives() -> Response:
+    """Play another answer to an unknown (tir_emulator/alternatives.py)."""
+    try:
+        state().alternatives.assign(body())
+    except PydanticValidationError as exc:
+        raise ValidationFailed("alternatives", str(exc).splitlines()[0] + ": " + "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+    return ok(state().alternatives.model_dump(), "Alternatives set")
 
 
 @bp.get("/inventory")

@@ -98,6 +98,11 @@ class EmulatorControl:
 
     # -- resources -----------------------------------------------------------------------
 
+    def alternatives(self, **values: Any) -> dict[str, Any]:
+        """Play other answers to TIR's unknowns (tir_emulator/alternatives.py); none: read them."""
+        result: dict[str, Any] = self._call("PUT", "alternatives", values) if values else self._call("GET", "alternatives")
+        return result
+
     def fail(self, kind: str, resource_id: int, reason: str) -> dict[str, Any]:
         """Put a node or endpoint into `failed` with `reason`; returns its wire form."""
         return dict(self._call("POST", "fail", {"kind": kind, "id": resource_id, "reason": reason}))

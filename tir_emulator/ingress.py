@@ -103,7 +103,7 @@ class _Relay(grpc.GenericRpcHandler):
         if not isinstance(token, str) or token != self._state.credentials.auth_token:
             context.abort(grpc.StatusCode.UNAUTHENTICATED, f"missing or invalid {a.INGRESS_TOKEN_HEADER}")
         svc, project = str(given.get(a.INGRESS_SERVICE_HEADER, "")), str(given.get(a.INGRESS_PROJECT_HEADER, ""))
-        project_match = a.INGRESS_PROJECT_VALUE.match(project)
+        project_match = a.INGRESS_PROJECT_VALUE[self._state.alternatives.project_header].match(project)
         if not (svc.startswith("is-") and svc[3:].isdigit()):
             context.abort(grpc.StatusCode.NOT_FOUND, f"{a.INGRESS_SERVICE_HEADER} must be is-<endpoint id>, got {svc!r}")
         endpoint_id = int(svc[3:])

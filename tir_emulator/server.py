@@ -20,6 +20,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from tir_emulator.app import create_app
 from tir_emulator.control_client import EmulatorControl
 from tir_emulator.dataplane import DataPlane
+from tir_emulator.alternatives import Alternatives
 from tir_emulator.faults import FaultPlan
 from tir_emulator.lifecycle import Clock, Lifecycle, Speed, SystemClock
 from tir_emulator.loopback import require_loopback
@@ -69,6 +70,7 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         clock: Clock | None = None,
         grpc_port: int = 0,
+        alternatives: Alternatives | None = None,
     ) -> None:
         require_loopback(host)
         self._own_dir = data_dir is None
@@ -78,6 +80,7 @@ class EmulatorServer:
         self.clock: Clock = clock or SystemClock()
         self.credentials = Credentials(api_key or DEFAULT_API_KEY, auth_token or DEFAULT_AUTH_TOKEN)
         self.faults = FaultPlan(seed)
+        self.alternatives = alternatives or Alternatives()
         self.lifecycle = Lifecycle(self.clock, speed)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -94,14 +97,15 @@ class EmulatorServer:
             objectstore = ObjectStore(self.data_dir / "objectstore")
             objectstore.start()
             self._cleanup.callback(objectstore.stop)
-            machines = MachineHost(self.data_dir / "machines")
+            machines = MachineHost(self.data_dir / "machines", alternatives=self.alternatives)
             machines.start()
             self._cleanup.callback(machines.stop)
             dataplane = DataPlane(objectstore)
             self._cleanup.callback(dataplane.stop_all)
             store = Store(self.data_dir / "tir.sqlite3")
             self._cleanup.callback(store.close)
-            self.state = EmulatorState(store, self.lifecycle, objectstore, machines, dataplane, self.credentials)
+            self.state = EmulatorState(store, self.lifecycle, objectstore, machines, dataplane, self.credentials,
+                                       self.alternatives)
             self.tls = TestCa(self.data_dir / "tls")
             self._ingress = GrpcIngress(self.state, self.tls, self.host, self._choose_port("grpc_port", self._grpc_port))
             self._cleanup.callback(self._ingress.stop)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tir_emulator.catalog.models import Catalog
+from tir_emulator.alternatives import Alternatives
 from tir_emulator.endpoints.models import EndpointModels
 from tir_emulator.envelope import ValidationFailed
 from tir_emulator.lifecycle import Lifecycle
@@ -48,10 +49,12 @@ class EmulatorState:
         machines: MachineHost,
         dataplane: DataPlane,
         credentials: Credentials,
+        alternatives: Alternatives | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.store, self.lifecycle, self.credentials = store, lifecycle, credentials
         self.objectstore, self.machines, self.dataplane = objectstore, machines, dataplane
+        self.alternatives = alternatives or machines.alternatives
         self.public_url = "http://127.0.0.1"
         self.requests = RequestLog()
         self.paging = Paging()
@@ -60,8 +63,9 @@ class EmulatorState:
         self.ssh_keys = SshKeyModels(store, clock, self.lock)
         self.repositories = RepositoryModels(store, clock, objectstore, self.lock)
         self.nodes = NodeModels(store, lifecycle, self.catalog, self.ssh_keys, machines,
-                                lambda: self.public_url, self.lock)
-        self.endpoints = EndpointModels(store, lifecycle, self.catalog, self.repositories, dataplane, self.lock)
+                                lambda: self.public_url, self.lock, self.alternatives)
+        self.endpoints = EndpointModels(store, lifecycle, self.catalog, self.repositories, dataplane, self.lock,
+                                        self.alternatives)
 
     def resume(self) -> None:
         """Re-power running nodes and re-start active endpoints after a process restart."""

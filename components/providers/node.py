@@ -14,6 +14,7 @@ from components.providers.engine_log import progress
 from components.providers.node_power import converge
 from components.providers.ssh_key import key_material
 from tir import NotFound
+from tir.config import DEFAULT_LOGIN_USER
 from tir.nodes.models import Node
 from tir.nodes.specs import NodePlanChange, NodeSpec
 from tir.images.models import ResolvedImage
@@ -39,6 +40,8 @@ class NodeInputs(TirInputs):
     public_keys: list[str] = Field(min_length=1, description="account SSH keys to authorise")
     trusted_host_key: str | None = Field(default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
                                          description="fingerprint of a host key the user checked")
+    ssh_user: str | None = Field(default=None, description="login user; else the node record's, else "
+                                                           "DEFAULT_LOGIN_USER")
     ready_timeout: float = Field(default=1800, gt=0)
 
 
@@ -80,6 +83,11 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
         if _image_changed(olds, news):
             # The node restarts as a new container on the new image.
             unknown |= {"ssh_host", "ssh_port", "status", "resolved_image_version_id"}
+        if (olds.get("tir") or {}).get("ssh_fields") != (news.get("tir") or {}).get("ssh_fields"):
+            # Read from other fields of the node record (tir.sshFields).
+            unknown |= {"ssh_host", "ssh_port", "ssh_user"}
+        if news.get("ssh_user") != olds.get("ssh_user"):
+            unknown.add("ssh_user")
         if _image_changed(olds, news) or (news.get("trusted_host_key")
                                           and news.get("trusted_host_key") != olds.get("trusted_host_key")):
             unknown.add("ssh_host_key")
@@ -111,7 +119,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
                 if not node.is_ready:
                     progress(f"waiting for node {props['name']} to run", ephemeral=True)
                 node = converge(tir, node, "running", props["ready_timeout"])
-                outputs = _outputs(node, {}, version_id, plan.sku_item_price_id)
+                outputs = _outputs(node, {}, version_id, plan.sku_item_price_id, props.get("ssh_user"))
                 # Trust on first use: TIR publishes no host keys (docs/security.md).
                 outputs = outputs.model_copy(update={"ssh_host_key": _pin(self.args(props), outputs)})
             return CreateResult(str(node.id), self.result(props, outputs))
@@ -153,7 +161,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
                 repin = True
             if repin or (was_running and news["plan"] != olds.get("plan")):
                 node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
-            outputs = _outputs(node, olds, version_id, sku_item_price_id)
+            outputs = _outputs(node, olds, version_id, sku_item_price_id, news.get("ssh_user"))
             if repin:
                 outputs = outputs.model_copy(update={"ssh_host_key": _pin(self.args(news), outputs)})
                 if not was_running:
@@ -168,7 +176,8 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
                 return ReadResult("", {})
             keys = [k.ssh_key for k in tir.nodes.list_ssh_keys(node.id)]
             live = dict(props, public_keys=_same_order(props.get("public_keys") or [], keys))
-            outputs = _outputs(node, props, props.get("resolved_image_version_id"), props.get("sku_item_price_id"))
+            outputs = _outputs(node, props, props.get("resolved_image_version_id"), props.get("sku_item_price_id"),
+                               props.get("ssh_user"))
             return ReadResult(id_, self.result(live, outputs))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -234,7 +243,10 @@ def _pin(args: NodeInputs, outputs: NodeOutputs) -> str:
     """The node's host key to pin now (only the trusted one, when the user gave one)."""
     what = f"node {args.name} (id {outputs.node_id})"
     if not outputs.ssh_host or not outputs.ssh_port:
-        raise RuntimeError(f"{what} reports no SSH address: its host key cannot be pinned")
+        fields = args.tir.ssh_fields
+        raise RuntimeError(f"{what} is running but its record has no SSH address in the fields {fields.host!r} "
+                           f"and {fields.port!r} (riva-tir:tir.sshFields, docs/unknowns.md): run "
+                           "`scripts/doctor --stack <stack>` to find the fields this TIR uses")
     return host_keys.pin(what, outputs.ssh_host, outputs.ssh_port, args.trusted_host_key)
 
 
@@ -246,15 +258,17 @@ def _same_order(wanted: list[str], live: list[str]) -> list[str]:
     return ordered + [k for k in live if key_material(k) not in {key_material(w) for w in wanted}]
 
 
-def _outputs(node: Node, olds: dict[str, Any], image_version_id: Any, sku_item_price_id: Any) -> NodeOutputs:
+def _outputs(node: Node, olds: dict[str, Any], image_version_id: Any, sku_item_price_id: Any,
+             login_user: str | None) -> NodeOutputs:
     ssh = node.ssh
     # A stopped node reports no SSH address; keep the last one so commands that connect
     # to it are not replaced (ASSUMPTION: TIR keeps a node's address across stop/start).
+    reported_user = ssh.user if ssh else olds.get("ssh_user")
     return NodeOutputs(
         node_id=node.id, status=str(node.status),
         ssh_host=ssh.host if ssh else olds.get("ssh_host"),
         ssh_port=ssh.port if ssh else olds.get("ssh_port"),
-        ssh_user=(ssh.user if ssh else None) or olds.get("ssh_user") or "root",
+        ssh_user=login_user or reported_user or DEFAULT_LOGIN_USER,
         # Pinned at create, again only when the user trusts a new key; never from a read.
         ssh_host_key=olds.get("ssh_host_key"),
         lab_url=node.lab_url, resolved_image_version_id=image_version_id, sku_item_price_id=sku_item_price_id)

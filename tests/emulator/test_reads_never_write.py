@@ -37,7 +37,7 @@ def test_a_get_of_each_kind_leaves_the_store_unchanged(api: Api, emulator: Emula
     endpoint = api.endpoint()
     assert node["status"] == api.ok("GET", f"serving/inference/{endpoint['id']}/")["status"] == "running"
     ids = {"node_id": node["id"], "repo_id": repository["id"], "endpoint_id": endpoint["id"], "key_id": key["id"],
-           "team_id": TEAM, "project_id": api.project}
+           "team_id": TEAM, "project_id": api.project, "namespace_id": 1}
     routes = _api_get_routes(emulator)
     assert {"notebooks/<int:node_id>/", "serving/model/<int:repo_id>/", "ssh_keys/<int:key_id>/",
             "serving/inference/<int:endpoint_id>/logs/"} <= set(routes)

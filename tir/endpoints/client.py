@@ -84,6 +84,6 @@ class EndpointsClient(ResourceClient[Endpoint, EndpointSpec]):
     def grpc_target(self, endpoint_id: int) -> GrpcTarget:
         """The endpoint's gRPC through the location's ingress (no call)."""
         cfg = self._t.config
-        # ASSUMPTION (docs/tir.md §8.9): `e2e-project` takes the project number, not p-<number>.
         return GrpcTarget(address=cfg.data_plane.grpc, ca_file=cfg.data_plane.ca_file,
-                          metadata={"svc": f"is-{endpoint_id}", "e2e-project": str(cfg.project_id)})
+                          metadata={"svc": f"is-{endpoint_id}",
+                                    "e2e-project": cfg.ingress.project_value(cfg.project_id)})

@@ -26,6 +26,11 @@ class ModelRepositoriesClient(ResourceClient[ModelRepository, RepositorySpec]):
             ready_timeout=300.0,
         )
 
+    def types(self) -> builtins.list[str]:
+        """The model types a repository can have (`serving/model/model_types/`)."""
+        data = self._t.request("GET", "serving/model/model_types/", scoped=True)
+        return [str(t.get("name", t)) if isinstance(t, dict) else str(t) for t in as_list(data, "model type")]
+
     def update(self, repository_id: int, score: dict[str, Any]) -> None:
         """``PUT serving/model/{id}/`` with ``{score}`` (the only documented update)."""
         self._t.request("PUT", self._item(repository_id), scoped=True, body={"score": score})

@@ -11,7 +11,7 @@ from typing import Any
 
 from tir_emulator import assumptions
 from tir_emulator.catalog.errors import UnknownImageVersion, UnknownPlan, UnknownSku
-from tir_emulator.envelope import CapacityUnavailable, ValidationFailed
+from tir_emulator.envelope import CapacityUnavailable, NotFound, ValidationFailed
 from tir_emulator.validation import as_int
 
 
@@ -126,6 +126,13 @@ FRAMEWORKS: tuple[dict[str, Any], ...] = (
     {"framework": "tensorrt", "versions": [{"framework_version_id": 400, "version": "latest", "image": ""}]},
 )
 
+# E2E's container registry (docs/unknowns.md): one namespace holding the riva-speech copy the
+# shipped stacks use. ASSUMPTION: Harbor-like listings (a namespace with an id and a name; a
+# repository named `<namespace>/<name>` with its tags); no source shows the real bodies.
+REGISTRY: dict[int, tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {
+    1: ("riva-tir", (("riva-speech", ("2.19.0", "2.17.0")),)),
+}
+
 
 class Catalog:
     """Lookups the other kinds validate against."""
@@ -188,6 +195,15 @@ class Catalog:
 
     def frameworks(self) -> list[dict[str, Any]]:
         return [dict(entry) for entry in FRAMEWORKS]
+
+    def registry_namespaces(self) -> list[dict[str, Any]]:
+        return [{"id": ns_id, "namespace_name": name} for ns_id, (name, _) in REGISTRY.items()]
+
+    def registry_repositories(self, namespace_id: int) -> list[dict[str, Any]]:
+        if namespace_id not in REGISTRY:
+            raise NotFound("registry namespace", namespace_id)
+        name, repositories = REGISTRY[namespace_id]
+        return [{"repository_name": f"{name}/{repo}", "tags": list(tags)} for repo, tags in repositories]
 
 
 def sku_details(sku: Sku, plan: Plan) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tir_emulator import assumptions as a
+from tir_emulator.alternatives import Alternatives
 from tir_emulator.catalog.models import Catalog, sku_details
 from tir_emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
 from tir_emulator.endpoints import spec as specs
@@ -65,10 +66,12 @@ class EndpointModels:
         repositories: RepositoryModels,
         dataplane: DataPlane,
         lock: threading.RLock,
+        alternatives: Alternatives,
     ) -> None:
         self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
         self.repositories, self.dataplane = repositories, dataplane
         self.lock = lock
+        self.alternatives = alternatives
 
     # -- documented operations -------------------------------------------------------------
 
@@ -243,7 +246,8 @@ class EndpointModels:
         (docs/emulator.md, "Data plane"); None when nothing listens there."""
         with self.lock:
             endpoint = self.get(None, endpoint_id)
-            port = _forwarded_port(self._spec(endpoint), endpoint.body, protocol)
+            port = _forwarded_port(self._spec(endpoint), endpoint.body, protocol,
+                                   self.alternatives.custom_container_grpc_port)
         return self.dataplane.port(endpoint_id, port) if port else None
 
     # -- internals -------------------------------------------------------------------------
@@ -366,13 +370,13 @@ def _readiness_probe(body: Body) -> int | None:
     return int(probe.get("port", a.CUSTOM_CONTAINER_PORT))
 
 
-def _forwarded_port(spec: specs.EndpointSpec, body: Body, protocol: str) -> int | None:
+def _forwarded_port(spec: specs.EndpointSpec, body: Body, protocol: str, custom_grpc_port: int) -> int | None:
     """Which container port TIR forwards `protocol` ("http" or "grpc") to."""
     if spec.framework == "triton":
         return a.TRITON_GRPC_PORT if protocol == "grpc" else a.TRITON_HTTP_PORT
-    if protocol == "grpc" and not (body.get("custom_endpoint_details") or {}).get("service_port"):
-        return None
-    return a.CUSTOM_CONTAINER_PORT
+    if protocol == "http":
+        return a.CUSTOM_CONTAINER_PORT
+    return custom_grpc_port if (body.get("custom_endpoint_details") or {}).get("service_port") else None
 
 
 def _stringify_probe_ports(body: Body) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import asyncssh
 from tir_emulator.loopback import require_loopback
 from tir_emulator.machines.ssh_server import NodeContext, NodeSFTPServer, NodeSSHServer, run_session
 from tir_emulator.riva_tools import tools_bin_dir
+from tir_emulator.alternatives import Alternatives
 from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY, EXPECTED_KEY_ENV
 
 # Extra CA bundle (a PEM file path) the emulated nodes trust for HTTPS downloads.
@@ -29,10 +30,6 @@ CA_BUNDLE_ENV = "RIVA_TIR_EMULATOR_CA_BUNDLE"
 
 T = TypeVar("T")
 _CALL_TIMEOUT_S = 30.0
-
-# ASSUMPTION: the login user of a TIR node is UNKNOWN (docs/tir.md §5.6); its containers run
-# Jupyter as root, so the emulator reports and accepts "root".
-SSH_USER = "root"
 
 
 def _validate_keys(keys: list[str]) -> list[str]:
@@ -48,10 +45,9 @@ def _validate_keys(keys: list[str]) -> list[str]:
 class MachineHost:
     """Runs each powered-on node as an SSH server on a loopback port."""
 
-    ssh_user: str = SSH_USER
-
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", *,
-                 ngc_api_key: str | None = None) -> None:
+                 ngc_api_key: str | None = None, alternatives: Alternatives | None = None) -> None:
+        self.alternatives = alternatives or Alternatives()
         # Absolute: it becomes $HOME of commands that run in other working directories.
         self._root = Path(data_dir).resolve() / "nodes"
         self._host = require_loopback(host)
@@ -59,6 +55,11 @@ class MachineHost:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: dict[int, tuple[asyncssh.SSHAcceptor, NodeContext]] = {}
+
+    @property
+    def ssh_user(self) -> str:
+        """The user a node powered on now lets in (docs/unknowns.md)."""
+        return self.alternatives.login_user
 
     def __repr__(self) -> str:
         return f"MachineHost(root={str(self._root)!r}, running={sorted(self._servers)})"

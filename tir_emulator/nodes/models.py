@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tir_emulator import assumptions as a
+from tir_emulator.alternatives import Alternatives
 from tir_emulator.catalog.models import Catalog, resolve_plan, sku_details
 from tir_emulator.envelope import CapacityUnavailable, InvalidState, ValidationFailed
 from tir_emulator.lifecycle import Lifecycle, Transition, TransitionTable
@@ -77,11 +78,13 @@ class NodeModels:
         machines: MachineHost,
         base_url: Callable[[], str],
         lock: threading.RLock,
+        alternatives: Alternatives,
     ) -> None:
         self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
         self.ssh_keys, self.machines = ssh_keys, machines
         self.base_url = base_url
         self.lock = lock
+        self.alternatives = alternatives
 
     # -- documented operations -------------------------------------------------------------
 
@@ -284,7 +287,10 @@ class NodeModels:
             "public_key": list(node.public_keys), **node.extra,
         }
         if node.status == a.NODE_RUNNING and node.public_keys and node.ssh_port:
-            wire.update(ssh_host="127.0.0.1", ssh_port=node.ssh_port, ssh_user=self.machines.ssh_user)
+            alt = self.alternatives
+            wire.update({alt.ssh_host_field: "127.0.0.1", alt.ssh_port_field: node.ssh_port})
+            if alt.ssh_user_field:
+                wire[alt.ssh_user_field] = alt.login_user
         if node.status == a.NODE_FAILED:
             wire[a.FAILURE_REASON_FIELD] = node.failure_reason
         return wire
