@@ -103,7 +103,7 @@ class RivaDeployment(pulumi.ComponentResource):
             "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
             "registry_image": config.node.image, "registry_namespace_id": config.node.registry_namespace_id,
             "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
-            "ssh_user": config.node.ssh_user,
+            "login_user": config.node.ssh_user,
             "ready_timeout": node_timeout}, child())
 
         repo_cfg = config.repository
@@ -161,7 +161,7 @@ class RivaDeployment(pulumi.ComponentResource):
         default_image = RIVA_IMAGE.format(version=config.node.riva_version)
         endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
         triton_cfg = config.triton
-        triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready")
+        triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080)
         # Framework Triton with the riva-speech image as its "custom server runtime", or
         # tritonserver from that image as a custom container.
         triton_spec: dict[str, object] = (
@@ -184,7 +184,7 @@ class RivaDeployment(pulumi.ComponentResource):
             "args": triton.internal_grpc_address.apply(lambda addr: [
                 f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}", "--asr_service=true", "--nlp_service=false",
                 "--tts_service=false", f"--triton_uri={addr}"]),
-            "container": {**_container(api_cfg, default_image, "grpc", ""), "service_port": True},
+            "container": {**_container(api_cfg, default_image, "grpc", "", api_cfg.grpc_port), "service_port": True},
             **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
         }, child())
         EndpointScale(f"{name}-riva-api-scale", {
@@ -241,11 +241,11 @@ def _scaling(cfg: object) -> dict[str, object]:
                    "watch_period": 60}]}}
 
 
-def _container(cfg: EndpointSection, default_image: str, probe: str, path: str) -> dict[str, object]:
-    """The endpoint's container (public, or private from E2E's registry) on port 8080 with
-    readiness and liveness probes: TIR shows Running before the server is up without one
-    (docs/tir.md §8.8)."""
-    check = {"protocol": probe, "path": path, "port": 8080, "initial_delay_seconds": 30,
+def _container(cfg: EndpointSection, default_image: str, probe: str, path: str, port: int) -> dict[str, object]:
+    """The endpoint's container (public, or private from E2E's registry) with readiness and
+    liveness probes on the server's port: TIR shows Running before the server is up without
+    one (docs/tir.md §8.8)."""
+    check = {"protocol": probe, "path": path, "port": port, "initial_delay_seconds": 30,
              "period_seconds": 10, "timeout_seconds": 5, "failure_threshold": 6}
     image: dict[str, object] = {"container_name": cfg.image or default_image, "container_type": "public"}
     if cfg.registry_namespace_id is not None:

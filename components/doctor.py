@@ -54,7 +54,7 @@ class Finding:
     check: str
     result: Result
     evidence: str
-    fix: str = ""  # the stack config line to paste (refuted only)
+    fix: str = ""  # the stack config lines to paste, one per line (refuted only)
     blocking: bool = True  # a refuted blocking check fails the doctor
 
 
@@ -115,7 +115,7 @@ def _access(tir: TirClient, config: StackConfig, report: Report) -> bool:
         counts = tir.service_counts()
     except AuthError as exc:
         report.add(Finding("credentials", "refuted", f"TIR refused the key or token: {exc.message}",
-                           f"pulumi config set --secret {NAMESPACE}:tirApiKey <key>; "
+                           f"pulumi config set --secret {NAMESPACE}:tirApiKey <key>\n"
                            f"pulumi config set --secret {NAMESPACE}:tirAuthToken <token>"))
         return False
     except (NotFound, ValidationFailed) as exc:
@@ -338,7 +338,7 @@ def _ssh(record: dict[str, Any], config: StackConfig, private_key: str, what: st
                            or f"{what}: no field looks like an SSH host"))
         return
     fixes = dict(ssh_probe.paste_lines(found, fields, user, reported))
-    address_fix = "; ".join(v for k, v in fixes.items() if k.startswith("tir.sshFields"))
+    address_fix = "\n".join(v for k, v in fixes.items() if k.startswith("tir.sshFields"))
     report.add(Finding("tir.sshFields", "refuted" if address_fix else "confirmed",
                        f"{what}: the address is in {found.fields.host}/{found.fields.port}", address_fix))
     report.add(Finding("node.sshUser", "refuted" if "node.sshUser" in fixes else "confirmed",
@@ -459,8 +459,8 @@ def render(report: Report, out: Any = sys.stdout) -> None:
     print(f"{'check':<{width}}  {'result':<9}  evidence", file=out)
     for f in report.findings:
         print(f"{f.check:<{width}}  {f.result:<9}  {f.evidence}", file=out)
-        if f.fix and f.result != "confirmed":
-            print(f"{'':<{width}}  {'':<9}  paste: {f.fix}", file=out)
+        for line in f.fix.splitlines() if f.result != "confirmed" else []:
+            print(f"{'':<{width}}  {'':<9}  paste: {line}", file=out)
     if report.record is not None:
         print("\nnode record (secrets masked):", file=out)
         for name, value in report.record.items():

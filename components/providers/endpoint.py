@@ -86,6 +86,7 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
         args = self.args(props)
         with self.client(props) as tir:
             endpoint = tir.endpoints.find(args.name)
+            adopted = endpoint is not None
             if endpoint is None:
                 progress(f"creating endpoint {args.name} ({args.framework}) on {args.plan}")
                 endpoint = tir.endpoints.create_idempotent(_spec(tir, args))
@@ -94,6 +95,11 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
             with cleanup_failed_create(tir.endpoints, endpoint, f"endpoint {args.name}"):
                 if endpoint.status == "stopped":
                     tir.endpoints.start(endpoint.id)
+                if adopted:
+                    # The earlier run may have created it from other inputs (a setting changed
+                    # since): these are the ones it must run with.
+                    live = tir.endpoints.wait_ready(endpoint.id, timeout=args.ready_timeout)
+                    tir.endpoints.update(endpoint.id, _spec(tir, _live_size(args, live)), action="patch")
                 if not endpoint.is_ready:
                     progress(f"waiting for endpoint {args.name} to be ready", ephemeral=True)
                 endpoint = wait_answering(tir, endpoint.id, args.ready_timeout)
@@ -106,10 +112,7 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
             live = tir.endpoints.get(endpoint_id)
             if changed:
                 progress(f"updating endpoint {new.name}: {', '.join(changed)}")
-                # The patch body is the whole spec: keep the size the endpoint has now.
-                size = new.model_copy(update={"replicas": live.replica if live.replica is not None else new.replicas,
-                                              "autoscaling": _live_policy(live)})
-                tir.endpoints.update(endpoint_id, _spec(tir, size), action="patch")
+                tir.endpoints.update(endpoint_id, _spec(tir, _live_size(new, live)), action="patch")
             elif old.revision != new.revision and live.status == "running":
                 # An idle endpoint loads the new models when it scales up; TIR restarts only
                 # a running one (docs/tir.md §8.7).
@@ -159,6 +162,13 @@ def _spec(tir: TirClient, args: EndpointInputs) -> EndpointSpec:
         "is_auto_scale_enabled": props.get("autoscaling") is not None,
         "detailed_info": {"commands": props.get("command") or [], "args": props.get("args") or []},
     })
+
+
+def _live_size(args: EndpointInputs, live: Endpoint) -> EndpointInputs:
+    """The patch body is the whole spec: keep the size the endpoint has now (EndpointScale
+    owns it)."""
+    return args.model_copy(update={"replicas": live.replica if live.replica is not None else args.replicas,
+                                   "autoscaling": _live_policy(live)})
 
 
 def _live_policy(endpoint: Endpoint) -> dict[str, Any] | None:

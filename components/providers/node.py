@@ -40,8 +40,8 @@ class NodeInputs(TirInputs):
     public_keys: list[str] = Field(min_length=1, description="account SSH keys to authorise")
     trusted_host_key: str | None = Field(default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
                                          description="fingerprint of a host key the user checked")
-    ssh_user: str | None = Field(default=None, description="login user; else the node record's, else "
-                                                           "DEFAULT_LOGIN_USER")
+    login_user: str | None = Field(default=None, description="SSH login user; else the node record's, else "
+                                                             "DEFAULT_LOGIN_USER")
     ready_timeout: float = Field(default=1800, gt=0)
 
 
@@ -86,7 +86,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
         if (olds.get("tir") or {}).get("ssh_fields") != (news.get("tir") or {}).get("ssh_fields"):
             # Read from other fields of the node record (tir.sshFields).
             unknown |= {"ssh_host", "ssh_port", "ssh_user"}
-        if news.get("ssh_user") != olds.get("ssh_user"):
+        if news.get("login_user") != olds.get("login_user"):
             unknown.add("ssh_user")
         if _image_changed(olds, news) or (news.get("trusted_host_key")
                                           and news.get("trusted_host_key") != olds.get("trusted_host_key")):
@@ -119,7 +119,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
                 if not node.is_ready:
                     progress(f"waiting for node {props['name']} to run", ephemeral=True)
                 node = converge(tir, node, "running", props["ready_timeout"])
-                outputs = _outputs(node, {}, version_id, plan.sku_item_price_id, props.get("ssh_user"))
+                outputs = _outputs(node, {}, version_id, plan.sku_item_price_id, props.get("login_user"))
                 # Trust on first use: TIR publishes no host keys (docs/security.md).
                 outputs = outputs.model_copy(update={"ssh_host_key": _pin(self.args(props), outputs)})
             return CreateResult(str(node.id), self.result(props, outputs))
@@ -161,7 +161,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
                 repin = True
             if repin or (was_running and news["plan"] != olds.get("plan")):
                 node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
-            outputs = _outputs(node, olds, version_id, sku_item_price_id, news.get("ssh_user"))
+            outputs = _outputs(node, olds, version_id, sku_item_price_id, news.get("login_user"))
             if repin:
                 outputs = outputs.model_copy(update={"ssh_host_key": _pin(self.args(news), outputs)})
                 if not was_running:
@@ -177,7 +177,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
             keys = [k.ssh_key for k in tir.nodes.list_ssh_keys(node.id)]
             live = dict(props, public_keys=_same_order(props.get("public_keys") or [], keys))
             outputs = _outputs(node, props, props.get("resolved_image_version_id"), props.get("sku_item_price_id"),
-                               props.get("ssh_user"))
+                               props.get("login_user"))
             return ReadResult(id_, self.result(live, outputs))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

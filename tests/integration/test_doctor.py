@@ -1,0 +1,143 @@
+"""`scripts/doctor` against the emulator: the right verdict for riva-tir's defaults and for
+each alternative the emulator plays (tir_emulator/alternatives.py), the pasted lines making
+`up` work, and a probe node that never outlives the doctor."""
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from pulumi import automation as auto
+
+from components import health
+from components.ingress import SERVING, health_status
+from tests.conftest import ROOT
+from tests.integration.harness import Deployment
+from tir.endpoints import GrpcTarget
+from tir_emulator import DEFAULT_AUTH_TOKEN
+
+pytestmark = [pytest.mark.engine, pytest.mark.emulator]
+
+# Each unknown, the alternative the emulator plays, and the line the doctor must print.
+ALTERNATIVES = {"ssh_host_field": "public_ip", "ssh_port_field": "port_no", "ssh_user_field": "",
+                "login_user": "jovyan", "custom_container_grpc_port": 9000, "project_header": "p-number"}
+PASTE = ["riva-tir:tir.sshFields.host public_ip", "riva-tir:tir.sshFields.port port_no",
+         "riva-tir:node.sshUser jovyan", "riva-tir:tir.ingress.projectHeader p-number",
+         "riva-tir:rivaApi.grpcPort 9000"]
+
+
+def _doctor(dep: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
+    """The doctor as a user runs it, in the stack's project folder."""
+    return subprocess.run([sys.executable, "-m", "components.doctor", "--stack", dep.stack.name, *args],
+                          cwd=dep.stack.workspace.work_dir, env={**os.environ, **dep.env, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=600)
+
+
+def _rows(output: str) -> dict[str, str]:
+    """check -> result, from the doctor's table."""
+    rows = {}
+    for line in output.splitlines():
+        for result in ("confirmed", "refuted", "unknown"):
+            if f"  {result}  " in line:
+                rows[line.split(f"  {result}  ")[0].strip()] = result
+    return rows
+
+
+def _paste(dep: Deployment, output: str) -> None:
+    """Run each `paste:` line the doctor printed, exactly as printed."""
+    for line in output.splitlines():
+        if "paste: pulumi config set" in line:
+            command = shlex.split(line.split("paste: ", 1)[1])
+            subprocess.run([*command, "--stack", dep.stack.name], cwd=dep.stack.workspace.work_dir,
+                           env={**os.environ, **dep.env}, check=True, capture_output=True)
+
+
+def test_the_defaults_are_confirmed(deployment: Deployment) -> None:
+    dep = deployment
+    assert dep.stack.up().summary.result == "succeeded"
+    doctor = _doctor(dep)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    rows = _rows(doctor.stdout)
+    for check in ("credentials", "plan node.plan", "plan triton.plan", "node image", "triton.image",
+                  "gRPC ingress TLS", "ingress project header", "rivaApi.grpcPort", "tir.sshFields", "node.sshUser"):
+        assert rows.get(check) == "confirmed", (check, doctor.stdout)
+    assert "ssh_host" in doctor.stdout and "paste:" not in doctor.stdout
+    # Read-only: the stack still previews empty.
+    assert not {k: v for k, v in dep.stack.preview().change_summary.items() if k != "same" and v}
+
+
+def test_each_alternative_is_refuted_and_its_pasted_line_makes_up_work(deployment: Deployment) -> None:
+    """A user's first contact: `up` stops, the doctor says which default is wrong and what to
+    paste, the user pastes it, and `up` goes further, until it works."""
+    dep = deployment
+    dep.control.alternatives(**ALTERNATIVES)
+    # Endpoint readiness waits for the ingress: short timeouts keep each refuted wait quick.
+    dep.set("riva-tir:timeoutsMinutes.endpoint", 1)
+    failures: list[str] = []
+    pasted: list[str] = []
+    for _ in range(len(PASTE)):
+        try:
+            up = dep.stack.up()
+            break
+        except auto.CommandError as exc:
+            failures.append(str(exc))
+        doctor = _doctor(dep)
+        assert doctor.returncode == 1, doctor.stdout + doctor.stderr + failures[-1][-3000:]
+        lines = [line.split("paste: pulumi config set --path ", 1)[1] for line in doctor.stdout.splitlines()
+                 if "paste: pulumi config set --path " in line]
+        assert lines, doctor.stdout  # every failed `up` has a refuted default the doctor names
+        pasted += lines
+        _paste(dep, doctor.stdout)
+    else:
+        pytest.fail(f"`up` still fails after pasting {pasted}: {failures[-1][-2000:]}")
+    assert up.summary.result == "succeeded"
+    assert sorted(pasted) == sorted(PASTE)
+    # The first failure named the setting and the doctor.
+    assert "tir.sshFields" in failures[0] and "scripts/doctor" in failures[0]
+
+    doctor = _doctor(dep)
+    assert doctor.returncode == 0 and "refuted" not in _rows(doctor.stdout).values(), doctor.stdout + doctor.stderr
+    rows = _rows(doctor.stdout)
+    for check in ("ingress project header", "rivaApi.grpcPort", "tir.sshFields", "node.sshUser"):
+        assert rows[check] == "confirmed", (check, doctor.stdout)
+    outputs = dep.outputs()
+    riva = GrpcTarget.model_validate(outputs["riva_grpc"])
+    assert riva.metadata["e2e-project"] == "p-1"
+    assert health_status(riva, DEFAULT_AUTH_TOKEN) == SERVING
+    checks = health.verify(outputs, DEFAULT_AUTH_TOKEN)
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert not {k: v for k, v in dep.stack.preview().change_summary.items() if k != "same" and v}
+
+
+def test_a_probe_node_never_outlives_the_doctor(deployment: Deployment) -> None:
+    dep = deployment
+    assert "--yes" in _doctor(dep, "--probe-node").stderr  # a billed node needs confirming
+    probe = _doctor(dep, "--probe-node", "--yes")
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    assert _rows(probe.stdout)["tir.sshFields"] == "confirmed" and "nothing left" in probe.stdout
+    assert dep.counts() == dict.fromkeys(dep.counts(), 0)
+
+    # Killed outright while its node starts: the next doctor run deletes what it left.
+    dep.transitions({"node.create": 30})
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        proc = subprocess.Popen([sys.executable, "-m", "components.doctor", "--stack", dep.stack.name,
+                                 "--probe-node", "--yes"], cwd=dep.stack.workspace.work_dir,
+                                env={**os.environ, **dep.env, "PYTHONPATH": str(ROOT)},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 120
+        while not dep.counts()["nodes"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert dep.counts()["nodes"] == 1
+        proc.send_signal(sig)
+        proc.wait(timeout=120)
+        if sig == signal.SIGTERM:  # unwinds like Ctrl-C: the probe deletes its node and key
+            assert dep.counts() == dict.fromkeys(dep.counts(), 0), proc.stdout.read() if proc.stdout else ""
+    assert dep.counts()["nodes"] == 1  # SIGKILL left it
+    dep.transitions("instant")
+    after = _doctor(dep)
+    assert _rows(after.stdout)["earlier probe cleaned up"] == "confirmed", after.stdout
+    assert dep.counts() == dict.fromkeys(dep.counts(), 0)
