@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tir_emulator.buckets import Buckets
 from tir_emulator.catalog.models import Catalog
 from tir_emulator.alternatives import Alternatives
 from tir_emulator.endpoints.models import EndpointModels
@@ -14,6 +15,7 @@ from tir_emulator.lifecycle import Lifecycle
 from tir_emulator.middleware import RequestLog
 from tir_emulator.model_repositories.models import RepositoryModels
 from tir_emulator.nodes.models import NodeModels
+from tir_emulator.scope import Collection
 from tir_emulator.ssh_keys.models import SshKeyModels
 from tir_emulator.store import Store
 from tir_emulator.wire import Paging
@@ -61,7 +63,8 @@ class EmulatorState:
         self.catalog = Catalog()
         clock = lifecycle.clock
         self.ssh_keys = SshKeyModels(store, clock, self.lock)
-        self.repositories = RepositoryModels(store, clock, objectstore, self.lock)
+        self.buckets = Buckets(objectstore)
+        self.repositories = RepositoryModels(store, clock, self.buckets, self.lock)
         self.nodes = NodeModels(store, lifecycle, self.catalog, self.ssh_keys, machines,
                                 lambda: self.public_url, self.lock, self.alternatives)
         self.endpoints = EndpointModels(store, lifecycle, self.catalog, self.repositories, dataplane, self.lock,
@@ -75,13 +78,11 @@ class EmulatorState:
     def inventory(self) -> dict[str, Any]:
         """Everything that exists, across projects and regions (for leak checks)."""
         with self.lock:
-            return {
-                "nodes": [self.nodes.to_wire(n) for n in self.nodes.list(None)],
-                "model_repositories": [r.to_wire(self.objectstore) for r in self.repositories.list(None)],
-                "endpoints": [self.endpoints.to_wire(e) for e in self.endpoints.list(None)],
-                "ssh_keys": [k.to_wire() for k in self.ssh_keys.list()],
-                "buckets": self.objectstore.list_buckets(),
-            }
+            kinds: dict[str, Collection[Any]] = {
+                "nodes": self.nodes, "model_repositories": self.repositories, "endpoints": self.endpoints,
+                "ssh_keys": self.ssh_keys}
+            return {**{name: [models.to_wire(r) for r in models.list(None)] for name, models in kinds.items()},
+                    "buckets": self.buckets.names()}
 
     def reset(self) -> None:
         """Delete every resource and its machinery (disks, buckets, data planes); ids keep rising."""
@@ -92,8 +93,7 @@ class EmulatorState:
                 self.nodes.delete(None, node.id)
             for repo in self.repositories.list(None):
                 self.repositories.delete(None, repo.id)
-            for bucket in self.objectstore.list_buckets():
-                self.objectstore.delete_bucket(bucket)
+            self.buckets.release_all()
             self.store.clear()
             self.requests.clear()
             self.paging = Paging()

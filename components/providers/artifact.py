@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 from typing import Any, Literal
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from components.providers import host_keys
-from components.providers.base import TirOutputs, TirResource, is_unknown, outputs_of, own_props
+from components.providers.base import TirOutputs, TirResource, TypedProvider, is_unknown
 from components.providers.engine_log import current_urn, progress
 from components.remote_shell import quote
 from tir import field_errors
@@ -70,8 +70,11 @@ class ArtifactSource(BaseModel):
         return "file" if self.file else "url" if self.url else "ngc"
 
 
-class ArtifactInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NodeConnection(BaseModel):
+    """How the provider reaches the node: all `read` and `delete` need, so they read it alone
+    from the state (and work when the local model file is gone)."""
+
+    model_config = ConfigDict(extra="ignore")
 
     node_id: int
     ssh_host: str
@@ -79,6 +82,11 @@ class ArtifactInputs(BaseModel):
     ssh_user: str
     ssh_private_key: str = Field(min_length=1)
     ssh_host_key: str = Field(min_length=1, description="the node's pinned host key (OpenSSH format)")
+
+
+class ArtifactInputs(NodeConnection):
+    model_config = ConfigDict(extra="forbid")
+
     source: ArtifactSource
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
                                description="required for file sources (hash of the local file)")
@@ -99,20 +107,20 @@ class ArtifactOutputs(TirOutputs):
     remote_sha256: str
 
 
-_COMPUTED = outputs_of(ArtifactOutputs)
 _CONNECTION = ("ssh_host", "ssh_port", "ssh_user", "ssh_private_key", "ssh_host_key", "ngc_api_key")
 # A model file name that is plain enough to keep on the node as it is.
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
-class ModelArtifactProvider(ResourceProvider):
-    computed = _COMPUTED
+class ModelArtifactProvider(TypedProvider[ArtifactInputs, ArtifactOutputs]):
+    inputs = ArtifactInputs
+    outputs = ArtifactOutputs
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         known = {k: (None if is_unknown(v) else v) for k, v in news.items()
-                 if not k.startswith("__") and k not in _COMPUTED}
+                 if not k.startswith("__") and k not in self.computed}
         try:
-            ArtifactInputs.model_validate(known)
+            self.inputs.model_validate(known)
         except ValidationError as exc:
             return CheckResult(news, [CheckFailure(p, m) for p, m in field_errors(exc)
                                       if not is_unknown(news.get(p.split(".")[0]))])
@@ -126,19 +134,21 @@ class ModelArtifactProvider(ResourceProvider):
         return DiffResult(changes=bool(keys), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        inputs = ArtifactInputs.model_validate({k: v for k, v in props.items() if k in ArtifactInputs.model_fields})
+        inputs = self.args(props)
         folder = posixpath.join(MODELS_DIR, _folder_key(inputs))
         remote_path, size, digest = asyncio.run(_place(inputs, folder, current_urn()))
         outputs = ArtifactOutputs(remote_path=remote_path, size_bytes=size, remote_sha256=digest)
-        return CreateResult(folder, {**own_props(props), **outputs.model_dump()})
+        return CreateResult(folder, self.result(props, outputs))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        from pulumi.dynamic import UpdateResult
-        return UpdateResult({**own_props(news), **{k: _olds.get(k) for k in _COMPUTED}})
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Only the way to the node or the NGC key changed (the rest replaces): keep the outputs."""
+        return UpdateResult(self.result(news, self.recorded(olds)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        remote_path = self.recorded(props).remote_path
         try:
-            exists = asyncio.run(_run(props, f"test -f {quote(props['remote_path'])}", check=False)) == 0
+            exists = asyncio.run(_run(NodeConnection.model_validate(props), f"test -f {quote(remote_path)}",
+                                      check=False)) == 0
         except (OSError, asyncio.TimeoutError):
             return ReadResult(id_, props)  # node unreachable (stopped): nothing to tell
         return ReadResult(id_, props) if exists else ReadResult("", {})
@@ -146,16 +156,17 @@ class ModelArtifactProvider(ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         import asyncssh
 
+        remote_path = self.recorded(props).remote_path
         try:
-            asyncio.run(_run(props, f"rm -rf -- {quote(posixpath.dirname(props['remote_path']))}"))
+            asyncio.run(_run(NodeConnection.model_validate(props), f"rm -rf -- {quote(posixpath.dirname(remote_path))}"))
         except (OSError, asyncio.TimeoutError):
             # ASSUMPTION: an unreachable node is stopped or gone; its disk holds the file
             # and goes with the node. Say so rather than fail the destroy.
-            progress(f"node unreachable: left {props['remote_path']} on its disk")
+            progress(f"node unreachable: left {remote_path} on its disk")
         except (host_keys.HostKeyChanged, asyncssh.PermissionDenied) as exc:
             # This record's key or pin predates a rotation or a rebuild: nothing was sent,
             # and the file stays until the node goes (the same rule as the remote commands).
-            progress(f"left {props['remote_path']} on the node, nothing sent to it: {exc}")
+            progress(f"left {remote_path} on the node, nothing sent to it: {exc}")
 
 
 def _folder_key(inputs: ArtifactInputs) -> str:
@@ -167,12 +178,12 @@ def _folder_key(inputs: ArtifactInputs) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
-async def _connect(props: dict[str, Any], attempts: int = 1) -> Any:
+async def _connect(node: NodeConnection, attempts: int = 1) -> Any:
     """An SSH connection to the node that accepts only its pinned host key."""
     import asyncssh
 
-    key = asyncssh.import_private_key(props["ssh_private_key"])
-    host, port = props["ssh_host"], int(props["ssh_port"])
+    key = asyncssh.import_private_key(node.ssh_private_key)
+    host, port = node.ssh_host, node.ssh_port
     conn = None
     # A node just started may refuse or reset connections for a moment (pulumi-command's
     # remote commands retry their dial for the same reason); `read` and `delete` pass 1,
@@ -182,13 +193,13 @@ async def _connect(props: dict[str, Any], attempts: int = 1) -> Any:
                                            retry=retry_if_exception_type(OSError), reraise=True):
             with attempt:
                 conn = await asyncio.wait_for(asyncssh.connect(
-                    host, port=port, username=props["ssh_user"], client_keys=[key],
-                    known_hosts=host_keys.known_hosts(props["ssh_host_key"]),
+                    host, port=port, username=node.ssh_user, client_keys=[key],
+                    known_hosts=host_keys.known_hosts(node.ssh_host_key),
                     encryption_algs=SSH_CIPHERS), timeout=30)
     except asyncssh.HostKeyNotVerifiable:
         presented = await host_keys.presented_key(host, port)
         raise host_keys.HostKeyChanged(host_keys.changed_message(
-            f"node {int(props['node_id'])}", f"{host}:{port}", host_keys.fingerprint(props["ssh_host_key"]),
+            f"node {node.node_id}", f"{host}:{port}", host_keys.fingerprint(node.ssh_host_key),
             host_keys.fingerprint(presented))) from None
     _send_no_ignore_packets(conn)
     return conn
@@ -213,15 +224,15 @@ def _send_no_ignore_packets(conn: Any) -> None:
     conn.send_packet = send_packet
 
 
-async def _run(props: dict[str, Any], command: str, *, check: bool = True) -> int:
-    async with await _connect(props) as conn:
+async def _run(node: NodeConnection, command: str, *, check: bool = True) -> int:
+    async with await _connect(node) as conn:
         result = await conn.run(command, check=check)
         return int(result.exit_status or 0)
 
 
 async def _place(inputs: ArtifactInputs, folder: str, urn: str) -> tuple[str, int, str]:
     """Put the artifact in `folder` on the node; returns (absolute path, size, sha256)."""
-    async with await _connect(inputs.model_dump(), attempts=CONNECT_ATTEMPTS) as conn:
+    async with await _connect(inputs, attempts=CONNECT_ATTEMPTS) as conn:
         home = (await conn.run("printf %s \"$HOME\"", check=True)).stdout
         await conn.run(f"mkdir -p {quote(folder)}", check=True)
         source = inputs.source

@@ -32,6 +32,7 @@ UNKNOWN: str = rpc.UNKNOWN
 SHARED_READS = ReadCache()
 
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 InputsT = TypeVar("InputsT", bound="TirInputs")
 OutputsT = TypeVar("OutputsT", bound="TirOutputs")
 
@@ -108,30 +109,21 @@ def outputs_of(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(model.model_fields)
 
 
-class TirProvider(ResourceProvider, Generic[InputsT, OutputsT]):
-    """Base of the TIR providers. Subclasses declare their input and output models and
-    which input changes force a replacement; everything else updates in place."""
+class TypedProvider(ResourceProvider, Generic[ModelT, OutputsT]):
+    """A provider that reads its inputs and recorded outputs through its own models (those
+    that never call TIR, too): subclasses declare `inputs` and `outputs`."""
 
-    inputs: type[InputsT]
+    inputs: type[ModelT]
     outputs: type[OutputsT]
-    replace_on: ClassVar[frozenset[str]] = frozenset()
     # Outputs the provider computes (its `outputs` model); never compared against inputs in diff.
     computed: ClassVar[frozenset[str]] = frozenset()
-    # Inputs used only at create (later changes are another resource's job).
-    create_only: ClassVar[frozenset[str]] = frozenset()
-    # Inputs `catalog_errors` reads (it runs only once they are known).
-    catalog_keys: ClassVar[tuple[str, ...]] = ()
-    # The input TIR knows the resource by (adoption looks it up by this name).
-    name_field: ClassVar[str | None] = "name"
-    # How patient the client is never changes a resource.
-    undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "outputs" in cls.__dict__:
             cls.computed = outputs_of(cls.outputs)
 
-    def args(self, props: Mapping[str, Any]) -> InputsT:
+    def args(self, props: Mapping[str, Any]) -> ModelT:
         """A call's inputs, typed (its recorded outputs and the SDK's entries left out)."""
         return self.inputs.model_validate({k: v for k, v in props.items()
                                            if not k.startswith("__") and k not in self.computed})
@@ -144,6 +136,21 @@ class TirProvider(ResourceProvider, Generic[InputsT, OutputsT]):
     def result(props: Mapping[str, Any], outputs: TirOutputs) -> dict[str, Any]:
         """The state to record: the inputs as given, then what the provider computed."""
         return {**own_props(props), **outputs.model_dump()}
+
+
+class TirProvider(TypedProvider[InputsT, OutputsT]):
+    """Base of the TIR providers. Subclasses declare their input and output models and
+    which input changes force a replacement; everything else updates in place."""
+
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    # Inputs used only at create (later changes are another resource's job).
+    create_only: ClassVar[frozenset[str]] = frozenset()
+    # Inputs `catalog_errors` reads (it runs only once they are known).
+    catalog_keys: ClassVar[tuple[str, ...]] = ()
+    # The input TIR knows the resource by (adoption looks it up by this name).
+    name_field: ClassVar[str | None] = "name"
+    # How patient the client is never changes a resource.
+    undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs with the same pydantic rules the client's request specs use,

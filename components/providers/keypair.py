@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult
+from pydantic import BaseModel, ConfigDict
 
-from components.providers.base import TirOutputs, TirResource, outputs_of
+from components.providers.base import TirOutputs, TirResource, TypedProvider
+
+
+class KeyPairInputs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str  # the public key's comment, which names the stack's node
 
 
 class KeyPairOutputs(TirOutputs):
@@ -15,8 +22,9 @@ class KeyPairOutputs(TirOutputs):
     private_key: str  # a secret output
 
 
-class SshKeyPairProvider(ResourceProvider):
-    computed = outputs_of(KeyPairOutputs)
+class SshKeyPairProvider(TypedProvider[KeyPairInputs, KeyPairOutputs]):
+    inputs = KeyPairInputs
+    outputs = KeyPairOutputs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         from cryptography.hazmat.primitives import serialization
@@ -27,8 +35,8 @@ class SshKeyPairProvider(ResourceProvider):
                                     serialization.NoEncryption()).decode()
         public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                                serialization.PublicFormat.OpenSSH).decode()
-        outs = KeyPairOutputs(public_key=f"{public} {props['comment']}", private_key=private)
-        return CreateResult(public.split()[1][-16:], {"comment": props["comment"], **outs.model_dump()})
+        outs = KeyPairOutputs(public_key=f"{public} {self.args(props).comment}", private_key=private)
+        return CreateResult(public.split()[1][-16:], self.result(props, outs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = olds.get("comment") != news.get("comment")

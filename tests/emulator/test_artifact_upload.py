@@ -58,8 +58,10 @@ def test_upload_lands_whole_under_its_final_name_once(node: Node, tmp_path: Path
 
 
 def test_connection_prefers_aes_gcm(node: Node, tmp_path: Path) -> None:
+    connection = artifact.NodeConnection.model_validate(_props(node, _model(tmp_path, 1)))
+
     async def cipher() -> str:
-        async with await artifact._connect(_props(node, _model(tmp_path, 1))) as conn:
+        async with await artifact._connect(connection) as conn:
             return str(conn.get_extra_info("send_cipher"))
 
     assert asyncio.run(cipher()) == "aes128-gcm@openssh.com"
@@ -78,7 +80,7 @@ def test_no_ignore_packets_after_login(node: Node, tmp_path: Path, monkeypatch: 
     model = _model(tmp_path, 1 << 20)
 
     async def upload() -> None:
-        async with await artifact._connect(_props(node, model)) as conn:
+        async with await artifact._connect(artifact.NodeConnection.model_validate(_props(node, model))) as conn:
             sent.clear()  # logged in
             async with conn.start_sftp_client() as sftp:
                 await sftp.put(str(model), "copy.riva")
@@ -108,7 +110,7 @@ def test_upload_waits_for_a_node_still_starting_its_ssh_server(node: Node, host:
     its connect instead of failing the run (a read or delete does not: there an
     unreachable node means a stopped one)."""
     model = _model(tmp_path, 1 << 20)
-    props = _props(node, model)
+    props = artifact.NodeConnection.model_validate(_props(node, model))
     host.power_off(node.node_id)
 
     async def connect_while_the_node_starts() -> None:

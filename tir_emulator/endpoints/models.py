@@ -19,10 +19,10 @@ from tir_emulator.catalog.models import Catalog, sku_details
 from tir_emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
 from tir_emulator.endpoints import spec as specs
 from tir_emulator.endpoints.errors import EndpointNotFound, ReplicaNotFound
-from tir_emulator.envelope import CapacityUnavailable, InvalidState, NotFound, ValidationFailed
+from tir_emulator.envelope import CapacityUnavailable, InvalidState, NotFound
 from tir_emulator.lifecycle import Lifecycle, Transition, TransitionTable
 from tir_emulator.model_repositories.models import Repository, RepositoryModels
-from tir_emulator.scope import Scope, iso, synchronized
+from tir_emulator.scope import Collection, InScope, Scope, iso, synchronized
 from tir_emulator.store import Store
 from tir_emulator.validation import Body
 
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 KIND = "endpoint"
 FIRST_ID = 4001
-ACTIONS = ("start", "stop", "restart", "patch", "update", "update_auto_scale", "disable_auto_scale",
-           "update_async_configuration")
 ASYNC_FIELDS = ("async_enabled", "async_concurrent_workers", "async_dataset_id", "async_destination_type",
                 "async_target_routes")
 TRANSITIONS = TransitionTable([
@@ -44,7 +42,7 @@ ACTIVE = (a.EP_DEPLOYING, a.EP_WAITING, a.EP_RUNNING, a.EP_IDLE)
 
 
 @dataclass
-class Endpoint:
+class Endpoint(InScope):
     id: int
     project_id: int
     location: str
@@ -57,7 +55,7 @@ class Endpoint:
     logs: list[str] = field(default_factory=list)
 
 
-class EndpointModels:
+class EndpointModels(Collection[Endpoint]):
     def __init__(
         self,
         store: Store,
@@ -68,9 +66,14 @@ class EndpointModels:
         lock: threading.RLock,
         alternatives: Alternatives,
     ) -> None:
-        self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
-        self.repositories, self.dataplane = repositories, dataplane
-        self.lock = lock
+        super().__init__(store, lifecycle.clock, lock, KIND, FIRST_ID, Endpoint, EndpointNotFound)
+        self.lifecycle, self.catalog, self.repositories, self.dataplane = lifecycle, catalog, repositories, dataplane
+        self.actions = {
+            "start": self._start, "stop": self._stop, "restart": self._restart, "patch": self._patch,
+            "update": self._update, "update_auto_scale": self._update_auto_scale,
+            "disable_auto_scale": self._disable_auto_scale,
+            "update_async_configuration": self._update_async_configuration,
+        }
         self.alternatives = alternatives
 
     # -- documented operations -------------------------------------------------------------
@@ -79,37 +82,10 @@ class EndpointModels:
     def create(self, scope: Scope, body: Body) -> Endpoint:
         specs.parse(body, scope, self.catalog, self._model_exists)
         now = self.lifecycle.now()
-        endpoint = Endpoint(self.store.next_id(KIND, FIRST_ID), scope.project_id, scope.location, dict(body),
+        endpoint = Endpoint(self._new_id(), scope.project_id, scope.location, dict(body),
                             a.EP_DEPLOYING, now, now, now)
         self._log(endpoint, "endpoint created; deploying")
         self._launch(endpoint)
-        self._save(endpoint)
-        return self._advance(endpoint)
-
-    @synchronized
-    def get(self, scope: Scope | None, endpoint_id: int) -> Endpoint:
-        doc = self.store.get(KIND, endpoint_id)
-        if doc is None:
-            raise EndpointNotFound(endpoint_id)
-        endpoint = Endpoint(**doc)
-        if scope is not None and (endpoint.project_id, endpoint.location) != (scope.project_id, scope.location):
-            raise EndpointNotFound(endpoint_id)
-        return self._advance(endpoint)
-
-    @synchronized
-    def list(self, scope: Scope | None) -> list[Endpoint]:
-        docs = self.store.list(KIND) if scope is None else self.store.list(KIND, scope.project_id, scope.location)
-        return [self._advance(Endpoint(**doc)) for doc in docs]
-
-    @synchronized
-    def action(self, scope: Scope, endpoint_id: int, body: Body) -> Endpoint:
-        endpoint = self.get(scope, endpoint_id)
-        action = body.get("action")
-        if action not in ACTIONS:
-            raise ValidationFailed("action", f"allowed values are {', '.join(ACTIONS)}")
-        handler = getattr(self, f"_do_{action}")
-        handler(scope, endpoint, body)
-        endpoint.updated_at = self.lifecycle.now()
         self._save(endpoint)
         return self._advance(endpoint)
 
@@ -118,7 +94,7 @@ class EndpointModels:
         endpoint = self.get(scope, endpoint_id)
         self.dataplane.stop(endpoint_id)
         wire = self.to_wire(endpoint)
-        self.store.delete(KIND, endpoint_id)
+        self._remove(endpoint_id)
         return wire
 
     @synchronized
@@ -143,9 +119,9 @@ class EndpointModels:
     def logs(self, scope: Scope, endpoint_id: int) -> builtins.list[str]:
         return list(self.get(scope, endpoint_id).logs)
 
-    # -- actions ---------------------------------------------------------------------------
+    # -- actions (the body's `action`) -----------------------------------------------------
 
-    def _do_start(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _start(self, endpoint: Endpoint, body: Body) -> None:
         if endpoint.status != a.EP_STOPPED:
             raise InvalidState(f"endpoint is {endpoint.status}; only a stopped endpoint can be started")
         if not self.catalog.sku(self._spec(endpoint).plan.sku.sku_id).is_inventory_available:
@@ -153,7 +129,7 @@ class EndpointModels:
         self._enter(endpoint, a.EP_WAITING, "start requested; waiting for workers")
         self._launch(endpoint)
 
-    def _do_stop(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _stop(self, endpoint: Endpoint, body: Body) -> None:
         if endpoint.status == a.EP_STOPPED or endpoint.status == a.EP_TERMINATING:
             raise InvalidState(f"endpoint is already {endpoint.status}")
         if self._spec(endpoint).plan.plan.committed:
@@ -164,33 +140,33 @@ class EndpointModels:
         else:
             self._enter(endpoint, a.EP_TERMINATING, "stop requested; terminating")
 
-    def _do_restart(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _restart(self, endpoint: Endpoint, body: Body) -> None:
         if endpoint.status != a.EP_RUNNING:
             raise InvalidState(f"endpoint is {endpoint.status}; only a running endpoint can be restarted")
         self._redeploy(endpoint, "restart requested; redeploying")
 
-    def _do_patch(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _patch(self, endpoint: Endpoint, body: Body) -> None:
         if endpoint.status not in (*a.EP_SERVING, a.EP_STOPPED):
             raise InvalidState(f"endpoint is {endpoint.status}; wait until it is running or stopped")
-        self._apply(scope, endpoint, body)
+        self._apply(endpoint, body)
         if endpoint.status in a.EP_SERVING and a.REDEPLOY_ON_PATCH:
             self._redeploy(endpoint, "configuration patched; redeploying")
 
-    def _do_update(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _update(self, endpoint: Endpoint, body: Body) -> None:
         if a.UPDATE_REQUIRES_STOPPED and endpoint.status != a.EP_STOPPED:
             raise InvalidState(f"endpoint is {endpoint.status}; update needs a stopped endpoint (use patch)")
-        self._apply(scope, endpoint, body)
+        self._apply(endpoint, body)
 
-    def _do_update_auto_scale(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _update_auto_scale(self, endpoint: Endpoint, body: Body) -> None:
         policy = specs.autoscale_policy(body.get("auto_scale_policy"))
         endpoint.body.update(is_auto_scale_enabled=True, auto_scale_policy=policy)
         self._rescale(endpoint)
 
-    def _do_disable_auto_scale(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _disable_auto_scale(self, endpoint: Endpoint, body: Body) -> None:
         endpoint.body.update(is_auto_scale_enabled=False, auto_scale_policy=None, replica=specs.replicas_from(body))
         self._rescale(endpoint)
 
-    def _do_update_async_configuration(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _update_async_configuration(self, endpoint: Endpoint, body: Body) -> None:
         endpoint.body.update({k: body[k] for k in ASYNC_FIELDS if k in body})
 
     # -- emulator control ------------------------------------------------------------------
@@ -219,7 +195,7 @@ class EndpointModels:
         spec = self._spec(endpoint)
         info = dict(body.get("detailed_info") or {})
         info.update(commands=spec.commands, args=spec.args)
-        repo = self._repository(Scope(endpoint.project_id, endpoint.location), spec.model_id)
+        repo = self._repository(endpoint.scope, spec.model_id)
         wire: dict[str, Any] = {
             **{k: v for k, v in body.items() if k not in ("action",)},
             "id": endpoint.id, "name": spec.name, "status": endpoint.status, "framework": spec.framework,
@@ -253,8 +229,7 @@ class EndpointModels:
     # -- internals -------------------------------------------------------------------------
 
     def _spec(self, endpoint: Endpoint) -> specs.EndpointSpec:
-        scope = Scope(endpoint.project_id, endpoint.location)
-        return specs.parse(endpoint.body, scope, self.catalog, specs.stored_model)
+        return specs.parse(endpoint.body, endpoint.scope, self.catalog, specs.stored_model)
 
     def _model_exists(self, scope: Scope, model_id: int) -> bool:
         return self._repository(scope, model_id) is not None
@@ -267,9 +242,9 @@ class EndpointModels:
         except NotFound:
             return None
 
-    def _apply(self, scope: Scope, endpoint: Endpoint, body: Body) -> None:
+    def _apply(self, endpoint: Endpoint, body: Body) -> None:
         merged = {**endpoint.body, **{k: v for k, v in body.items() if k != "action"}}
-        specs.parse(merged, scope, self.catalog, self._model_exists)
+        specs.parse(merged, endpoint.scope, self.catalog, self._model_exists)
         endpoint.body = merged
 
     def _workers(self, endpoint: Endpoint) -> int:
@@ -298,7 +273,7 @@ class EndpointModels:
             if not spec.private and a.ANONYMOUS_PULL_REFUSED.search(spec.image):
                 raise RuntimeError(f'failed to pull image "{spec.image}": unauthorized: authentication required')
             if spec.runtime == "triton":
-                repo = self.repositories.get(Scope(endpoint.project_id, endpoint.location), spec.model_id or 0)
+                repo = self.repositories.get(endpoint.scope, spec.model_id or 0)
                 self.dataplane.start_triton(endpoint.id, repo.storage.bucket_name, spec.path,
                                             _backends(spec.image), rolling)
             elif spec.runtime == "riva":
@@ -351,8 +326,6 @@ class EndpointModels:
             return
         endpoint.logs = [*endpoint.logs, f"{iso(self.lifecycle.now())} {message}"][-a.LOG_LINES_LIMIT:]
 
-    def _save(self, endpoint: Endpoint) -> None:
-        self.store.put(KIND, endpoint.id, asdict(endpoint), endpoint.project_id, endpoint.location)
 
 
 def _backends(image: str) -> frozenset[str]:

@@ -31,8 +31,9 @@ def get(endpoint_id: int) -> Response:
 
 @bp.put("serving/inference/<int:endpoint_id>/")
 def action(endpoint_id: int) -> Response:
-    endpoints = state().endpoints
-    return ok(endpoints.to_wire(endpoints.action(scope(), endpoint_id, body())), "Action performed successfully")
+    endpoints, payload = state().endpoints, body()
+    changed = endpoints.action(scope(), endpoint_id, payload.get("action"), payload)
+    return ok(endpoints.to_wire(changed), "Action performed successfully")
 
 
 @bp.get("serving/inference/<int:endpoint_id>/replicas/")

@@ -13,15 +13,14 @@ bp = Blueprint("model_repositories", __name__)
 
 @bp.post("serving/model/")
 def create() -> Response:
-    emu = state()
-    repo = emu.repositories.create(scope(), body())
-    return ok(repo.to_wire(emu.objectstore), "Model created successfully", 201)
+    repositories = state().repositories
+    return ok(repositories.to_wire(repositories.create(scope(), body())), "Model created successfully", 201)
 
 
 @bp.get("serving/model/")
 def list_repositories() -> Response:
-    emu = state()
-    return ok([r.to_wire(emu.objectstore) for r in paginate(emu.repositories.list(scope()))])
+    repositories = state().repositories
+    return ok([repositories.to_wire(r) for r in paginate(repositories.list(scope()))])
 
 
 @bp.get("serving/model/model_types/")
@@ -31,14 +30,14 @@ def model_types() -> Response:
 
 @bp.get("serving/model/<int:repo_id>/")
 def get(repo_id: int) -> Response:
-    emu = state()
-    return ok(emu.repositories.get(scope(), repo_id).to_wire(emu.objectstore))
+    repositories = state().repositories
+    return ok(repositories.to_wire(repositories.get(scope(), repo_id)))
 
 
 @bp.put("serving/model/<int:repo_id>/")
 def update(repo_id: int) -> Response:
-    emu = state()
-    return ok(emu.repositories.update(scope(), repo_id, body()).to_wire(emu.objectstore))
+    repositories = state().repositories
+    return ok(repositories.to_wire(repositories.update(scope(), repo_id, body())))
 
 
 @bp.get("serving/model/<int:repo_id>/bucket/")

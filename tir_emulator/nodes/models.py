@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tir_emulator import assumptions as a
@@ -18,7 +18,7 @@ from tir_emulator.catalog.models import Catalog, resolve_plan, sku_details
 from tir_emulator.envelope import CapacityUnavailable, InvalidState, ValidationFailed
 from tir_emulator.lifecycle import Lifecycle, Transition, TransitionTable
 from tir_emulator.nodes.errors import NodeNotFound
-from tir_emulator.scope import Scope, iso, synchronized
+from tir_emulator.scope import Collection, InScope, Scope, change, iso, synchronized
 from tir_emulator.ssh_keys.models import SshKeyModels, key_identity
 from tir_emulator.store import Store
 from tir_emulator.validation import (
@@ -32,7 +32,6 @@ KIND = "node"
 FIRST_ID = 1001
 IMAGE_TYPES = ("pre-built", "custom")
 INSTANCE_TYPES = ("paid_usage", "free_usage")
-ACTIONS = ("start", "stop", "rename", "reboot")
 ECHOED_FIELDS = ("notebook_type", "notebook_url", "cluster_type", "sfs_path", "add_ons", "init_script_id_list",
                  "app_id", "auto_shutdown_timeout", "kind", "enable_ssh")
 
@@ -44,7 +43,7 @@ TRANSITIONS = TransitionTable([
 
 
 @dataclass
-class Node:
+class Node(InScope):
     id: int
     name: str
     project_id: int
@@ -68,7 +67,7 @@ class Node:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class NodeModels:
+class NodeModels(Collection[Node]):
     def __init__(
         self,
         store: Store,
@@ -80,10 +79,10 @@ class NodeModels:
         lock: threading.RLock,
         alternatives: Alternatives,
     ) -> None:
-        self.store, self.lifecycle, self.catalog = store, lifecycle, catalog
-        self.ssh_keys, self.machines = ssh_keys, machines
+        super().__init__(store, lifecycle.clock, lock, KIND, FIRST_ID, Node, NodeNotFound)
+        self.lifecycle, self.catalog, self.ssh_keys, self.machines = lifecycle, catalog, ssh_keys, machines
         self.base_url = base_url
-        self.lock = lock
+        self.actions = {"start": self._start, "stop": self._stop, "rename": self._rename, "reboot": self._reboot}
         self.alternatives = alternatives
 
     # -- documented operations -------------------------------------------------------------
@@ -111,7 +110,7 @@ class NodeModels:
             raise ValidationFailed("disk_size_in_gb", "disk_size_in_gb must be positive")
         now = self.lifecycle.now()
         node = Node(
-            id=self.store.next_id(KIND, FIRST_ID), name=name, project_id=scope.project_id, location=scope.location,
+            id=self._new_id(), name=name, project_id=scope.project_id, location=scope.location,
             image_type=image_type, image=image, sku_id=choice.sku.sku_id,
             sku_item_price_id=choice.plan.sku_item_price_id,
             committed_instance_policy=choice.committed_instance_policy,
@@ -125,82 +124,58 @@ class NodeModels:
         return self._advance(node)
 
     @synchronized
-    def get(self, scope: Scope | None, node_id: int) -> Node:
-        doc = self.store.get(KIND, node_id)
-        if doc is None:
-            raise NodeNotFound(node_id)
-        node = Node(**doc)
-        if scope is not None and (node.project_id, node.location) != (scope.project_id, scope.location):
-            raise NodeNotFound(node_id)
-        return self._advance(node)
+    def list(self, scope: Scope | None, status: str | None = None) -> builtins.list[Node]:
+        return [n for n in super().list(scope) if status is None or n.status == status]
 
-    @synchronized
-    def list(self, scope: Scope | None, status: str | None = None) -> list[Node]:
-        docs = self.store.list(KIND) if scope is None else self.store.list(KIND, scope.project_id, scope.location)
-        nodes = [self._advance(Node(**doc)) for doc in docs]
-        return [n for n in nodes if status is None or n.status == status]
+    # -- actions (`actions/?action=`) and updates with a route of their own ------------------
 
-    @synchronized
-    def action(self, scope: Scope, node_id: int, action: str | None, body: Body) -> Node:
-        node = self.get(scope, node_id)
-        if action not in ACTIONS:
-            raise ValidationFailed("action", f"allowed values are {', '.join(ACTIONS)}")
-        if action == "rename":
-            node.name = require_str(body, "name")
-        elif action == "start":
-            if node.status != a.NODE_STOPPED:
-                raise InvalidState(f"node {node_id} is {node.status}; only a stopped node can be started")
-            if not self.catalog.sku(node.sku_id).is_inventory_available:
-                raise CapacityUnavailable()
-            self._enter(node, a.NODE_STARTING)
-        elif action == "stop":
-            if node.status != a.NODE_RUNNING:
-                raise InvalidState(f"node {node_id} is {node.status}; only a running node can be stopped")
-            if node.committed_instance_policy:
-                raise InvalidState("a node on a committed plan cannot be stopped", "sku_item_price_id")
-            self._enter(node, a.NODE_STOPPING)
-        else:  # reboot
-            if node.status != a.NODE_RUNNING:
-                raise InvalidState(f"node {node_id} is {node.status}; only a running node can be rebooted")
-            self.machines.power_off(node.id)
-            self._enter(node, a.NODE_STARTING)
-        node.updated_at = self.lifecycle.now()
-        self._save(node)
-        return self._advance(node)
+    def _rename(self, node: Node, body: Body) -> None:
+        node.name = require_str(body, "name")
 
-    @synchronized
-    def change_plan(self, scope: Scope, node_id: int, body: Body) -> Node:
-        node = self.get(scope, node_id)
+    def _start(self, node: Node, body: Body) -> None:
         if node.status != a.NODE_STOPPED:
-            raise InvalidState(f"node {node_id} is {node.status}; the plan can only change while stopped")
+            raise InvalidState(f"node {node.id} is {node.status}; only a stopped node can be started")
+        if not self.catalog.sku(node.sku_id).is_inventory_available:
+            raise CapacityUnavailable()
+        self._enter(node, a.NODE_STARTING)
+
+    def _stop(self, node: Node, body: Body) -> None:
+        if node.status != a.NODE_RUNNING:
+            raise InvalidState(f"node {node.id} is {node.status}; only a running node can be stopped")
+        if node.committed_instance_policy:
+            raise InvalidState("a node on a committed plan cannot be stopped", "sku_item_price_id")
+        self._enter(node, a.NODE_STOPPING)
+
+    def _reboot(self, node: Node, body: Body) -> None:
+        if node.status != a.NODE_RUNNING:
+            raise InvalidState(f"node {node.id} is {node.status}; only a running node can be rebooted")
+        self.machines.power_off(node.id)
+        self._enter(node, a.NODE_STARTING)
+
+    @change
+    def change_plan(self, node: Node, body: Body) -> None:
+        if node.status != a.NODE_STOPPED:
+            raise InvalidState(f"node {node.id} is {node.status}; the plan can only change while stopped")
         choice = resolve_plan(self.catalog, body, "sku_item_price_id")
         node.sku_id, node.sku_item_price_id = choice.sku.sku_id, choice.plan.sku_item_price_id
         node.committed_instance_policy = choice.committed_instance_policy
         node.next_sku_item_price_id = choice.next_sku_item_price_id
-        node.updated_at = self.lifecycle.now()
-        self._save(node)
-        return node
 
-    @synchronized
-    def upgrade_disk(self, scope: Scope, node_id: int, body: Body) -> Node:
+    @change
+    def upgrade_disk(self, node: Node, body: Body) -> None:
         """Grow the node's disk in place (`pvc/upgrade`). ASSUMPTION: running or stopped,
         no restart; TIR cannot shrink a disk, so a smaller or equal size is refused."""
-        node = self.get(scope, node_id)
         size = as_int(body.get("size"), "size")
         if size <= node.disk_size_in_gb:
             raise ValidationFailed("size", f"size must be larger than the current {node.disk_size_in_gb} GB: "
                                            "a disk can only grow")
         node.disk_size_in_gb = size
-        node.updated_at = self.lifecycle.now()
-        self._save(node)
-        return node
 
-    @synchronized
-    def update_image(self, scope: Scope, node_id: int, body: Body) -> Node:
+    @change
+    def update_image(self, node: Node, body: Body) -> None:
         """Change the image in place (`image_update`, as the Terraform provider sends it:
         image_name, image_version, image_type). ASSUMPTION: the disk is kept; a running
         node restarts on the new image, as a new container with a new SSH host key."""
-        node = self.get(scope, node_id)
         image_type = optional_str(body, "image_type") or "pre-built"
         node.image_type, node.image = image_type, self._image(body, image_type)
         if "is_jupyterlab_enabled" in body:
@@ -209,14 +184,10 @@ class NodeModels:
         if node.status == a.NODE_RUNNING:
             self.machines.power_off(node.id)
             self._enter(node, a.NODE_STARTING)
-        node.updated_at = self.lifecycle.now()
-        self._save(node)
-        return self._advance(node)
 
-    @synchronized
-    def update_ssh_keys(self, scope: Scope, node_id: int, body: Body) -> Node:
+    @change
+    def update_ssh_keys(self, node: Node, body: Body) -> None:
         """Add/remove keys live (no restart), running or stopped."""
-        node = self.get(scope, node_id)
         to_remove = body.get("ssh_keys_to_remove") or []
         if to_remove == "all":
             node.public_keys = []
@@ -232,12 +203,9 @@ class NodeModels:
         node.public_keys += [k for k in self.ssh_keys.resolve(to_add, "ssh_keys_to_add") if key_identity(k) not in present]
         if node.status == a.NODE_RUNNING:
             self.machines.set_authorized_keys(node.id, node.public_keys)
-        node.updated_at = self.lifecycle.now()
-        self._save(node)
-        return node
 
     def attached_keys(self, node: Node) -> builtins.list[dict[str, Any]]:
-        account = {key_identity(k.ssh_key): k for k in self.ssh_keys.list()}
+        account = {key_identity(k.ssh_key): k for k in self.ssh_keys.list(None)}
         result = []
         for public_key in node.public_keys:
             known = account.get(key_identity(public_key))
@@ -249,7 +217,7 @@ class NodeModels:
     def delete(self, scope: Scope | None, node_id: int) -> None:
         self.get(scope, node_id)
         self.machines.destroy(node_id)
-        self.store.delete(KIND, node_id)
+        self._remove(node_id)
 
     # -- emulator control ------------------------------------------------------------------
 
@@ -312,9 +280,6 @@ class NodeModels:
 
     def _enter(self, node: Node, status: str) -> None:
         node.status, node.status_since = status, self.lifecycle.now()
-
-    def _save(self, node: Node) -> None:
-        self.store.put(KIND, node.id, asdict(node), node.project_id, node.location)
 
     def _power_on(self, node: Node) -> None:
         node.ssh_port = self.machines.power_on(node.id, list(node.public_keys), port=node.ssh_port)

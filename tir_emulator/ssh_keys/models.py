@@ -6,13 +6,13 @@ import builtins
 import base64
 import binascii
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from tir_emulator import assumptions
 from tir_emulator.envelope import ValidationFailed
 from tir_emulator.lifecycle import Clock
-from tir_emulator.scope import iso, synchronized
+from tir_emulator.scope import Collection, Scope, iso, synchronized
 from tir_emulator.ssh_keys.errors import KeyNotInAccount, SshKeyNotFound
 from tir_emulator.store import Store
 from tir_emulator.validation import Body, require_str
@@ -44,54 +44,42 @@ class SshKey:
     ssh_key: str
     created_at: float
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"id": self.id, "pk": self.id, "label": self.label, "ssh_key": self.ssh_key,
-                "timestamp": iso(self.created_at)}
+    @property
+    def scope(self) -> Scope | None:
+        """Account-wide: in no project."""
+        return None
 
 
-class SshKeyModels:
+class SshKeyModels(Collection[SshKey]):
     """The account's key list; nodes resolve `public_key` entries against it."""
 
     def __init__(self, store: Store, clock: Clock, lock: threading.RLock) -> None:
-        self.store = store
-        self.clock = clock
-        self.lock = lock
+        super().__init__(store, clock, lock, KIND, FIRST_ID, SshKey, SshKeyNotFound)
 
     @synchronized
     def create(self, body: Body) -> SshKey:
         label = require_str(body, "label")
         public_key = require_str(body, "ssh_key").strip()
         _check_public_key(public_key)
-        for existing in self.list():
+        for existing in self.list(None):
             if existing.label == label:
                 raise ValidationFailed("label", f"an SSH key labelled {label} already exists")
             if key_identity(existing.ssh_key) == key_identity(public_key):
                 raise ValidationFailed("ssh_key", "this SSH key is already in your account")
-        key = SshKey(self.store.next_id(KIND, FIRST_ID), label, public_key, self.clock.now())
-        self.store.put(KIND, key.id, asdict(key), None, None)
+        key = SshKey(self._new_id(), label, public_key, self.clock.now())
+        self._save(key)
         return key
-
-    @synchronized
-    def list(self) -> list[SshKey]:
-        return [SshKey(**doc) for doc in self.store.list(KIND)]
-
-    @synchronized
-    def get(self, key_id: int) -> SshKey:
-        doc = self.store.get(KIND, key_id)
-        if doc is None:
-            raise SshKeyNotFound(key_id)
-        return SshKey(**doc)
 
     @synchronized
     def delete(self, key_id: int) -> None:
         # ASSUMPTION: keys already copied onto nodes stay there; only the account entry goes.
-        if not self.store.delete(KIND, key_id):
+        if not self._remove(key_id):
             raise SshKeyNotFound(key_id)
 
     @synchronized
     def resolve(self, items: builtins.list[Any], field: str) -> builtins.list[str]:
         """Account keys for `public_key` strings (or key ids); 400 naming ``field`` otherwise."""
-        keys = self.list()
+        keys = self.list(None)
         by_identity = {key_identity(key.ssh_key): key.ssh_key for key in keys}
         by_id = {key.id: key.ssh_key for key in keys}
         resolved: list[str] = []
@@ -103,3 +91,7 @@ class SshKeyModels:
             else:
                 raise KeyNotInAccount(field)
         return resolved
+
+    def to_wire(self, key: SshKey) -> dict[str, Any]:
+        return {"id": key.id, "pk": key.id, "label": key.label, "ssh_key": key.ssh_key,
+                "timestamp": iso(key.created_at)}

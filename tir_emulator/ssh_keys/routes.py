@@ -13,18 +13,21 @@ bp = Blueprint("ssh_keys", __name__)
 @bp.post("ssh_keys/")
 def create() -> Response:
     # 200, not 201: the SDK's success check (docs/tir.md §2).
-    return ok(state().ssh_keys.create(body()).to_wire(), "SSH key added successfully")
+    keys = state().ssh_keys
+    return ok(keys.to_wire(keys.create(body())), "SSH key added successfully")
 
 
 @bp.get("ssh_keys/")
 @bp.get("ssh_keys/sync/")
 def list_keys() -> Response:
-    return ok([key.to_wire() for key in paginate(state().ssh_keys.list())])
+    keys = state().ssh_keys
+    return ok([keys.to_wire(key) for key in paginate(keys.list(None))])
 
 
 @bp.get("ssh_keys/<int:key_id>/")
 def get(key_id: int) -> Response:
-    return ok(state().ssh_keys.get(key_id).to_wire())
+    keys = state().ssh_keys
+    return ok(keys.to_wire(keys.get(None, key_id)))
 
 
 @bp.delete("ssh_keys/<int:key_id>/")
