@@ -22,9 +22,10 @@ from tir_emulator import DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
+# As riva-deploy wrote them (the conversion lists its repository), in byte order.
 MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
-          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming",
-          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming"]
+          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming",
+          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming"]
 
 
 def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.CaptureFixture[str]) -> None:
