@@ -3,7 +3,7 @@ import pulumi
 
 from components import config
 from components.deployment import RivaDeployment, RivaDeploymentSecrets
-from components.verification import transcribe_command, verification_step, verify_command
+from components.verification import speech_modes, transcribe_command, verification_step, verify_command
 
 try:
     stack = config.load()
@@ -27,6 +27,7 @@ pulumi.export("riva_grpc", deployment.riva_grpc)
 pulumi.export("triton_grpc", deployment.triton_grpc)
 pulumi.export("triton_http_url", deployment.triton_http_url)
 pulumi.export("models", deployment.models)
+pulumi.export("speech_modes", speech_modes(stack))
 pulumi.export("node_id", deployment.node_id)
 pulumi.export("repository_id", deployment.repository_id)
 pulumi.export("triton_endpoint_id", deployment.triton_endpoint_id)

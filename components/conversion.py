@@ -57,7 +57,8 @@ class RivaConversion(pulumi.ComponentResource):
             triggers=[build, model_key],
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["triggers"]))
 
-        publish = pulumi.Output.all(bucket, self.build.stdout, self.revision).apply(
+        work = self.build.stdout.apply(lambda out: built(out)[0])
+        publish = pulumi.Output.all(bucket, work, self.revision).apply(
             lambda a: publish_script(a[0], prefix, a[1], a[2]))
         unpublish = pulumi.Output.from_input(bucket).apply(lambda b: unpublish_script(b, prefix))
         endpoint = pulumi.Output.from_input(bucket_endpoint).apply(lambda e: e if "://" in e else f"https://{e}")
@@ -73,12 +74,16 @@ class RivaConversion(pulumi.ComponentResource):
         # publish step. The revision itself is known before (a preview shows an endpoint
         # restarting only when the models really change).
         self.location = self.publish.stdout
-        self.models = pulumi.Output.from_input(pipeline.triton_models())
+        # The models riva-deploy wrote (its flags name them): unknown at a fresh stack's
+        # preview, recorded in state after.
+        self.models = self.build.stdout.apply(lambda out: built(out)[1])
         self.register_outputs({"revision": self.revision, "location": self.location, "models": self.models})
 
 
 def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec, riva_version: str) -> str:
-    """riva-build + riva-deploy into a new folder under `base`; prints only that folder."""
+    """riva-build + riva-deploy into a new folder under `base`; prints that folder, then the
+    Triton models (folders with a `config.pbtxt`) riva-deploy wrote into its repository,
+    one a line."""
     rmir = f'"$work"/{quote(pipeline.name + ".rmir")}'
     build = keyed_tool("riva-build", ["speech_recognition", "-f", rmir, quote(artifact),
                                       *(quote(f) for f in pipeline.build_flags())], keyed=[2, 3])
@@ -92,12 +97,21 @@ def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec
         f'{{ timeout "$STEP_TIMEOUT_SECONDS" {build} 2>&1 | {MASK}; }} >&2 || {{ echo {quote(BUILD_HINT)} >&2; exit 1; }}',
         f'{{ timeout "$STEP_TIMEOUT_SECONDS" {deploy} 2>&1 | {MASK}; }} >&2',
         'ls "$work/model-repository" >&2',
+        # riva-deploy's model names are letters, digits, '.', '_' and '-' (Triton's rule).
+        'models="$(cd "$work/model-repository" && find . -mindepth 2 -maxdepth 2 -name config.pbtxt '
+        '| sed -e \'s|^\\./||\' -e \'s|/config\\.pbtxt$||\' | LC_ALL=C sort)"',
         "trap - EXIT",
         # Folders of earlier runs are done with (publish mirrored them already): remove any a
         # skipped delete left behind (its connection predated a key rotation or a rebuild).
         f'find {quote(base)} -mindepth 1 -maxdepth 1 -type d ! -path "$work" -exec rm -rf -- {{}} +',
-        'printf %s "$work"',
+        'printf \'%s\\n%s\' "$work" "$models"',
     )
+
+
+def built(stdout: str) -> tuple[str, list[str]]:
+    """The build step's output: its folder and the Triton models in it."""
+    work, *models = stdout.split("\n")
+    return work, [m for m in models if m]
 
 
 def publish_script(bucket: str, prefix: str, work: str, revision: str) -> str:
@@ -123,5 +137,7 @@ def unpublish_script(bucket: str, prefix: str) -> str:
 
 
 def remove_own_output(under: str, remove: str = 'rm -rf -- "$PULUMI_COMMAND_STDOUT"') -> str:
-    """Run `remove` only when the step's recorded output is a path below `under`."""
-    return f'case "$PULUMI_COMMAND_STDOUT" in {quote(under)}?*) {remove} ;; esac'
+    """Run `remove` only when the step's recorded output (its first line: the build step
+    lists its models after it) is a path below `under`."""
+    return (f'PULUMI_COMMAND_STDOUT="${{PULUMI_COMMAND_STDOUT%%$\'\\n\'*}}"; '
+            f'case "$PULUMI_COMMAND_STDOUT" in {quote(under)}?*) {remove} ;; esac')

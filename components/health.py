@@ -8,7 +8,8 @@
   grpc.health.v1 SERVING, its ASR model list, then speech: the shipped audio
   (components/audio/) streamed with `StreamingRecognize` and, where an offline pipeline is
   deployed, sent with `Recognize`; each transcript's word error rate against the audio's
-  text must not exceed the stack's `verifyMaxWer`.
+  text must not exceed the stack's `verifyMaxWer`. The kind the stack deploys (its
+  `speech_modes` output) fails when the server does not serve it.
 
 `scripts/verify [--stack NAME]` runs it for a user (reading the stack's outputs and its
 auth token); with `riva-tir:verify: true` the stack runs it as its last step
@@ -89,9 +90,11 @@ def triton_grpc_checks(target: GrpcTarget, token: str | None) -> list[Check]:
     return [Check("triton grpc", ready, f"{where} {'ready' if ready else 'NOT ready'}")]
 
 
-def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_MAX_WER) -> list[Check]:
+def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_MAX_WER,
+                expected: Sequence[speech.Mode] = ()) -> list[Check]:
     """gRPC health of the Riva API server through the ingress, its ASR models and, for
-    each kind deployed (streaming, offline), recognition of the shipped audio."""
+    each kind deployed (streaming, offline), recognition of the shipped audio; a kind the
+    stack deploys (`expected`) that the server does not list fails."""
     import grpc
     import riva.client
     from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -121,8 +124,9 @@ def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_
     checks.append(Check("riva asr models", bool(names), ", ".join(names) or "none"))
     by_kind = {c.parameters.get("type", "online"): c.model_name for c in config.model_config}
     pipelines: tuple[tuple[str, speech.Mode], ...] = (("online", "streaming"), ("offline", "offline"))
-    return checks + [recognition_check(target, token, mode, max_wer, by_kind[kind])
-                     for kind, mode in pipelines if kind in by_kind]
+    return checks + [recognition_check(target, token, mode, max_wer, by_kind[kind]) if kind in by_kind
+                     else Check(f"riva recognition ({mode})", False, f"no {kind} pipeline served")
+                     for kind, mode in pipelines if kind in by_kind or mode in expected]
 
 
 def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, max_wer: float,
@@ -149,7 +153,7 @@ def verify(outputs: Mapping[str, Any], token: str | None, max_wer: float = DEFAU
     return (triton_checks(str(outputs["triton_http_url"]), models, token)
             + (triton_grpc_checks(target_of(grpc), token) if grpc else
                [Check("triton grpc", True, "not reached through the ingress (a custom container: HTTP only)")])
-            + riva_checks(target_of(outputs["riva_grpc"]), token, max_wer))
+            + riva_checks(target_of(outputs["riva_grpc"]), token, max_wer, outputs.get("speech_modes") or ()))
 
 
 def table(checks: Sequence[Check]) -> str:

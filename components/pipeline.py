@@ -1,12 +1,17 @@
-"""Riva ASR pipeline presets: the `riva-build` flags for a model and the Triton models
-`riva-deploy` makes from them (docs/riva.md §4 and §6)."""
+"""Riva ASR pipeline presets: the `riva-build` flags for a model (docs/riva.md §4). The Triton
+models `riva-deploy` makes from them are read from its output (components/conversion.py):
+flags such as `--acoustic_model_name` change them."""
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Mode = Literal["streaming", "streaming-throughput", "offline"]
+# A riva-build flag name: words joined by dots (`max_batch_size`, `nn.use_trt_fp32`), the
+# form NVIDIA's documented flags take (docs/riva.md §4).
+FLAG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 # Featurizer flags every Parakeet CTC preset shares.
 _FEATURIZER = {
@@ -14,7 +19,8 @@ _FEATURIZER = {
     "featurizer.precalc_norm_time_steps": "0",
     "featurizer.precalc_norm_params": "False",
 }
-# NVIDIA's values for parakeet-0.6b-en-US (docs/riva.md §4.3). ms_per_timestep is 80 for
+# NVIDIA's values for parakeet-0.6b-en-US (docs/riva.md §4.3): streaming from the NIM
+# riva-build table, offline from NVIDIA's Parakeet CTC tutorial. ms_per_timestep is 80 for
 # Parakeet/FastConformer: 40 garbles the output.
 _PRESETS: dict[Mode, dict[str, str]] = {
     "streaming": {
@@ -25,6 +31,7 @@ _PRESETS: dict[Mode, dict[str, str]] = {
         "chunk_size": "0.16",
         "left_padding_size": "1.92",
         "right_padding_size": "1.92",
+        "decoder_chunk_size": "0.96",
     },
     # ASSUMPTION: docs/riva.md §4.3 leaves the throughput chunk/padding values UNKNOWN; NVIDIA's
     # 2.x Conformer throughput rows use 0.8 s chunks with 1.6 s padding.
@@ -38,13 +45,14 @@ _PRESETS: dict[Mode, dict[str, str]] = {
         "right_padding_size": "1.6",
     },
     "offline": {
-        **_FEATURIZER,
         "ms_per_timestep": "80",
         "chunk_size": "4.8",
         "left_padding_size": "1.6",
         "right_padding_size": "1.6",
-        "featurizer.max_batch_size": "512",
-        "featurizer.max_execution_batch_size": "512",
+        "return_separate_utterances": "True",
+        "endpointing.start_history": "200",
+        "endpointing.residue_blanks_at_start": "-2",
+        "max_batch_size": "16",
     },
 }
 _SUFFIX: dict[Mode, str] = {
@@ -70,7 +78,8 @@ class PipelineSpec(BaseModel):
     lm_binary: str | None = Field(default=None, description="flashlight: on-node path of the LM .bin")
     vocab: str | None = Field(default=None, description="flashlight: on-node path of the vocab .txt")
     extra_flags: dict[str, str] = Field(
-        default_factory=dict, description="more `--key=value` flags; override the preset's")
+        default_factory=dict, description="more `--key=value` flags (an empty value: the switch `--key`); "
+                                          "override the preset's")
 
     @field_validator("extra_flags", mode="before")
     @classmethod
@@ -91,9 +100,9 @@ class PipelineSpec(BaseModel):
             raise ValueError(f"extra_flags ms_per_timestep {timestep}: Parakeet models need 80 "
                              "(another value garbles the transcripts); remove the flag")
         for key in self.extra_flags:
-            if not key or key.startswith("-") or "=" in key or " " in key:
+            if not FLAG_NAME.fullmatch(key):
                 raise ValueError(f"extra_flags key {key!r}: give the flag name without dashes, "
-                                 "e.g. 'nn.use_trt_fp32'")
+                                 "e.g. 'endpointing.start_history'")
         return self
 
     @property
@@ -114,14 +123,8 @@ class PipelineSpec(BaseModel):
                 "decoding_vocab": str(self.vocab),
             }
         flags |= {"language_code": self.language_code, **self.extra_flags}
-        rendered = [f"--{k}={v}" for k, v in flags.items()]
+        rendered = [f"--{k}={v}" if v != "" else f"--{k}" for k, v in flags.items()]
         rendered.append("--nn.fp16_needs_obey_precision_pass")
         if self.mode == "offline":
             rendered.insert(0, "--offline")
         return rendered
-
-    def triton_models(self) -> list[str]:
-        """Model directories `riva-deploy` writes for this pipeline (docs/riva.md §6)."""
-        suffix = "-offline" if self.mode == "offline" else ""
-        return [f"{self.name}-asr-bls-ensemble", f"riva-trt-{self.name}-am-streaming{suffix}",
-                f"{self.name}-ctc-decoder-cpu-streaming{suffix}"]

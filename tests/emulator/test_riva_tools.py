@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,26 +11,17 @@ import pytest
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
+from components.pipeline import PipelineSpec
 from tests.emulator.machinery_harness import NGC_KEY, USER_KEY, Node, public
 from tir_emulator.machines import MachineHost
 from tir_emulator.riva_tools.archive import random_chunks
+from tir_emulator.riva_tools.ngc import TAGS_ENV
 
 pytestmark = pytest.mark.emulator
 
-STREAMING_FLAGS = (
-    "--name=parakeet-0.6b-en-US-asr-streaming --return_separate_utterances=False "
-    "--featurizer.use_utterance_norm_params=False --featurizer.precalc_norm_time_steps=0 "
-    "--featurizer.precalc_norm_params=False --ms_per_timestep=80 "
-    "--endpointing.residue_blanks_at_start=-2 --nn.fp16_needs_obey_precision_pass "
-    "--chunk_size=0.16 --left_padding_size=1.92 --right_padding_size=1.92 "
-    "--decoder_type=greedy --greedy_decoder.asr_model_delay=-1 --language_code=en-US"
-)
-OFFLINE_FLAGS = (
-    "--offline --name=parakeet-0.6b-en-US-asr-offline --ms_per_timestep=80 --chunk_size=4.8 "
-    "--left_padding_size=1.6 --right_padding_size=1.6 --featurizer.max_batch_size=512 "
-    "--featurizer.max_execution_batch_size=512 --max_batch_size=32 "
-    "--nn.fp16_needs_obey_precision_pass --decoder_type=greedy --language_code=en-US"
-)
+# The flags riva-tir passes (components/pipeline.py): the emulated tool takes them as they are.
+STREAMING_FLAGS = shlex.join(PipelineSpec().build_flags())
+OFFLINE_FLAGS = shlex.join(PipelineSpec(mode="offline", extra_flags={"max_batch_size": "32"}).build_flags())
 SECRET_KEY = "sekrit-model-key"
 PAYLOAD = 3_000_000
 BUILD_OK = f"asr.rmir:{SECRET_KEY} model.riva:{SECRET_KEY} --ms_per_timestep=80"
@@ -92,6 +84,26 @@ def test_build_and_deploy_streaming_and_offline_into_one_repository(tools_node: 
     assert SECRET_KEY.encode() not in (tools_node.disk / "asr.rmir").read_bytes()
 
 
+def test_flags_users_pass_are_taken_and_name_the_models(tools_node: Node) -> None:
+    """NVIDIA's documented flags through `extra_flags` (docs/riva.md §4) build, as with the real
+    tool, even a wrong ms_per_timestep (the server garbles instead); `--acoustic_model_name`
+    renames the acoustic model riva-deploy writes."""
+    extra = {"acoustic_model_name": "my-am", "featurizer_name": "my-feat", "endpointing.start_history": "300",
+             "endpointing.stop_history": "800", "ms_per_timestep": "40"}
+    flags = shlex.join(PipelineSpec(model="custom", extra_flags=extra).build_flags())
+    _ok(tools_node, f"riva-build speech_recognition -f own.rmir model.riva:{SECRET_KEY} {flags} && "
+                    "riva-deploy -f own.rmir own-models")
+    repo = tools_node.disk / "own-models"
+    assert sorted(p.name for p in repo.iterdir()) == [
+        "custom-en-US-asr-streaming-asr-bls-ensemble", "custom-en-US-asr-streaming-ctc-decoder-cpu-streaming",
+        "riva-trt-my-am"]
+    ensemble = text_format.Parse((repo / "custom-en-US-asr-streaming-asr-bls-ensemble" / "config.pbtxt").read_text(),
+                                 mc.ModelConfig())
+    # The pipeline's frame duration and the Parakeet model's own, which the Riva stand-in compares.
+    assert ensemble.parameters["ms_per_timestep"].string_value == "40"
+    assert ensemble.parameters["model_ms_per_timestep"].string_value == "80"
+
+
 @pytest.mark.parametrize(
     ("command", "message"),
     [
@@ -113,10 +125,10 @@ def test_build_and_deploy_streaming_and_offline_into_one_repository(tools_node: 
         (f"riva-build speech_recognition -f {BUILD_OK} --decoder-type=triton",
          "unrecognized argument: --decoder-type"),
         (f"riva-build speech_recogniton -f {BUILD_OK}", "invalid choice: 'speech_recogniton'"),
-        (f"riva-build speech_recognition -f out.rmir model.riva:{SECRET_KEY} --ms_per_timestep=40",
-         "--ms_per_timestep=40 does not match the Parakeet"),
-        (f"riva-build speech_recognition -f out.rmir model.riva:{SECRET_KEY}",
-         "needs --ms_per_timestep=80"),
+        (f"riva-build speech_recognition -f {BUILD_OK} --nn.use_trt_fp32=True",
+         "flag --nn.use_trt_fp32 takes no value"),
+        (f"riva-build speech_recognition -f {BUILD_OK} --endpointing.bogus",
+         "unrecognized argument: --endpointing.bogus"),
         (f"riva-build speech_recognition -f {BUILD_OK} --chunk_size 0.16",
          "flag --chunk_size needs a value"),
         (f"riva-build speech_recognition -f {BUILD_OK} --chunk_size=fast",
@@ -152,11 +164,12 @@ def test_deploy_refuses_to_overwrite_without_force(tools_node: Node) -> None:
 
 
 def test_ngc_download_feeds_riva_build(tools_node: Node) -> None:
-    ref = "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0"
-    env = {"NGC_CLI_API_KEY": NGC_KEY, "NGC_CLI_ORG": "nvidia"}
+    """The catalog serves the tags it is configured with, none built in (ngc.py)."""
+    ref = "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:deployable_v2.3"
+    env = {"NGC_CLI_API_KEY": NGC_KEY, "NGC_CLI_ORG": "nvidia", TAGS_ENV: "deployable_v1.0,deployable_v2.3"}
     result = tools_node.run(f"ngc registry model download-version {ref} --dest ngc", env=env)
     assert result.exit_status == 0, result.stderr
-    riva = Path("ngc/parakeet-ctc-riva-0-6b-en-us_v2.19.0/parakeet-ctc-riva-0-6b-en-us.riva")
+    riva = Path("ngc/parakeet-ctc-riva-0-6b-en-us_vdeployable_v2.3/parakeet-ctc-riva-0-6b-en-us.riva")
     assert (tools_node.disk / riva).is_file()
     _ok(tools_node, f"riva-build speech_recognition -f ngc.rmir:tlt_encode {riva}:tlt_encode "
                     "--ms_per_timestep=80")
@@ -165,10 +178,11 @@ def test_ngc_download_feeds_riva_build(tools_node: Node) -> None:
 @pytest.mark.parametrize(
     ("key", "ref", "message"),
     [
-        ("wrong", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0", "Invalid apikey"),
-        ("", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0", "Missing API key"),
-        (NGC_KEY, "nvidia/riva/no-such-model:2.19.0", "could not be found"),
-        (NGC_KEY, "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:9.9.9", "Version '9.9.9'"),
+        ("wrong", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:deployable_v1.0", "Invalid apikey"),
+        ("", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:deployable_v1.0", "Missing API key"),
+        (NGC_KEY, "nvidia/riva/no-such-model:deployable_v1.0", "could not be found"),
+        # A Riva version is no NGC model tag (docs/riva.md §13).
+        (NGC_KEY, "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0", "Version '2.19.0'"),
         (NGC_KEY, "parakeet-ctc-riva-0-6b-en-us", "Invalid target"),
     ],
 )

@@ -33,11 +33,11 @@ def _use_source(dep: Deployment, key: str, value: str) -> None:
 
 def test_ngc_model(deployment: Deployment) -> None:
     dep = deployment
-    _use_source(dep, "ngc", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0")
+    _use_source(dep, "ngc", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:deployable_v1.0")
     dep.set("riva-tir:ngcApiKey", "nvapi-wrong", secret=True)
     with pytest.raises(Exception) as failed:
         dep.stack.up()
-    assert "NGC download of nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0 failed" in str(failed.value)
+    assert "NGC download of nvidia/riva/parakeet-ctc-riva-0-6b-en-us:deployable_v1.0 failed" in str(failed.value)
     assert "nvapi-wrong" not in str(failed.value)
 
     dep.set("riva-tir:ngcApiKey", DEFAULT_NGC_KEY, secret=True)

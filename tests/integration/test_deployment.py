@@ -10,9 +10,10 @@ from tir_emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
+# As riva-deploy wrote them (the conversion lists its repository), in byte order.
 MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
-          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming",
-          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming"]
+          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming",
+          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming"]
 
 
 def _ops(summary: dict[str, int]) -> dict[str, int]:

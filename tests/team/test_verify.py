@@ -22,9 +22,10 @@ from tir_emulator import DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
+# As riva-deploy wrote them (the conversion lists its repository), in byte order.
 MODELS = ["parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble",
-          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming",
-          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming"]
+          "parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming",
+          "riva-trt-parakeet-0.6b-en-US-asr-streaming-am-streaming"]
 
 
 def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,3 +91,21 @@ def test_verification_step_fails_the_up(team: Team) -> None:
     with pytest.raises(auto.CommandError) as failed:
         stack.up()
     assert "FAIL  triton server" in str(failed.value)
+
+
+def test_offline_stack_verifies_recognize_and_user_flags_name_the_models(team: Team) -> None:
+    """An offline pipeline whose acoustic model the user renamed (`extra_flags`): the
+    verification checks the models riva-deploy wrote and recognizes with `Recognize`."""
+    stack = team.stack("offline", {"riva-tir:verify": "true", "riva-tir:model.pipeline.mode": "offline",
+                                   "riva-tir:model.pipeline.extra_flags.acoustic_model_name": "parakeet-am"})
+    up = stack.up()
+    models = up.outputs["models"].value
+    assert models == ["parakeet-0.6b-en-US-asr-offline-asr-bls-ensemble",
+                      "parakeet-0.6b-en-US-asr-offline-ctc-decoder-cpu-streaming-offline", "riva-trt-parakeet-am"]
+    assert up.outputs["speech_modes"].value == ["offline"]
+    out = up.stdout
+    assert "ok    triton model riva-trt-parakeet-am" in out
+    recognized = next(line for line in out.splitlines() if "riva recognition (offline)" in line)
+    assert "ok    riva recognition (offline)" in recognized and "'he might even have been made" in recognized
+    assert "riva recognition (streaming)" not in out  # not deployed, not expected
+    stack.preview(expect_no_changes=True)

@@ -13,6 +13,11 @@ audio they get, with pocketsphinx and the en-US model its wheel ships: no canned
 work only while Triton serves a pipeline of the asked type READY; otherwise they fail as
 Riva does ("Unavailable model requested ... type=offline"). docs/emulator.md gives the
 recognizer's measured word error rate.
+
+ASSUMPTION (docs/riva.md §11.3 says only that a wrong `ms_per_timestep` garbles the text):
+a pipeline built with `ms_per_timestep` M for an acoustic model whose frames last N ms
+places every frame M/N times as far apart as it is, so the stand-in recognizes the audio
+resampled to M/N of its length (twice as fast for 40 on Parakeet's 80): garbled, not canned.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ ASR_SERVICE = "nvidia.riva.asr.RivaSpeechRecognition"
 class AsrModel:
     name: str
     parameters: dict[str, str]
+    time_scale: float = 1.0  # the pipeline's frame duration over the model's (module docstring)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class TritonProbe:
                 parameters={"type": params.get("type", "online"),
                             "language_code": params.get("language_code", "en-US"),
                             "streaming": params.get("streaming", "true")},
+                time_scale=_time_scale(params),
             ))
         if not models:
             return TritonView(
@@ -132,10 +139,10 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
 
     def Recognize(self, request: asr.RecognizeRequest,  # noqa: N802
                   context: grpc.ServicerContext) -> asr.RecognizeResponse:
-        self._pipeline(request.config, "offline", context)
+        model = self._pipeline(request.config, "offline", context)
         pcm = _pcm16k(request.audio, request.config.sample_rate_hertz, context)
         with _RECOGNIZER:
-            text = _RECOGNIZER.recognize(pcm)
+            text = _RECOGNIZER.recognize(_rescale(pcm, model.time_scale))
         return asr.RecognizeResponse(results=[asr.SpeechRecognitionResult(
             alternatives=[asr.SpeechRecognitionAlternative(transcript=text, confidence=1.0)],
             channel_tag=1, audio_processed=len(pcm) / 2 / SAMPLE_RATE)])
@@ -149,7 +156,7 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the first message must carry streaming_config")
         assert first is not None
         config = first.streaming_config
-        self._pipeline(config.config, "online", context)
+        model = self._pipeline(config.config, "online", context)
         rate = config.config.sample_rate_hertz
         # NVIDIA's AudioChunkFileIterator sends the file as it is: its first chunk starts
         # with the WAV header, which the whole stream is read with.
@@ -159,14 +166,15 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
             for message in request_iterator:
                 received += message.audio_content
                 if config.interim_results and len(received) > WAV_HEADER:
-                    partial = _INTERIM.feed(_pcm16k(bytes(received), rate, context)[-len(message.audio_content):])
+                    partial = _INTERIM.feed(_rescale(
+                        _pcm16k(bytes(received), rate, context)[-len(message.audio_content):], model.time_scale))
                     if partial:
                         yield _streaming(partial, final=False, processed=len(received) / 2 / SAMPLE_RATE)
             _INTERIM.finish()
         audio = _pcm16k(bytes(received), rate, context)
         # The final result decodes the whole utterance, as Riva's final results do.
         with _RECOGNIZER:
-            text = _RECOGNIZER.recognize(audio)
+            text = _RECOGNIZER.recognize(_rescale(audio, model.time_scale))
         yield _streaming(text, final=True, processed=len(audio) / 2 / SAMPLE_RATE)
 
     def _pipeline(self, config: asr.RecognitionConfig, kind: str, context: grpc.ServicerContext) -> AsrModel:
@@ -226,10 +234,23 @@ class _Recognizer:
         return str(hyp.hypstr) if hyp is not None else ""
 
     def recognize(self, pcm: bytes) -> str:
-        """One whole utterance."""
+        """One whole utterance; none in audio without voice (Riva's pipeline has a voice
+        activity detector, docs/riva.md §6; pocketsphinx would make up a word for digital
+        silence)."""
+        if _silent(pcm):
+            return ""
         self.start()
         self._decoder.process_raw(pcm, no_search=False, full_utt=True)
         return self.finish()
+
+
+# ASSUMPTION: below this RMS (16-bit samples, about -70 dBFS) audio holds no voice.
+SILENCE_RMS = 10.0
+
+
+def _silent(pcm: bytes) -> bool:
+    samples = np.frombuffer(pcm[:len(pcm) // 2 * 2], "<i2").astype(np.float64)
+    return not samples.size or float(np.sqrt(np.mean(samples ** 2))) < SILENCE_RMS
 
 
 _RECOGNIZER = _Recognizer()
@@ -249,11 +270,24 @@ def _pcm16k(audio: bytes, rate: int, context: grpc.ServicerContext) -> bytes:
         if channels > 1:  # the channels' mean
             audio = np.frombuffer(audio, "<i2").reshape(-1, channels).mean(axis=1).astype("<i2").tobytes()
     rate = rate or SAMPLE_RATE
-    if rate != SAMPLE_RATE:  # linear resampling is enough for a stand-in
-        samples = np.frombuffer(audio, "<i2").astype(np.float64)
-        at = np.arange(0, len(samples), rate / SAMPLE_RATE)
-        audio = np.interp(at, np.arange(len(samples)), samples).astype("<i2").tobytes()
-    return audio
+    return _rescale(audio, SAMPLE_RATE / rate)
+
+
+def _rescale(pcm: bytes, factor: float) -> bytes:
+    """16-bit PCM resampled to `factor` times its length (linear: enough for a stand-in)."""
+    if factor == 1.0:
+        return pcm
+    samples = np.frombuffer(pcm[:len(pcm) // 2 * 2], "<i2").astype(np.float64)
+    at = np.arange(0, len(samples), 1 / factor)
+    return bytes(np.interp(at, np.arange(len(samples)), samples).astype("<i2").tobytes())
+
+
+def _time_scale(params: dict[str, str]) -> float:
+    """The pipeline's `ms_per_timestep` over the acoustic model's own (1 when unknown)."""
+    try:
+        return float(params["ms_per_timestep"]) / float(params["model_ms_per_timestep"])
+    except (KeyError, ValueError, ZeroDivisionError):
+        return 1.0
 
 
 def _streaming(text: str, final: bool, processed: float) -> asr.StreamingRecognizeResponse:

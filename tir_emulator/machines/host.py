@@ -23,7 +23,7 @@ from tir_emulator.loopback import require_loopback
 from tir_emulator.machines.ssh_server import NodeContext, NodeSFTPServer, NodeSSHServer, run_session
 from tir_emulator.riva_tools import tools_bin_dir
 from tir_emulator.alternatives import Alternatives
-from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY, EXPECTED_KEY_ENV
+from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY, EXPECTED_KEY_ENV, TAGS_ENV
 
 # Extra CA bundle (a PEM file path) the emulated nodes trust for HTTPS downloads.
 CA_BUNDLE_ENV = "RIVA_TIR_EMULATOR_CA_BUNDLE"
@@ -146,6 +146,8 @@ class MachineHost:
             "HOME": str(disk), "PWD": str(disk), "USER": self.ssh_user,
             "LOGNAME": self.ssh_user, "SHELL": "/bin/bash", "PATH": path,
             "LANG": "C.UTF-8", "TIR_NODE_ID": str(node_id), EXPECTED_KEY_ENV: self._ngc_key,
+            # The NGC stand-in's catalog tags, as the emulator was started with them.
+            **({TAGS_ENV: os.environ[TAGS_ENV]} if TAGS_ENV in os.environ else {}),
         }
         # Like a machine image with an extra trusted CA: lets tests serve HTTPS downloads
         # from loopback with their own certificate.

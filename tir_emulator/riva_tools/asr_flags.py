@@ -1,14 +1,17 @@
 """The `riva-build speech_recognition` flags the emulator knows, and their validation.
 
-The set is the streaming and offline flags of docs/riva.md §4.3-§4.5 (2.19 `--flag=value` syntax).
-Unknown flags are refused, the way the real argument parser would refuse them.
+The known set is the streaming and offline flags of docs/riva.md §4 (2.19 `--flag=value` syntax),
+checked by type. The real tool has many more (its pipeline configuration is a tree of
+`section.key` settings), so any other well-formed `--name=value` (FLAG_NAME) is accepted and
+recorded as text: the emulator must not refuse what users legitimately pass. A value for a
+switch, a known flag without its value or a malformed name is refused.
 
 ASSUMPTION: value flags must be written `--name=value` (docs/riva.md §4.1 shows only that form); a
 space-separated value is refused so generated command lines stay in the documented shape.
-ASSUMPTION: `--ms_per_timestep` must be 80 for Parakeet/FastConformer models (docs/riva.md §11.3).
-The real tool accepts 40 and the server then returns garbled text; the emulator fails the
-build instead so the mistake surfaces at build time. A missing flag counts as the
-Conformer default 40.
+A wrong `--ms_per_timestep` is accepted as by the real tool (docs/riva.md §11.3: the server
+then returns garbled text); the build records the acoustic model's own frame duration
+(`model_ms_per_timestep`), from which the Riva stand-in degrades recognition
+(tir_emulator/dataplane/riva.py). A missing flag counts as the Conformer default 40.
 """
 
 from __future__ import annotations
@@ -70,8 +73,11 @@ VALUE_FLAGS: dict[str, Parser] = {
     "chunk_size": float,
     "left_padding_size": float,
     "right_padding_size": float,
-    "decoder_chunk_size": float,  # NIM table; 2.19 support UNKNOWN, accepted
+    "decoder_chunk_size": float,
     "max_batch_size": int,
+    "acoustic_model_name": _name,  # changes the Triton model names (triton_layout.py)
+    "featurizer_name": _name,
+    "endpointing.start_history": int,
     "return_separate_utterances": _bool,
     "featurizer.use_utterance_norm_params": _bool,
     "featurizer.precalc_norm_time_steps": int,
@@ -89,6 +95,7 @@ VALUE_FLAGS: dict[str, Parser] = {
     "flashlight_decoder.num_tokenization": int,
     "decoding_language_model_binary": _existing_file,
     "decoding_vocab": _existing_file,
+    "decoding_language_model_arpa": _existing_file,
     "wfst_tokenizer_model": _existing_file,
     "wfst_verbalizer_model": _existing_file,
     "speech_hints_model": _existing_file,
@@ -99,6 +106,9 @@ VALUE_FLAGS: dict[str, Parser] = {
 FILE_FLAGS: tuple[str, ...] = tuple(
     name for name, parser in VALUE_FLAGS.items() if parser is _existing_file
 )
+
+# Any other flag the real tool's configuration tree may hold: `section.key` words.
+FLAG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 PARAKEET_MS_PER_TIMESTEP = 80
 DEFAULT_MS_PER_TIMESTEP = 40
@@ -146,10 +156,13 @@ def parse_flags(tokens: list[str]) -> AsrBuildConfig:
             switches.add(name)
             continue
         parser = VALUE_FLAGS.get(name)
-        if parser is None:
+        if parser is None and not (sep and FLAG_NAME.fullmatch(name)):
             raise FlagError(f"unrecognized argument: --{name}")
         if not sep:
             raise FlagError(f"flag --{name} needs a value: --{name}=VALUE")
+        if parser is None:
+            values[name] = raw
+            continue
         try:
             values[name] = parser(raw)
         except ValueError as exc:
@@ -161,12 +174,8 @@ def parse_flags(tokens: list[str]) -> AsrBuildConfig:
     return AsrBuildConfig(values=values, switches=frozenset(switches))
 
 
-def check_acoustic_model(config: AsrBuildConfig, model: str) -> None:
-    """Fail on the known Parakeet pitfall (see module docstring)."""
-    ms = config.values.get("ms_per_timestep", DEFAULT_MS_PER_TIMESTEP)
-    if "parakeet" in model.lower() and ms != PARAKEET_MS_PER_TIMESTEP:
-        raise FlagError(
-            f"--ms_per_timestep={ms} does not match the Parakeet/FastConformer acoustic model "
-            f"'{model}' (needs --ms_per_timestep={PARAKEET_MS_PER_TIMESTEP}); "
-            "the server would return garbled or empty transcripts"
-        )
+def model_ms_per_timestep(model: str) -> int:
+    """The acoustic model's own output frame duration, which its `.riva` config fixes
+    (window stride x subsampling): 80 ms for Parakeet/FastConformer, 40 for Conformer
+    (docs/riva.md §4)."""
+    return PARAKEET_MS_PER_TIMESTEP if "parakeet" in model.lower() else DEFAULT_MS_PER_TIMESTEP

@@ -17,7 +17,7 @@ from tir_emulator.riva_tools.asr_flags import (
     FILE_FLAGS,
     SWITCHES,
     FlagError,
-    check_acoustic_model,
+    model_ms_per_timestep,
     parse_flags,
 )
 from tir_emulator.riva_tools.cli import USAGE_EXIT, KeyedPath, ToolError, run_tool, split_keyed
@@ -91,10 +91,6 @@ def build(output: KeyedPath, source: KeyedPath, force: bool, flag_tokens: list[s
             raise _decryption_error(source.path, "wrong key (EFF decryption error)") from None
         if not archive.encrypted and source.key:
             print(f"WARNING: '{source.path}' is not encrypted; ignoring its key", file=sys.stderr)
-        try:
-            check_acoustic_model(config, model)
-        except FlagError as exc:
-            raise ToolError(str(exc)) from None
         name = config.pipeline_name(model)
         print(f"INFO: building speech_recognition pipeline '{name}' ({config.mode}) "
               f"from {source.path}")
@@ -109,6 +105,7 @@ def build(output: KeyedPath, source: KeyedPath, force: bool, flag_tokens: list[s
                 "mode": config.mode,
                 "language_code": config.language_code,
                 "flags": config.as_manifest(),
+                "model_ms_per_timestep": model_ms_per_timestep(model),
                 "source": {"model": model, "kind": kind, "file": source.path.name},
             },
             key=output.key,

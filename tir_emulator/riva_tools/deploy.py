@@ -67,7 +67,11 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
         cipher_key = _unlock(archive, source)
         manifest = archive.manifest
         offline = manifest.get("mode") == "offline"
-        models = PipelineModels.for_pipeline(str(manifest["name"]), offline)
+        flags = manifest.get("flags")
+        flags = flags if isinstance(flags, dict) else {}
+        acoustic_name = flags.get("acoustic_model_name")
+        models = PipelineModels.for_pipeline(str(manifest["name"]), offline,
+                                             str(acoustic_name) if acoustic_name else None)
         targets = [repo / name for name in models.names]
         existing = [t for t in targets if t.exists()]
         if existing and not force:
@@ -95,10 +99,9 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
         (ens_dir / f"{plan_sha[:32]}_tokenizer.model").write_bytes(plan_sha.encode())
         for member in archive.member_names("assets/"):
             (ens_dir / Path(member).name).write_bytes(archive.read_member(member))
-        flags = manifest.get("flags")
         (repo / models.ensemble / "config.pbtxt").write_text(
-            ensemble_config(models, offline, str(manifest.get("language_code", "en-US")),
-                            flags if isinstance(flags, dict) else {})
+            ensemble_config(models, offline, str(manifest.get("language_code", "en-US")), flags,
+                            int(str(manifest["model_ms_per_timestep"])))
         )
     finally:
         archive.close()

@@ -3,7 +3,11 @@
 ASSUMPTION: the emulator's "valid" NGC API key is whatever the node environment holds in
 RIVA_TIR_EMULATOR_NGC_KEY (MachineHost sets it; default DEFAULT_NGC_KEY). The caller's
 key comes from NGC_CLI_API_KEY as with the real CLI (docs/riva.md §2). Downloads are generated
-with make_riva_archive; the catalog's version tag is UNKNOWN upstream, we use 2.19.0.
+with make_riva_archive.
+The model's real version tag is not confirmed (docs/riva.md §2, §13: NGC's Riva tags look like
+`deployable_vX.Y`), so none is built in: the catalog serves the tags RIVA_TIR_EMULATOR_NGC_TAGS
+lists (comma-separated; MachineHost passes its own environment's on), in that form only.
+ASSUMPTION: without it, `deployable_v1.0`, the tag the shipped stacks name.
 ASSUMPTION: the NGC model is encrypted with `tlt_encode` (docs/riva.md §3 says default to it).
 """
 
@@ -22,6 +26,9 @@ from tir_emulator.riva_tools.cli import USAGE_EXIT, ToolError, run_tool
 EXPECTED_KEY_ENV = "RIVA_TIR_EMULATOR_NGC_KEY"
 DEFAULT_NGC_KEY = "nvapi-emulator-test-key"
 SIZE_ENV = "RIVA_TIR_EMULATOR_NGC_MODEL_BYTES"
+TAGS_ENV = "RIVA_TIR_EMULATOR_NGC_TAGS"
+DEFAULT_NGC_TAGS = "deployable_v1.0"
+_TAG = re.compile(r"deployable_v\d+\.\d+")
 
 
 @dataclass(frozen=True)
@@ -30,13 +37,12 @@ class CatalogModel:
     kind: str
     key: str | None
     size_bytes: int
-    versions: tuple[str, ...]
 
 
 CATALOG: dict[str, CatalogModel] = {
     "nvidia/riva/parakeet-ctc-riva-0-6b-en-us": CatalogModel(
         model="parakeet-ctc-0.6b-en-us", kind="asr", key="tlt_encode",
-        size_bytes=4 << 20, versions=("2.19.0",),
+        size_bytes=4 << 20,
     ),
 }
 
@@ -52,6 +58,16 @@ def _check_key() -> None:
         raise ToolError("Invalid apikey. Check NGC_CLI_API_KEY (error 401: Unauthorized).")
 
 
+def served_tags() -> tuple[str, ...]:
+    """The version tags the catalog serves (module docstring); a tag not in NGC's form is a
+    mistake in the emulator's set-up."""
+    tags = tuple(t.strip() for t in os.environ.get(TAGS_ENV, DEFAULT_NGC_TAGS).split(",") if t.strip())
+    wrong = [t for t in tags if not _TAG.fullmatch(t)]
+    if wrong or not tags:
+        raise ToolError(f"{TAGS_ENV}={os.environ.get(TAGS_ENV)!r}: give NGC tags like deployable_v1.0")
+    return tags
+
+
 def download_version(ref: str, dest: Path) -> Path:
     """Resolve `org/team/name:version`, then write `<dest>/<name>_v<version>/<name>.riva`."""
     match = _REF.fullmatch(ref)
@@ -63,9 +79,10 @@ def download_version(ref: str, dest: Path) -> Path:
     entry = CATALOG.get(path)
     if entry is None:
         raise ToolError(f"Model '{path}' could not be found (error 404: Not Found).")
-    if version not in entry.versions:
+    tags = served_tags()
+    if version not in tags:
         raise ToolError(f"Version '{version}' of model '{path}' could not be found "
-                        f"(error 404: Not Found). Available: {', '.join(entry.versions)}")
+                        f"(error 404: Not Found). Available: {', '.join(tags)}")
     name = path.rsplit("/", 1)[-1]
     target = dest / f"{name}_v{version}" / f"{name}.riva"
     size = int(os.environ.get(SIZE_ENV, entry.size_bytes))

@@ -4,14 +4,18 @@ For a pipeline named N: `N-asr-bls-ensemble/` (entry point, front-end/decoder as
 `1/`), `riva-trt-N-am-streaming/` (TensorRT acoustic model, `1/model.plan`) and
 `N-ctc-decoder-cpu-streaming/` (the CTC decoder, in Riva's own `riva_asr_decoder` Triton
 backend, which only the riva-speech image carries: docs/riva.md §6); offline pipelines add
-`-offline` to the acoustic and decoder models' names. `config.pbtxt` files are rendered
+`-offline` to the acoustic and decoder models' names. `--acoustic_model_name=A` names the
+acoustic model `riva-trt-A` instead (ASSUMPTION: the prefix stays, the given name replaces
+`N-am-streaming[-offline]`; docs/riva.md §4 says the flag changes the Triton model names, not
+how). `config.pbtxt` files are rendered
 from Triton's own ModelConfig protobuf, so they are valid Triton text format.
 
 ASSUMPTION: the real layout and the other backend names are UNKNOWN; the BLS ensemble is
 declared as a `python` backend model (BLS is a python-backend feature) and the acoustic
 model as `tensorrt_plan`.
-The ensemble's `parameters` carry `type` (online/offline) and `language_code`, which the
-Riva API stand-in reads through Triton's ModelConfig call.
+The ensemble's `parameters` carry `type` (online/offline), `language_code`, the pipeline's
+`ms_per_timestep` and the acoustic model's own `model_ms_per_timestep`, which the Riva API
+stand-in reads through Triton's ModelConfig call.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
+
+from tir_emulator.riva_tools.asr_flags import DEFAULT_MS_PER_TIMESTEP
 
 MAX_BATCH = 64
 
@@ -33,9 +39,10 @@ class PipelineModels:
     decoder: str
 
     @classmethod
-    def for_pipeline(cls, name: str, offline: bool) -> PipelineModels:
+    def for_pipeline(cls, name: str, offline: bool, acoustic_name: str | None = None) -> PipelineModels:
         suffix = "-offline" if offline else ""
-        return cls(ensemble=f"{name}-asr-bls-ensemble", acoustic=f"riva-trt-{name}-am-streaming{suffix}",
+        return cls(ensemble=f"{name}-asr-bls-ensemble",
+                   acoustic=f"riva-trt-{acoustic_name or f'{name}-am-streaming{suffix}'}",
                    decoder=f"{name}-ctc-decoder-cpu-streaming{suffix}")
 
     @property
@@ -44,7 +51,7 @@ class PipelineModels:
 
 
 def ensemble_config(models: PipelineModels, offline: bool, language_code: str,
-                    flags: dict[str, object]) -> str:
+                    flags: dict[str, object], model_ms_per_timestep: int) -> str:
     config = mc.ModelConfig(
         name=models.ensemble,
         backend="python",
@@ -63,7 +70,8 @@ def ensemble_config(models: PipelineModels, offline: bool, language_code: str,
         "streaming": "false" if offline else "true",
         "language_code": language_code,
         "acoustic_model": models.acoustic,
-        "ms_per_timestep": str(flags.get("ms_per_timestep", "")),
+        "ms_per_timestep": str(flags.get("ms_per_timestep", DEFAULT_MS_PER_TIMESTEP)),
+        "model_ms_per_timestep": str(model_ms_per_timestep),
         "chunk_size": str(flags.get("chunk_size", "")),
         "decoder_type": str(flags.get("decoder_type", "greedy")),
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components.conversion import build_script, publish_script, unpublish_script
+from components.conversion import build_script, built, publish_script, unpublish_script
 from components.pipeline import PipelineSpec
 
 MODEL_KEY = "key-$(touch PWNED-key)-'\"`x`"
@@ -37,6 +37,7 @@ with open(os.environ["ARGV_LOG"], "a") as log:
 DEPLOY = """out = sys.argv[-1]
 os.makedirs(os.path.join(out, "model-a", "1"), exist_ok=True)
 open(os.path.join(out, "model-a", "config.pbtxt"), "w").write("name: 'model-a'")
+os.makedirs(os.path.join(out, "scratch"), exist_ok=True)  # no config.pbtxt: not a model
 """
 
 
@@ -86,8 +87,9 @@ def test_build_passes_the_file_name_and_key_as_data(node: Path, name: str) -> No
     assert [c["tool"] for c in calls] == ["riva-build", "riva-deploy"]
     build, deploy = (c["argv"] for c in calls)
     assert isinstance(build, list) and isinstance(deploy, list)
-    work = done.stdout
+    work, models = built(done.stdout)
     assert work.startswith("riva-tir/conversions/riva-conversion/") and (node / work / "model-repository").is_dir()
+    assert models == ["model-a"]  # what riva-deploy wrote, not a name derived from the pipeline
     # The exact bytes, with the key appended in-process to the keyed paths only.
     assert build[:4] == ["speech_recognition", "-f",
                          f"{work}/parakeet-0.6b-en-US-asr-streaming.rmir:{MODEL_KEY}", f"{artifact}:{MODEL_KEY}"]
@@ -175,7 +177,8 @@ def test_build_delete_removes_only_its_own_folder(node: Path) -> None:
     for recorded in ("", ".", "keep", "riva-tir/conversions/c/"):
         _run(node, remove_own_output("riva-tir/conversions/c/"), stdout_of_last_run=recorded)
     assert keep.is_dir() and own.is_dir()
-    _run(node, remove_own_output("riva-tir/conversions/c/"), stdout_of_last_run="riva-tir/conversions/c/AbCd1234")
+    # The recorded output lists the models after the folder.
+    _run(node, remove_own_output("riva-tir/conversions/c/"), stdout_of_last_run="riva-tir/conversions/c/AbCd1234\nm-a")
     assert not own.exists() and keep.is_dir()
 
 
@@ -187,5 +190,5 @@ def test_a_build_removes_folders_earlier_runs_left(node: Path) -> None:
     (node / "riva-tir" / "conversions" / "other" / "Keep1234").mkdir(parents=True)
     done = _run(node, build_script("riva-tir/conversions/c", "m.riva", "r", PipelineSpec(), "2.19.0"))
     assert done.returncode == 0, done.stderr
-    assert [p.name for p in base.iterdir()] == [Path(done.stdout).name]
+    assert [p.name for p in base.iterdir()] == [Path(built(done.stdout)[0]).name]
     assert (node / "riva-tir" / "conversions" / "other" / "Keep1234").is_dir()
