@@ -45,6 +45,10 @@ ELSEWHERE = {
     "rivaApi.diskSizeGb": "an endpoint container setting: updates in place exactly as triton.diskSizeGb",
     "rivaApi.state": "an endpoint power state: EndpointScale updates exactly as triton.state",
     "verify": "tests/team/test_verify.py (the verification step)",
+    **{key: "tests/integration/test_doctor.py (pasted from the doctor against an emulator playing the "
+            "alternative; `up` then converges and previews empty)"
+       for key in ("tir.sshFields.host", "tir.sshFields.port", "tir.sshFields.user", "tir.ingress.projectHeader",
+                   "node.sshUser", "rivaApi.grpcPort")},
 }
 COLLAPSED = ("autoscaling", "retries")  # changed as a whole
 
