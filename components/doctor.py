@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import socket
 import ssl
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 from urllib.parse import urlsplit
 
 import grpc
@@ -47,6 +48,8 @@ from tir.ssh_keys.models import SshKeySpec
 Result = Literal["confirmed", "refuted", "unknown"]
 PROBE_SUFFIX = "-doctor"
 PROBE_TIMEOUT = 900.0
+PROBE_POLL_SECONDS = 10.0
+_SSH_CHECKS = ("tir.sshFields", "node.sshUser", "node status")
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def diagnose(stack: str, config: StackConfig, keys: StackSecrets, *, probe_node:
         _data_plane(config, report)
         _endpoints(tir, prefix, config, keys.auth_token, report)
         node = tir.nodes.find(f"{prefix}-node")
-        if node is not None and node.is_ready and keys.ssh_private_key:
+        if node is not None and node.status != "stopped" and keys.ssh_private_key:
             _ssh(tir.nodes.record(node.id), config, keys.ssh_private_key, f"node {node.name}", report)
         elif probe_node:
             _probe(tir, prefix, config, report)
@@ -284,6 +287,9 @@ def _endpoints(tir: TirClient, prefix: str, config: StackConfig, token: str, rep
         report.add(Finding("ingress token", "refuted", f"the ingress refused x-auth-token ({evidence})",
                            f"pulumi config set --secret {NAMESPACE}:tirAuthToken <token>"))
         return
+    if codes[configured] in (grpc.StatusCode.OK, grpc.StatusCode.UNIMPLEMENTED):
+        report.add(_running_status("endpoint status", tir.endpoints.record(routed[0].id).get("status"), config,
+                                   f"endpoint {routed[0].name}", "it answers through the ingress"))
     if configured in works:
         report.add(Finding("ingress project header", "confirmed", f"e2e-project as {configured} routes ({evidence})"))
     elif works:
@@ -328,7 +334,8 @@ def _ingress_code(target: GrpcTarget, form: str, project_id: int, token: str) ->
 # -- SSH ----------------------------------------------------------------------------------------
 
 
-def _ssh(record: dict[str, Any], config: StackConfig, private_key: str, what: str, report: Report) -> None:
+def _ssh(record: dict[str, Any], config: StackConfig, private_key: str, what: str, report: Report) -> bool:
+    """The SSH rows from one node record; True when something logged in."""
     report.record = ssh_probe.masked(record)
     fields, user = config.tir.ssh_fields, config.node.ssh_user
     found = ssh_probe.find_login(record, fields, user, private_key)
@@ -336,7 +343,7 @@ def _ssh(record: dict[str, Any], config: StackConfig, private_key: str, what: st
     if found.fields is None:
         report.add(Finding("tir.sshFields", "unknown", f"{what}: nothing logged in; tried {'; '.join(found.tried)}"
                            or f"{what}: no field looks like an SSH host"))
-        return
+        return False
     fixes = dict(ssh_probe.paste_lines(found, fields, user, reported))
     address_fix = "\n".join(v for k, v in fixes.items() if k.startswith("tir.sshFields"))
     report.add(Finding("tir.sshFields", "refuted" if address_fix else "confirmed",
@@ -344,6 +351,17 @@ def _ssh(record: dict[str, Any], config: StackConfig, private_key: str, what: st
     report.add(Finding("node.sshUser", "refuted" if "node.sshUser" in fixes else "confirmed",
                        f"{what}: {found.user} logs in (default {user or reported or DEFAULT_LOGIN_USER})",
                        fixes.get("node.sshUser", "")))
+    report.add(_running_status("node status", record.get("status"), config, what, "it takes SSH logins"))
+    return True
+
+
+def _running_status(check: str, raw: object, config: StackConfig, what: str, because: str) -> Finding:
+    """A resource that evidently runs must show a status riva-tir reads as running."""
+    seen = str(raw or "").strip().lower()
+    if config.tir.status_aliases.get(seen, seen) == "running":
+        return Finding(check, "confirmed", f"{what} shows {raw!r} while {because}")
+    return Finding(check, "refuted", f"{what} shows {raw!r} while {because}: riva-tir waits for 'running'",
+                   f"pulumi config set --path {shlex.quote(f'{NAMESPACE}:tir.statusAliases.{seen}')} running")
 
 
 @contextmanager
@@ -400,9 +418,8 @@ def _probe(tir: TirClient, prefix: str, config: StackConfig, report: Report) -> 
                 else {"image_version_id": image_id}
             node_id = tir.nodes.create(NodeSpec(name=name, sku_item_price_id=plan.sku_item_price_id,
                                                 public_key=[public], **image)).id
-            node = tir.nodes.wait_ready(node_id, timeout=PROBE_TIMEOUT)
-            _ssh(tir.nodes.record(node.id), config, private.export_private_key().decode(),
-                 f"probe node {name} ({sku.code})", report)
+            _until_running(tir, node_id, config, private.export_private_key().decode(),
+                           f"probe node {name} ({sku.code})", report)
         finally:
             if node_id is not None:
                 tir.nodes.delete(node_id)
@@ -414,6 +431,26 @@ def _probe(tir: TirClient, prefix: str, config: StackConfig, report: Report) -> 
             # ASSUMPTION (docs/unknowns.md): TIR bills an hourly plan by the started hour.
             report.probe_cost = (f"probe node {sku.code} for {minutes:.1f} min at {price} {plan.currency or ''}/h: "
                                  f"at most {price:.2f} {plan.currency or ''} (one started hour); nothing left")
+
+
+def _until_running(tir: TirClient, node_id: int, config: StackConfig, private_key: str, what: str,
+                   report: Report) -> None:
+    """Until the node shows running or takes a login (its status may be one riva-tir does
+    not know yet: the probe is how the doctor learns it)."""
+    deadline = time.monotonic() + PROBE_TIMEOUT
+    while True:
+        record = tir.nodes.record(node_id)
+        running = config.tir.status_aliases.get(str(record.get("status", "")).lower(), record.get("status")) == "running"
+        probing = running or bool(ssh_probe.candidate_fields(record, config.tir.ssh_fields))
+        if probing and (_ssh(record, config, private_key, what, report) or running):
+            return
+        if time.monotonic() > deadline:
+            report.add(Finding("probe node", "unknown", f"{what} neither showed running nor took a login in "
+                                                        f"{PROBE_TIMEOUT / 60:.0f} min (last status "
+                                                        f"{record.get('status')!r})"))
+            return
+        report.findings[:] = [f for f in report.findings if f.check not in _SSH_CHECKS]
+        time.sleep(PROBE_POLL_SECONDS)
 
 
 # -- command line -------------------------------------------------------------------------------
@@ -454,7 +491,8 @@ def _state_private_key(stack: str) -> str | None:
     return None
 
 
-def render(report: Report, out: Any = sys.stdout) -> None:
+def render(report: Report, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     width = max((len(f.check) for f in report.findings), default=10)
     print(f"{'check':<{width}}  {'result':<9}  evidence", file=out)
     for f in report.findings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, model_validator
 
 from tir.errors import UnexpectedResponse
 from tir.validation import field_errors
@@ -39,6 +39,16 @@ class Resource(TirModel):
     # ASSUMPTION: TIR documents no field for why a resource failed; this is the
     # emulator's name (docs/tir.md §8.8 leaves it open). ``ResourceFailed`` quotes it.
     failure_reason: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_status(cls, data: Any, info: ValidationInfo) -> Any:
+        """A status this TIR sends for one riva-tir knows (`tir.statusAliases`)."""
+        aliases = (info.context or {}).get("status_aliases")
+        status = data.get("status") if isinstance(data, dict) else None
+        if aliases and isinstance(status, str) and status.strip().lower() in aliases:
+            return {**data, "status": aliases[status.strip().lower()]}
+        return data
 
     @property
     def is_ready(self) -> bool:

@@ -43,8 +43,8 @@ class ResourceClient(Generic[M, S]):
     def _item(self, resource_id: int, suffix: str = "") -> str:
         return f"{self._path}{resource_id}/{suffix}"
 
-    def _context(self) -> dict[str, Any] | None:
-        return None
+    def _context(self) -> dict[str, Any]:
+        return {"status_aliases": self._t.config.status_aliases}
 
     def _parse(self, data: Any) -> M:
         return parse(self._model, data, self._context())

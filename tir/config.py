@@ -97,6 +97,9 @@ class TirConnection(BaseModel):
     data_planes: dict[str, DataPlane] = Field(default_factory=lambda: dict(DEFAULT_DATA_PLANES))
     ssh_fields: SshFieldNames = SshFieldNames()
     ingress: IngressSettings = IngressSettings()
+    # ASSUMPTION (docs/unknowns.md): only "running" and "stopped" are attested; a status this
+    # TIR sends for one riva-tir knows is mapped here, e.g. {"active": "running"}.
+    status_aliases: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("api_root")
     @classmethod
@@ -111,6 +114,12 @@ class TirConnection(BaseModel):
     def _trailing_slash(cls, value: str) -> str:
         # All TIR paths are Django-style and joined onto the root.
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("status_aliases")
+    @classmethod
+    def _lowercase(cls, value: dict[str, str]) -> dict[str, str]:
+        # Statuses compare lowercase (tir/_models.py).
+        return {k.strip().lower(): v.strip().lower() for k, v in value.items()}
 
     @field_validator("data_planes")
     @classmethod

@@ -9,6 +9,7 @@ nodes and endpoints they should affect are started.
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +29,11 @@ class Alternatives(BaseModel):
     custom_container_grpc_port: int = Field(default=8080, ge=1, le=65535)
     # How a call must name its project in `e2e-project`: the number, or p-<number>.
     project_header: Literal["number", "p-number"] = "number"
+    # Other status strings on the wire for the emulator's own (e.g. {"running": "active"}).
+    status_names: dict[str, str] = Field(default_factory=dict)
+
+    def wire_status(self, status: str) -> str:
+        return self.status_names.get(status, status)
 
     def assign(self, values: dict[str, object]) -> None:
         """Change some of them in place (validated; unknown names refused)."""
@@ -43,5 +49,6 @@ def parse_assignments(items: list[str]) -> dict[str, object]:
         name, sep, value = item.partition("=")
         if not sep:
             raise ValueError(f"--alternative {item!r}: expected name=value, names: {', '.join(Alternatives.model_fields)}")
-        values[name.strip().replace("-", "_")] = int(value) if value.isdigit() else value
+        values[name.strip().replace("-", "_")] = int(value) if value.isdigit() else \
+            json.loads(value) if value.startswith("{") else value
     return values

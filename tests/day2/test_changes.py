@@ -48,7 +48,7 @@ ELSEWHERE = {
     **{key: "tests/integration/test_doctor.py (pasted from the doctor against an emulator playing the "
             "alternative; `up` then converges and previews empty)"
        for key in ("tir.sshFields.host", "tir.sshFields.port", "tir.sshFields.user", "tir.ingress.projectHeader",
-                   "node.sshUser", "rivaApi.grpcPort")},
+                   "tir.statusAliases", "node.sshUser", "rivaApi.grpcPort")},
 }
 COLLAPSED = ("autoscaling", "retries")  # changed as a whole
 

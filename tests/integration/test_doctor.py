@@ -24,10 +24,12 @@ pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 # Each unknown, the alternative the emulator plays, and the line the doctor must print.
 ALTERNATIVES = {"ssh_host_field": "public_ip", "ssh_port_field": "port_no", "ssh_user_field": "",
-                "login_user": "jovyan", "custom_container_grpc_port": 9000, "project_header": "p-number"}
-PASTE = ["riva-tir:tir.sshFields.host public_ip", "riva-tir:tir.sshFields.port port_no",
-         "riva-tir:node.sshUser jovyan", "riva-tir:tir.ingress.projectHeader p-number",
-         "riva-tir:rivaApi.grpcPort 9000"]
+                "login_user": "jovyan", "custom_container_grpc_port": 9000, "project_header": "p-number",
+                "status_names": {"running": "active"}}
+# What a probe node shows (before any `up`), then what the stack's endpoints show.
+PROBED = ["riva-tir:tir.sshFields.host public_ip", "riva-tir:tir.sshFields.port port_no",
+          "riva-tir:node.sshUser jovyan", "riva-tir:tir.statusAliases.active running"]
+PASTE = [*PROBED, "riva-tir:tir.ingress.projectHeader p-number", "riva-tir:rivaApi.grpcPort 9000"]
 
 
 def _doctor(dep: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,6 +49,11 @@ def _rows(output: str) -> dict[str, str]:
     return rows
 
 
+def _pasted(output: str) -> list[str]:
+    return [line.split("paste: pulumi config set --path ", 1)[1] for line in output.splitlines()
+            if "paste: pulumi config set --path " in line]
+
+
 def _paste(dep: Deployment, output: str) -> None:
     """Run each `paste:` line the doctor printed, exactly as printed."""
     for line in output.splitlines():
@@ -63,7 +70,8 @@ def test_the_defaults_are_confirmed(deployment: Deployment) -> None:
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     rows = _rows(doctor.stdout)
     for check in ("credentials", "plan node.plan", "plan triton.plan", "node image", "triton.image",
-                  "gRPC ingress TLS", "ingress project header", "rivaApi.grpcPort", "tir.sshFields", "node.sshUser"):
+                  "gRPC ingress TLS", "ingress project header", "rivaApi.grpcPort", "tir.sshFields", "node.sshUser",
+                  "node status", "endpoint status"):
         assert rows.get(check) == "confirmed", (check, doctor.stdout)
     assert "ssh_host" in doctor.stdout and "paste:" not in doctor.stdout
     # Read-only: the stack still previews empty.
@@ -77,8 +85,14 @@ def test_each_alternative_is_refuted_and_its_pasted_line_makes_up_work(deploymen
     dep.control.alternatives(**ALTERNATIVES)
     # Endpoint readiness waits for the ingress: short timeouts keep each refuted wait quick.
     dep.set("riva-tir:timeoutsMinutes.endpoint", 1)
+    # First the probe (README's walk-through): SSH fields, user and the status names.
+    probe = _doctor(dep, "--probe-node", "--yes")
+    assert probe.returncode == 1, probe.stdout + probe.stderr
+    pasted = _pasted(probe.stdout)
+    assert sorted(pasted) == sorted(PROBED), probe.stdout
+    assert dep.counts() == dict.fromkeys(dep.counts(), 0)  # the probe left nothing
+    _paste(dep, probe.stdout)
     failures: list[str] = []
-    pasted: list[str] = []
     for _ in range(len(PASTE)):
         try:
             up = dep.stack.up()
@@ -87,8 +101,7 @@ def test_each_alternative_is_refuted_and_its_pasted_line_makes_up_work(deploymen
             failures.append(str(exc))
         doctor = _doctor(dep)
         assert doctor.returncode == 1, doctor.stdout + doctor.stderr + failures[-1][-3000:]
-        lines = [line.split("paste: pulumi config set --path ", 1)[1] for line in doctor.stdout.splitlines()
-                 if "paste: pulumi config set --path " in line]
+        lines = _pasted(doctor.stdout)
         assert lines, doctor.stdout  # every failed `up` has a refuted default the doctor names
         pasted += lines
         _paste(dep, doctor.stdout)
@@ -96,13 +109,12 @@ def test_each_alternative_is_refuted_and_its_pasted_line_makes_up_work(deploymen
         pytest.fail(f"`up` still fails after pasting {pasted}: {failures[-1][-2000:]}")
     assert up.summary.result == "succeeded"
     assert sorted(pasted) == sorted(PASTE)
-    # The first failure named the setting and the doctor.
-    assert "tir.sshFields" in failures[0] and "scripts/doctor" in failures[0]
 
     doctor = _doctor(dep)
     assert doctor.returncode == 0 and "refuted" not in _rows(doctor.stdout).values(), doctor.stdout + doctor.stderr
     rows = _rows(doctor.stdout)
-    for check in ("ingress project header", "rivaApi.grpcPort", "tir.sshFields", "node.sshUser"):
+    for check in ("ingress project header", "rivaApi.grpcPort", "tir.sshFields", "node.sshUser", "node status",
+                  "endpoint status"):
         assert rows[check] == "confirmed", (check, doctor.stdout)
     outputs = dep.outputs()
     riva = GrpcTarget.model_validate(outputs["riva_grpc"])

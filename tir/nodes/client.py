@@ -26,7 +26,7 @@ class NodesClient(ResourceClient[Node, NodeSpec]):
         super().__init__(transport, pacing, model=Node, path="notebooks/", kind="node", ready_timeout=900.0)
 
     def _context(self) -> dict[str, Any]:
-        return {"ssh_fields": self._t.config.ssh_fields}
+        return {**super()._context(), "ssh_fields": self._t.config.ssh_fields}
 
     def _plan(self, spec: NodeSpec) -> str:
         return f"sku_item_price_id={spec.sku_item_price_id}"

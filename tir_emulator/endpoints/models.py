@@ -198,7 +198,7 @@ class EndpointModels(Collection[Endpoint]):
         repo = self._repository(endpoint.scope, spec.model_id)
         wire: dict[str, Any] = {
             **{k: v for k, v in body.items() if k not in ("action",)},
-            "id": endpoint.id, "name": spec.name, "status": endpoint.status, "framework": spec.framework,
+            "id": endpoint.id, "name": spec.name, "status": self.alternatives.wire_status(endpoint.status), "framework": spec.framework,
             "model_id": spec.model_id, "path": spec.path, "replica": spec.replica,
             "committed_replicas": body.get("committed_replicas", 0),
             "created_at": iso(endpoint.created_at), "updated_at": iso(endpoint.updated_at),

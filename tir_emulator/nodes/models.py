@@ -244,7 +244,7 @@ class NodeModels(Collection[Node]):
         sku = self.catalog.sku(node.sku_id)
         _, plan = self.catalog.plan(node.sku_item_price_id)
         wire: dict[str, Any] = {
-            "id": node.id, "name": node.name, "status": node.status, "created_at": iso(node.created_at),
+            "id": node.id, "name": node.name, "status": self.alternatives.wire_status(node.status), "created_at": iso(node.created_at),
             "updated_at": iso(node.updated_at), "project_id": node.project_id, "location": node.location,
             "lab_url": a.LAB_URL_TEMPLATE.format(base=self.base_url(), project_id=node.project_id, node_id=node.id),
             "image_type": node.image_type, "image_details": node.image, "sku_id": node.sku_id,

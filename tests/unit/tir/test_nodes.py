@@ -137,3 +137,12 @@ def test_find_by_name_and_delete(client: TirClient, api: Any, node_payload: Any)
     assert found is not None and found.id == 501
     assert client.nodes.delete(501) is None
     assert api.calls[1].method == "DELETE" and api.calls[1].path.endswith("/notebooks/501/")
+
+
+def test_status_aliases_map_a_status_riva_tir_does_not_know(make_client: Callable[..., TirClient], api: Any,
+                                                           node_payload: Any) -> None:
+    api.reply("GET", "notebooks/501/", {**node_payload, "status": "Active"})
+    api.reply("GET", "notebooks/501/", {**node_payload, "status": "Active"})
+    assert not make_client().nodes.get(501).is_ready
+    node = make_client(status_aliases={"ACTIVE": "Running"}).nodes.get(501)
+    assert node.status == "running" and node.is_ready

@@ -1,0 +1,62 @@
+"""The doctor's pure parts: which node record fields could hold an SSH address, masking,
+the paste lines, the ingress header forms and the emulator's alternatives parsing."""
+from __future__ import annotations
+
+import pytest
+
+from components import ssh_probe
+from components.doctor import Finding, Report, render
+from tir.config import IngressSettings, SshFieldNames
+from tir_emulator.alternatives import Alternatives, parse_assignments
+
+RECORD = {"id": 7, "name": "rt-doctor", "status": "running", "public_ip": "203.0.113.5", "port_no": "2222",
+          "lab_url": "https://tir.example/lab", "api_token": "s3cret", "login_name": "jovyan", "disk_size_in_gb": 30}
+
+
+def test_candidate_fields_put_the_configured_pair_first_and_find_the_others() -> None:
+    configured = SshFieldNames()
+    assert ssh_probe.candidate_fields(RECORD, configured) == [("public_ip", "port_no")]
+    assert ssh_probe.candidate_fields({**RECORD, "ssh_host": "10.0.0.1", "ssh_port": 22}, configured)[0] \
+        == ("ssh_host", "ssh_port")
+    users = ssh_probe.candidate_users(RECORD, configured, None)
+    assert users[0] == "root" and "jovyan" in users
+    assert ssh_probe.candidate_users(RECORD, configured, "ubuntu")[0] == "ubuntu"
+
+
+def test_masked_hides_secret_looking_fields() -> None:
+    shown = ssh_probe.masked(RECORD)
+    assert shown["api_token"] == "***" and shown["public_ip"] == "203.0.113.5"
+
+
+def test_paste_lines_name_only_what_differs() -> None:
+    found = ssh_probe.SshFinding(SshFieldNames(host="public_ip", port="ssh_port"), "jovyan", ())
+    lines = dict(ssh_probe.paste_lines(found, SshFieldNames(), None, None))
+    assert lines == {"tir.sshFields.host": "pulumi config set --path riva-tir:tir.sshFields.host public_ip",
+                     "node.sshUser": "pulumi config set --path riva-tir:node.sshUser jovyan"}
+    assert not dict(ssh_probe.paste_lines(found, SshFieldNames(host="public_ip"), "jovyan", None))
+
+
+def test_project_header_forms() -> None:
+    assert IngressSettings().project_value(42) == "42"
+    assert IngressSettings(project_header="p-number").project_value(42) == "p-42"
+
+
+def test_a_refuted_blocking_check_fails_and_prints_each_paste_line(capsys: pytest.CaptureFixture[str]) -> None:
+    report = Report([Finding("a", "confirmed", "fine"), Finding("b", "refuted", "wrong", "line one\nline two"),
+                     Finding("c", "refuted", "costly", "line three", blocking=False)])
+    assert report.failed
+    render(report)
+    out = capsys.readouterr().out
+    assert out.count("paste: ") == 3 and "paste: line two" in out
+    assert not Report([Finding("c", "refuted", "costly", "x", blocking=False)]).failed
+
+
+def test_alternatives_parse_and_refuse_unknown_names() -> None:
+    values = parse_assignments(["login_user=jovyan", "custom_container_grpc_port=9000",
+                                'status_names={"running": "active"}'])
+    alt = Alternatives.model_validate(values)
+    assert (alt.login_user, alt.custom_container_grpc_port, alt.wire_status("running")) == ("jovyan", 9000, "active")
+    with pytest.raises(ValueError):
+        alt.assign({"no_such_unknown": 1})
+    with pytest.raises(ValueError):
+        parse_assignments(["login_user"])
