@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -117,13 +118,14 @@ def find_login(record: Mapping[str, Any], configured: SshFieldNames, login_user:
 
 def paste_lines(found: SshFinding, configured: SshFieldNames, login_user: str | None,
                 reported_user: str | None) -> Iterable[tuple[str, str]]:
-    """(setting, config line) for each setting that differs from what logged in."""
+    """(setting, config line) for each setting that differs from what logged in. The values
+    come from TIR's records, so they are quoted for the shell the user pastes into."""
     if found.fields is None or found.user is None:
         return
     for part in ("host", "port"):
         wanted = getattr(found.fields, part)
         if wanted != getattr(configured, part):
-            yield f"tir.sshFields.{part}", f"pulumi config set --path riva-tir:tir.sshFields.{part} {wanted}"
+            yield f"tir.sshFields.{part}", f"pulumi config set --path riva-tir:tir.sshFields.{part} {shlex.quote(wanted)}"
     effective = login_user or reported_user or DEFAULT_LOGIN_USER
     if found.user != effective:
-        yield "node.sshUser", f"pulumi config set --path riva-tir:node.sshUser {found.user}"
+        yield "node.sshUser", f"pulumi config set --path riva-tir:node.sshUser {shlex.quote(found.user)}"

@@ -60,3 +60,10 @@ def test_alternatives_parse_and_refuse_unknown_names() -> None:
         alt.assign({"no_such_unknown": 1})
     with pytest.raises(ValueError):
         parse_assignments(["login_user"])
+
+
+def test_paste_lines_quote_what_the_record_says() -> None:
+    hostile = ssh_probe.SshFinding(SshFieldNames(host="ip;touch /tmp/x", port="ssh_port"), "a$(id)", ())
+    lines = dict(ssh_probe.paste_lines(hostile, SshFieldNames(), None, None))
+    assert lines["tir.sshFields.host"].endswith("'ip;touch /tmp/x'")
+    assert lines["node.sshUser"].endswith("'a$(id)'")
