@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from typing import NamedTuple
 
 import pulumi
 from pulumi_command import remote
@@ -22,6 +24,15 @@ from components.pipeline import PipelineSpec
 from components.remote_shell import MASK, MC_ALIAS, keyed_tool, mc_session, quote, script
 
 WORK_DIR = "riva-tir/conversions"
+
+# ASSUMPTION (docs/riva.md §6): riva-deploy (or the model) leaves the TensorRT plugins the
+# repository needs as `*.so` files in `plugins/` beside the repository, as riva_start.sh
+# finds them in `/data/plugins` beside `/data/models`. The build step lists the non-empty
+# ones as `plugins/<file>` lines, which no model name can be (a model is one folder name).
+PLUGINS_DIR = "plugins"
+# Plugin file names become paths in LD_PRELOAD and arguments of later steps: only these.
+PLUGIN_NAME = r"^[A-Za-z0-9._+-]+\.so$"
+PLUGIN_REFUSED = "riva-deploy left a plugin whose file name riva-tir does not publish: %q (it must match %s)\n"
 
 # What a failed riva-build means for the stack: only the node can read the `.riva`.
 BUILD_HINT = ("riva-build could not read the model: check riva-tir:modelKey (the key the .riva was "
@@ -34,6 +45,7 @@ class RivaConversion(pulumi.ComponentResource):
     revision: pulumi.Output[str]
     location: pulumi.Output[str]
     models: pulumi.Output[list[str]]
+    plugins: pulumi.Output[list[str]]
 
     def __init__(self, name: str, *, connection: remote.ConnectionArgs, artifact_path: pulumi.Input[str],
                  artifact_sha256: pulumi.Input[str], pipeline: PipelineSpec, riva_version: str,
@@ -57,9 +69,11 @@ class RivaConversion(pulumi.ComponentResource):
             triggers=[build, model_key],
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["triggers"]))
 
-        work = self.build.stdout.apply(lambda out: built(out)[0])
-        publish = pulumi.Output.all(bucket, work, self.revision).apply(
-            lambda a: publish_script(a[0], prefix, a[1], a[2]))
+        work = self.build.stdout.apply(lambda out: built(out).work)
+        # The plugins riva-deploy left (file names): unknown at a fresh stack's preview.
+        self.plugins = self.build.stdout.apply(lambda out: built(out).plugins)
+        publish = pulumi.Output.all(bucket, work, self.revision, self.plugins).apply(
+            lambda a: publish_script(a[0], prefix, a[1], a[2], a[3]))
         unpublish = pulumi.Output.from_input(bucket).apply(lambda b: unpublish_script(b, prefix))
         endpoint = pulumi.Output.from_input(bucket_endpoint).apply(lambda e: e if "://" in e else f"https://{e}")
         self.publish = remote.Command(
@@ -76,14 +90,15 @@ class RivaConversion(pulumi.ComponentResource):
         self.location = self.publish.stdout
         # The models riva-deploy wrote (its flags name them): unknown at a fresh stack's
         # preview, recorded in state after.
-        self.models = self.build.stdout.apply(lambda out: built(out)[1])
-        self.register_outputs({"revision": self.revision, "location": self.location, "models": self.models})
+        self.models = self.build.stdout.apply(lambda out: built(out).models)
+        self.register_outputs({"revision": self.revision, "location": self.location, "models": self.models,
+                               "plugins": self.plugins})
 
 
 def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec, riva_version: str) -> str:
     """riva-build + riva-deploy into a new folder under `base`; prints that folder, then the
     Triton models (folders with a `config.pbtxt`) riva-deploy wrote into its repository,
-    one a line."""
+    one a line, then the plugins it left, one `plugins/<file>` a line (none: no lines)."""
     rmir = f'"$work"/{quote(pipeline.name + ".rmir")}'
     build = keyed_tool("riva-build", ["speech_recognition", "-f", rmir, quote(artifact),
                                       *(quote(f) for f in pipeline.build_flags())], keyed=[2, 3])
@@ -100,28 +115,58 @@ def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec
         # riva-deploy's model names are letters, digits, '.', '_' and '-' (Triton's rule).
         'models="$(cd "$work/model-repository" && find . -mindepth 2 -maxdepth 2 -name config.pbtxt '
         '| sed -e \'s|^\\./||\' -e \'s|/config\\.pbtxt$||\' | LC_ALL=C sort)"',
+        # Every non-empty plugin, as riva_start.sh preloads them (docs/riva.md §6); a name
+        # outside PLUGIN_NAME fails the step (and so removes the folder).
+        f'plugins="$(export LC_ALL=C; re={quote(PLUGIN_NAME)}; for f in "$work"/{PLUGINS_DIR}/*.so; do '
+        'if [ -s "$f" ]; then n="${f##*/}"; '
+        f'[[ "$n" =~ $re ]] || {{ printf {quote(PLUGIN_REFUSED)} "$n" "$re" >&2; exit 1; }}; '
+        f'printf \'{PLUGINS_DIR}/%s\\n\' "$n"; fi; done)"',
         "trap - EXIT",
         # Folders of earlier runs are done with (publish mirrored them already): remove any a
         # skipped delete left behind (its connection predated a key rotation or a rebuild).
         f'find {quote(base)} -mindepth 1 -maxdepth 1 -type d ! -path "$work" -exec rm -rf -- {{}} +',
         'printf \'%s\\n%s\' "$work" "$models"',
+        # Without plugins the output is what it was before plugins were published.
+        'if [ -n "$plugins" ]; then printf \'\\n%s\' "$plugins"; fi',
     )
 
 
-def built(stdout: str) -> tuple[str, list[str]]:
-    """The build step's output: its folder and the Triton models in it."""
-    work, *models = stdout.split("\n")
-    return work, [m for m in models if m]
+class Built(NamedTuple):
+    """What the build step printed."""
+
+    work: str  # its folder
+    models: list[str]  # the Triton models riva-deploy wrote
+    plugins: list[str]  # the plugin files it left in `plugins/` (file names)
 
 
-def publish_script(bucket: str, prefix: str, work: str, revision: str) -> str:
+def built(stdout: str) -> Built:
+    """The build step's output; a plugin line with a name outside PLUGIN_NAME is refused
+    (the step checks too), so no name from the node reaches a shell or LD_PRELOAD as code."""
+    work, *lines = stdout.split("\n")
+    marker = f"{PLUGINS_DIR}/"
+    plugins = [line[len(marker):] for line in lines if line.startswith(marker)]
+    for plugin in plugins:
+        if not re.fullmatch(PLUGIN_NAME, plugin):
+            raise ValueError(f"the build step listed a plugin riva-tir does not publish: {plugin!r}")
+    return Built(work, [m for m in lines if m and not m.startswith(marker)], plugins)
+
+
+def publish_script(bucket: str, prefix: str, work: str, revision: str, plugins: list[str] | None = None) -> str:
     """Mirror the folder's model repository to a new `prefix/<revision>-<random>` location
-    of the bucket; prints only that location."""
+    of the bucket, the plugins as plain files at its root; prints only that location.
+
+    ASSUMPTION (docs/riva.md §6): Triton takes only the folders of a repository as models and
+    ignores files at its root, so the plugins sit there, at `/mnt/models/<file>` in Triton's
+    container (components/deployment.py preloads them)."""
+    target = quote(f"{MC_ALIAS}/{bucket}/")
+    copies = [f'{{ mc cp {quote(f"{work}/{PLUGINS_DIR}/{p}")} {target}"$location"/ 2>&1 | {MASK}; }} >&2'
+              for p in plugins or []]
     return script(
         *mc_session(),
         f'location={quote(prefix)}/{quote(revision)}-"$(basename "$(mktemp -u XXXXXXXX)")"',
         f'{{ mc mirror --overwrite {quote(work + "/model-repository/")} '
-        f'{quote(f"{MC_ALIAS}/{bucket}/")}"$location" 2>&1 | {MASK}; }} >&2',
+        f'{target}"$location" 2>&1 | {MASK}; }} >&2',
+        *copies,
         'printf %s "$location"',
     )
 

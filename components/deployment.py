@@ -30,10 +30,12 @@ from components.providers.scale import EndpointScale
 from components.providers.ssh_key import TirSshKey, key_material
 
 RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
+# Where TIR mounts the endpoint's model path (the published location) in its container.
+MOUNT_PATH = "/mnt/models"
 # docs/riva.md §7-8 and docs/tir.md §8.4-8.5, §8.9: TIR routes the endpoint root to container port
 # 8080; Triton's gRPC port 9000 is what the Riva API server dials inside TIR. ASSUMPTION: the
 # SDK's Triton arguments, started without `mpirun` (riva-speech runs one tritonserver).
-TRITON_ARGS = ["--model-repository=/mnt/models", "--http-port=8080", "--grpc-port=9000",
+TRITON_ARGS = [f"--model-repository={MOUNT_PATH}", "--http-port=8080", "--grpc-port=9000",
                "--metrics-port=8082", "--allow-grpc=true", "--allow-http=true",
                "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
 # riva_server on `rivaApi.grpcPort` (8080) with TIR's "HTTP Port" box ticked, as the working
@@ -161,7 +163,10 @@ class RivaDeployment(pulumi.ComponentResource):
         default_image = RIVA_IMAGE.format(version=config.node.riva_version)
         endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
         triton_cfg = config.triton
-        triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080)
+        # The plugins published beside the models, preloaded (docs/riva.md §6); none: no env
+        # variable, the container as before plugins were published.
+        triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080,
+                                      env_variables=conversion.plugins.apply(preload_env))
         # Framework Triton with the riva-speech image as its "custom server runtime", or
         # tritonserver from that image as a custom container.
         triton_spec: dict[str, object] = (
@@ -241,7 +246,17 @@ def _scaling(cfg: object) -> dict[str, object]:
                    "watch_period": 60}]}}
 
 
-def _container(cfg: EndpointSection, default_image: str, probe: str, path: str, port: int) -> dict[str, object]:
+def preload_env(plugins: list[str]) -> list[dict[str, object]]:
+    """`LD_PRELOAD` for the plugins at the root of the mounted repository, in TIR's env item
+    form (docs/tir.md §8.2); no plugins, no variable."""
+    if not plugins:
+        return []
+    return [{"key": "LD_PRELOAD", "value": ":".join(f"{MOUNT_PATH}/{p}" for p in plugins),
+             "required": False, "disabled": {"key": False, "value": False}}]
+
+
+def _container(cfg: EndpointSection, default_image: str, probe: str, path: str, port: int,
+               env_variables: pulumi.Input[list[dict[str, object]]] | None = None) -> dict[str, object]:
     """The endpoint's container (public, or private from E2E's registry) with readiness and
     liveness probes on the server's port: TIR shows Running before the server is up without
     one (docs/tir.md §8.8)."""
@@ -258,5 +273,6 @@ def _container(cfg: EndpointSection, default_image: str, probe: str, path: str, 
             "image_pull_policy": "IfNotPresent",
             "is_readiness_probe_enabled": True, "readiness_probe": check,
             "is_liveness_probe_enabled": True, "liveness_probe": {**check, "failure_threshold": 10}}},
-        "resource_details": {"disk_size": cfg.disk_size_gb, "mount_path": "/mnt/models", "env_variables": []},
+        "resource_details": {"disk_size": cfg.disk_size_gb, "mount_path": MOUNT_PATH,
+                             "env_variables": [] if env_variables is None else env_variables},
     }

@@ -46,6 +46,9 @@ def test_validation_names_the_field(api: Api) -> None:
         "sku_id": [api.custom_body(sku_id=999, sku_item_price_id=None)],
         "framework": [api.custom_body(framework="")],
         "commands": [api.custom_body(detailed_info={"commands": b64("not a list")})],
+        "env_variables": [api.custom_body(custom_endpoint_details={
+            "container": {"container_name": "nginx"}, "resource_details": {"env_variables": env}})
+            for env in ({"LD_PRELOAD": "/mnt/models/x.so"}, [{"value": "x"}], [{"key": "A", "value": 1}])],
     }
     for field, bodies in cases.items():
         for body in bodies:

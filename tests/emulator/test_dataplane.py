@@ -67,15 +67,19 @@ def _asr_config(port: int) -> list[tuple[str, dict[str, str]]]:
     return [(c.model_name, dict(c.parameters)) for c in reply.model_config]
 
 
-def _deploy_pipeline(store: ObjectStore, node: Node, bucket: str) -> None:
+def _deploy_pipeline(store: ObjectStore, node: Node, bucket: str, plugins: tuple[str, ...] = ()) -> None:
+    """Build and deploy on the node, then publish the repository (and the plugins riva-deploy
+    left beside it, to the location's root) as riva-tir does."""
     access, secret = store.create_bucket(bucket)
+    needs = "".join(f" --trt-plugin {p}" for p in plugins)
+    copies = "".join(f" && mc cp plugins/{p} eos/{bucket}/model-repository/" for p in plugins)
     script = (
-        "python -m tir_emulator.riva_tools make-artifact parakeet.riva --size 2000000 && "
+        f"rm -rf plugins && python -m tir_emulator.riva_tools make-artifact parakeet.riva --size 2000000{needs} && "
         "riva-build speech_recognition asr.rmir:tlt_encode parakeet.riva:tlt_encode "
         f"--name={PIPELINE} --ms_per_timestep=80 --chunk_size=0.16 --language_code=en-US && "
         "riva-deploy -f asr.rmir:tlt_encode model-repository && "
         f"mc alias set eos {store.endpoint_url} {access} {secret} && "
-        f"mc mirror --overwrite model-repository eos/{bucket}/model-repository"
+        f"mc mirror --overwrite model-repository eos/{bucket}/model-repository{copies}"
     )
     result = node.run(script)
     assert result.exit_status == 0, result.stderr
@@ -149,6 +153,41 @@ def test_stock_triton_cannot_load_a_riva_repository(store: ObjectStore, node: No
                                 "'riva_asr_decoder', try specifying runtime on the model configuration.")
     assert DECODER not in readiness.models and ENSEMBLE in readiness.models
     plane.stop(111)
+    store.delete_bucket(bucket)
+
+
+def test_a_model_that_needs_a_plugin_loads_only_with_it_preloaded(store: ObjectStore, node: Node,
+                                                                  plane: DataPlane) -> None:
+    """riva-deploy leaves the plugin beside the repository; Triton loads the model only when
+    LD_PRELOAD names that file in the mounted repository (docs/riva.md §6)."""
+    bucket = f"plugin-{uuid.uuid4().hex[:10]}"
+    _deploy_pipeline(store, node, bucket, plugins=("libriva_asr_plugin.so",))
+    plugin = node.disk / "plugins" / "libriva_asr_plugin.so"
+    assert plugin.stat().st_size > 0 and not (node.disk / "model-repository" / "libriva_asr_plugin.so").exists()
+    config = (node.disk / "model-repository" / ACOUSTIC / "config.pbtxt").read_text()
+    assert "libriva_asr_plugin.so" in config
+
+    wrong = ("",  # no LD_PRELOAD
+             "/opt/riva/libriva_asr_plugin.so",  # not where the repository is mounted
+             "/mnt/models/libother.so",  # another file, not in the repository
+             "/mnt/models/sub/libriva_asr_plugin.so")  # not at its root
+    for number, preload in enumerate(wrong):
+        plane.start_triton(131 + number, bucket, "model-repository", RIVA_BACKENDS,
+                           preload=(preload,) if preload else ())
+        readiness = plane.readiness(131 + number)
+        assert not readiness.ready, preload
+        assert readiness.reason.startswith(f"model '{ACOUSTIC}' is UNAVAILABLE: unable to deserialize the "
+                                           "TensorRT engine: plugin library 'libriva_asr_plugin.so' not found")
+        assert ACOUSTIC not in readiness.models and ENSEMBLE in readiness.models
+        http = triton_http.InferenceServerClient(f"127.0.0.1:{_port(plane, 131 + number, 8080)}")
+        assert not http.is_server_ready() and not http.is_model_ready(ACOUSTIC)
+        plane.stop(131 + number)
+
+    plane.start_triton(139, bucket, "model-repository", RIVA_BACKENDS,
+                       preload=("/mnt/models/libriva_asr_plugin.so",))
+    ready = plane.readiness(139)
+    assert ready.ready and ready.models == MODELS  # the .so at the root is no model
+    plane.stop(139)
     store.delete_bucket(bucket)
 
 

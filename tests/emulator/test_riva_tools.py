@@ -193,3 +193,13 @@ def test_ngc_download_errors(tools_node: Node, key: str, ref: str, message: str)
     assert message in result.stderr
     assert NGC_KEY not in result.stderr + result.stdout
     assert not (tools_node.disk / "bad").exists()
+
+
+def test_a_plugin_the_model_declares_must_be_a_file_name(tools_node: Node) -> None:
+    """The stand-in archive's `trt_plugins` become files beside the repository: no paths."""
+    from tir_emulator.riva_tools import make_riva_archive
+
+    make_riva_archive(tools_node.disk / "evil.riva", key=SECRET_KEY, size_bytes=1000, trt_plugins=("../evil.so",))
+    result = tools_node.run(f"riva-build speech_recognition -f evil.rmir evil.riva:{SECRET_KEY}")
+    assert result.exit_status != 0 and "trt_plugins must be a list of file names" in result.stderr
+    assert not (tools_node.disk / "evil.rmir").exists()

@@ -51,8 +51,8 @@ class _Triton:
     """Triton as TIR starts it: HTTP on container port 8080, gRPC on 9000."""
 
     def __init__(self, store: ObjectStore, host: str, bucket: str, prefix: str, endpoint_id: int,
-                 backends: frozenset[str]) -> None:
-        self.repo = TritonRepository(store, bucket, prefix, backends)
+                 backends: frozenset[str], preload: tuple[str, ...], mount_path: str) -> None:
+        self.repo = TritonRepository(store, bucket, prefix, backends, preload, mount_path)
         self._http = HttpListener(create_triton_app(self.repo), host, None, f"triton-http-{endpoint_id}")
         health = DynamicHealth(lambda: self.repo.snapshot().ready, ("inference.GRPCInferenceService",))
 
@@ -130,8 +130,10 @@ class DataPlane:
             replaced.stop()
 
     def start_triton(self, endpoint_id: int, bucket: str, prefix: str, backends: frozenset[str],
-                     rolling: bool = False) -> None:
-        self._start(endpoint_id, _Triton(self._store, self._host, bucket, prefix, endpoint_id, backends), rolling)
+                     rolling: bool = False, preload: tuple[str, ...] = (), mount_path: str = "/mnt/models") -> None:
+        """`preload`: the container's LD_PRELOAD entries; `mount_path`: where the repository is."""
+        triton = _Triton(self._store, self._host, bucket, prefix, endpoint_id, backends, preload, mount_path)
+        self._start(endpoint_id, triton, rolling)
 
     def start_riva(self, endpoint_id: int, triton_uri: str, riva_port: int, rolling: bool = False) -> None:
         self._start(endpoint_id, _Riva(self._host, triton_uri, self.resolve, riva_port), rolling)

@@ -4,7 +4,11 @@ A model is a directory `<model>/` under the prefix with a `config.pbtxt` (parsed
 Triton's own ModelConfig protobuf) and at least one numeric version directory. It is READY
 when the config parses, its `name` (if set) matches the directory, it names a backend or
 platform that the server's image carries (Riva's backends ship only in riva-speech images:
-docs/riva.md §6), and, for `tensorrt_plan`, the version holds the plan file. The repository is ready
+docs/riva.md §6), every TensorRT plugin its config names (`parameters["trt_plugins"]`,
+tir_emulator/riva_tools/triton_layout.py) was preloaded, and, for `tensorrt_plan`, the
+version holds the plan file. A plugin is preloaded when the container's `LD_PRELOAD` names
+it under the mount path and that file is at the repository's root (docs/riva.md §6); other
+files at the root are no models, as in Triton. The repository is ready
 when it has at least one model and every model is READY (Triton's strict readiness).
 Until then each `snapshot()` reloads from S3 (at most every RELOAD_INTERVAL_S), standing in
 for the files appearing while Triton polls.
@@ -20,6 +24,7 @@ from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
 from tir_emulator.objectstore import BucketNotFound, ObjectStore
+from tir_emulator.riva_tools.triton_layout import TRT_PLUGINS
 
 READY = "READY"
 UNAVAILABLE = "UNAVAILABLE"
@@ -68,7 +73,8 @@ STOCK_BACKENDS = frozenset({"python", "tensorrt", "onnxruntime", "pytorch", "ten
 RIVA_BACKENDS = STOCK_BACKENDS | {"riva_asr_decoder", "riva_asr_endpointing", "riva_nlp_detokenizer"}
 
 
-def _judge(name: str, files: set[str], config_text: str | None, backends: frozenset[str]) -> ModelState:
+def _judge(name: str, files: set[str], config_text: str | None, backends: frozenset[str],
+           preloaded: frozenset[str] = frozenset()) -> ModelState:
     tops = {f.split("/", 1)[0] for f in files if "/" in f}
     versions = sorted((top for top in tops if top.isdigit()), key=int)
     version = versions[-1] if versions else ""
@@ -93,6 +99,14 @@ def _judge(name: str, files: set[str], config_text: str | None, backends: frozen
     if not versions:
         return ModelState(name, version, UNAVAILABLE,
                           "at least one version must be available under the version policy")
+    needed = config.parameters[TRT_PLUGINS].string_value if TRT_PLUGINS in config.parameters else ""
+    missing = [p for p in needed.split(",") if p and p not in preloaded]
+    if missing:
+        # What TensorRT says when an engine's plugin library was not loaded into Triton.
+        return ModelState(name, version, UNAVAILABLE,
+                          f"unable to deserialize the TensorRT engine: plugin library '{missing[0]}' not found "
+                          "(IPluginCreator not found in Plugin Registry: undefined symbol); "
+                          "preload it with LD_PRELOAD", config)
     if config.platform == "tensorrt_plan":
         plan = config.default_model_filename or "model.plan"
         if f"{version}/{plan}" not in files:
@@ -105,9 +119,13 @@ class TritonRepository:
     """Loads and caches the repository state for one Triton stand-in."""
 
     def __init__(self, store: ObjectStore, bucket: str, prefix: str,
-                 backends: frozenset[str] = RIVA_BACKENDS) -> None:
+                 backends: frozenset[str] = RIVA_BACKENDS, preload: tuple[str, ...] = (),
+                 mount_path: str = "/mnt/models") -> None:
         self._store = store
         self._backends = backends
+        # LD_PRELOAD entries in the repository's root: the file names the loader would open.
+        mount = mount_path.rstrip("/")
+        self._preload = frozenset(p.rpartition("/")[2] for p in preload if p.rpartition("/")[0] == mount)
         self._bucket = bucket
         cleaned = prefix.strip("/")
         self._prefix = f"{cleaned}/" if cleaned else ""
@@ -125,10 +143,14 @@ class TritonRepository:
         except BucketNotFound:
             return RepositorySnapshot(problem=f"bucket '{self._bucket}' does not exist")
         per_model: dict[str, set[str]] = {}
+        root: set[str] = set()
         for key in keys:
             model, sep, rest = key[len(self._prefix):].partition("/")
             if sep and model:
                 per_model.setdefault(model, set()).add(rest)
+            elif model:
+                root.add(model)
+        preloaded = self._preload & root  # a missing file is skipped by the loader
         models: dict[str, ModelState] = {}
         for name, files in sorted(per_model.items()):
             text: str | None = None
@@ -138,7 +160,7 @@ class TritonRepository:
                     text = raw.decode("utf-8", errors="replace")
                 except (KeyError, BucketNotFound):
                     text = None
-            models[name] = _judge(name, files, text, self._backends)
+            models[name] = _judge(name, files, text, self._backends, preloaded)
         return RepositorySnapshot(models=models)
 
     def snapshot(self, force: bool = False) -> RepositorySnapshot:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -274,8 +275,10 @@ class EndpointModels(Collection[Endpoint]):
                 raise RuntimeError(f'failed to pull image "{spec.image}": unauthorized: authentication required')
             if spec.runtime == "triton":
                 repo = self.repositories.get(endpoint.scope, spec.model_id or 0)
+                # The dynamic loader splits LD_PRELOAD at colons and spaces (docs/riva.md §6).
+                preload = tuple(p for p in re.split(r"[: ]", spec.env.get("LD_PRELOAD", "")) if p)
                 self.dataplane.start_triton(endpoint.id, repo.storage.bucket_name, spec.path,
-                                            _backends(spec.image), rolling)
+                                            _backends(spec.image), rolling, preload, spec.mount_path)
             elif spec.runtime == "riva":
                 if not spec.triton_uri:
                     raise ValueError("riva_server needs --triton_uri")

@@ -26,6 +26,7 @@ FRAMEWORKS = ("triton", "custom", "pytorch", "tensorrt", "vllm", "sglang", "dyna
 NEEDS_MODEL = ("triton", "pytorch", "tensorrt")
 RIVA_COMMANDS = ("riva_server", "start-riva")
 AUTOSCALE_METRICS = ("concurrency", "requestRate", "custom", "cpu", "memory", "gpu")
+DEFAULT_MOUNT_PATH = "/mnt/models"  # docs/tir.md §8.2
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class EndpointSpec:
     image: str  # the container (runtime) image; "" for TIR's stock Triton
     private: bool  # pulled from E2E's registry with the project's access
     riva_port: int  # the container port riva_server listens on (`--riva-uri`)
+    env: dict[str, str]  # the container's environment (`resource_details.env_variables`)
+    mount_path: str  # where the model path is mounted in the container
 
 
 def decode_command_list(value: Any, field: str) -> list[str]:
@@ -157,6 +160,26 @@ def _check_registry(container: dict[str, Any]) -> None:
         raise ValidationFailed("container_name", f"a private image must be in {E2E_REGISTRY}<namespace>/")
 
 
+def _resources(body: Body) -> tuple[dict[str, str], str]:
+    """The container's environment and mount path (`resource_details`, docs/tir.md §8.2:
+    env items are `{key, value, required, disabled}`)."""
+    details = as_object(body.get("custom_endpoint_details"), "custom_endpoint_details")
+    resources = as_object(details.get("resource_details"), "resource_details")
+    items = resources.get("env_variables") or []
+    if not isinstance(items, list):
+        raise ValidationFailed("env_variables", "env_variables must be a list")
+    env: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not item["key"]:
+            raise ValidationFailed("env_variables", "each env variable needs a key")
+        value = item.get("value", "")
+        if not isinstance(value, str):
+            raise ValidationFailed("env_variables", f"the value of {item['key']} must be a string")
+        env[item["key"]] = value
+    mount = resources.get("mount_path") or DEFAULT_MOUNT_PATH
+    return env, mount if isinstance(mount, str) else DEFAULT_MOUNT_PATH
+
+
 ModelExists = Callable[[Scope, int], bool]
 
 
@@ -195,9 +218,11 @@ def parse(body: Body, scope: Scope, catalog: Catalog, model_exists: ModelExists)
     triton_uri = _flag(commands + args, "--triton_uri") if runtime == "riva" else ""
     container = _container(body) if body.get("custom_endpoint_details") else {}
     image = container.get("container_name")
+    env, mount_path = _resources(body)
     return EndpointSpec(name, framework, model_id, optional_str(body, "path"), plan, replica, auto, policy,
                         commands, args, runtime, triton_uri, image if isinstance(image, str) else "",
-                        container.get("container_type") == "private", _riva_port(commands + args))
+                        container.get("container_type") == "private", _riva_port(commands + args),
+                        env, mount_path)
 
 
 def replicas_from(body: Body) -> int:

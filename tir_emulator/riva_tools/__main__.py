@@ -22,9 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--model", default="parakeet-ctc-0.6b-en-us")
     make.add_argument("--kind", default="asr")
     make.add_argument("--seed", type=int, default=0)
+    make.add_argument("--trt-plugin", action="append", default=[], metavar="LIB.so",
+                      help="a TensorRT plugin library the model needs (repeatable)")
     args = parser.parse_args(argv)
     digest = make_riva_archive(args.output, model=args.model, key=args.key or None,
-                               size_bytes=args.size, kind=args.kind, seed=args.seed)
+                               size_bytes=args.size, kind=args.kind, seed=args.seed,
+                               trt_plugins=tuple(args.trt_plugin))
     print(f"{args.output} sha256={digest}")
     return 0
 

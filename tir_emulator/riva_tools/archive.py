@@ -2,7 +2,9 @@
 
 ASSUMPTION: the real byte formats are UNKNOWN (docs/riva.md §3). Both stand-ins are plain tar
 files holding `manifest.json` first, then one payload member (plus, for RMIR, copied
-assets under `assets/`). The manifest records the format, the model kind and name and, when
+assets under `assets/`). A model that needs TensorRT plugins says so in its manifest
+(`trt_plugins`, file names): the stand-in's way of knowing what the real engine build
+would need (docs/emulator.md, "Inside the machines"). The manifest records the format, the model kind and name and, when
 encrypted, only a salted check value of the key (see keys.py); the payload is AES-CTR
 encrypted with that key. Payloads stream in 1 MiB chunks so multi-GB files never sit in memory.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from tir_emulator.riva_tools.cli import ToolError
 from tir_emulator.riva_tools.keys import SealedKey, ctr_stream, open_sealed, seal
 
 CHUNK = 1 << 20
@@ -119,6 +122,14 @@ class OpenArchive:
             raise LookupError("the archive is encrypted and no key was given")
         return open_sealed(SealedKey.from_manifest(self.manifest["key"]), key)
 
+    def trt_plugins(self) -> list[str]:
+        """The plugin libraries the manifest says the model needs (plain file names)."""
+        plugins = self.manifest.get("trt_plugins") or []
+        if not isinstance(plugins, list) or not all(
+                isinstance(p, str) and p and "/" not in p and p not in (".", "..") for p in plugins):
+            raise ToolError(f"{self.path.name}: trt_plugins must be a list of file names")
+        return [str(p) for p in plugins]
+
     def payload_size(self) -> int:
         return int(self.manifest["payload"]["size"])
 
@@ -170,8 +181,10 @@ def make_riva_archive(
     size_bytes: int = 1 << 20,
     kind: str = "asr",
     seed: int = 0,
+    trt_plugins: tuple[str, ...] = (),
 ) -> str:
-    """Write a test `.riva` (EFF stand-in) with a pseudo-random payload; returns its sha256."""
+    """Write a test `.riva` (EFF stand-in) with a pseudo-random payload; returns its sha256.
+    `trt_plugins`: the plugin libraries (file names) its engine needs."""
     key_block, chunks = seal_payload(key, random_chunks(seed, size_bytes))
     manifest: dict[str, Any] = {
         "format": EFF_FORMAT,
@@ -184,6 +197,8 @@ def make_riva_archive(
     }
     if key_block is not None:
         manifest["key"] = key_block
+    if trt_plugins:
+        manifest["trt_plugins"] = list(trt_plugins)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, "w:") as tar:
         _add_json(tar, MANIFEST, manifest)

@@ -107,6 +107,8 @@ def build(output: KeyedPath, source: KeyedPath, force: bool, flag_tokens: list[s
                 "flags": config.as_manifest(),
                 "model_ms_per_timestep": model_ms_per_timestep(model),
                 "source": {"model": model, "kind": kind, "file": source.path.name},
+                # The engine needs what the model's graph needs (archive.py).
+                **({"trt_plugins": plugins} if (plugins := archive.trt_plugins()) else {}),
             },
             key=output.key,
             payload_size=archive.payload_size(),

@@ -4,7 +4,10 @@ Shape: `riva-deploy [-f] IN.rmir[:key] MODEL_REPO_DIR`. The key must open the RM
 decryption errors as riva-build). Other models already in MODEL_REPO_DIR are kept, so a
 streaming and an offline pipeline can share one repository; the pipeline's own model
 directories are replaced only with `-f`. The "TensorRT engine" (`model.plan`) is the
-decrypted RMIR payload: no GPU work happens, but sizes stay realistic.
+decrypted RMIR payload: no GPU work happens, but sizes stay realistic. A model whose engine
+needs TensorRT plugins (the RMIR's `trt_plugins`) gets them as stand-in `.so` files in
+`plugins/` beside MODEL_REPOSITORY_DIR, and its acoustic model's `config.pbtxt` names them
+(docs/emulator.md, "Inside the machines").
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ def _write_model_plan(archive: OpenArchive, cipher_key: bytes | None, target: Pa
     return digest.hexdigest()
 
 
+def _write_plugins(repo: Path, plugins: list[str]) -> None:
+    """Stand-in plugin libraries (non-empty, like the ones riva_start.sh preloads)."""
+    folder = repo.parent / "plugins"
+    for plugin in plugins:
+        folder.mkdir(parents=True, exist_ok=True)
+        _progress(f"Writing TensorRT plugin {folder / plugin}")
+        (folder / plugin).write_bytes(b"\x7fELF stand-in TensorRT plugin " + plugin.encode() + b"\n")
+
+
 def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
     """Validate, then write the pipeline's model directories into `repo`."""
     if not source.path.is_file():
@@ -70,6 +82,7 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
         flags = manifest.get("flags")
         flags = flags if isinstance(flags, dict) else {}
         acoustic_name = flags.get("acoustic_model_name")
+        plugins = archive.trt_plugins()
         models = PipelineModels.for_pipeline(str(manifest["name"]), offline,
                                              str(acoustic_name) if acoustic_name else None)
         targets = [repo / name for name in models.names]
@@ -85,7 +98,8 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
         am_dir.mkdir(parents=True)
         _progress(f"Building TensorRT engine for {models.acoustic} (emulated, no GPU)")
         plan_sha = _write_model_plan(archive, cipher_key, am_dir / "model.plan")
-        (repo / models.acoustic / "config.pbtxt").write_text(acoustic_config(models))
+        _write_plugins(repo, plugins)
+        (repo / models.acoustic / "config.pbtxt").write_text(acoustic_config(models, plugins))
 
         decoder_dir = repo / models.decoder / "1"
         decoder_dir.mkdir(parents=True)

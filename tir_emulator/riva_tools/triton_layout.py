@@ -13,6 +13,9 @@ from Triton's own ModelConfig protobuf, so they are valid Triton text format.
 ASSUMPTION: the real layout and the other backend names are UNKNOWN; the BLS ensemble is
 declared as a `python` backend model (BLS is a python-backend feature) and the acoustic
 model as `tensorrt_plan`.
+An acoustic model whose engine needs TensorRT plugins names them (comma-separated file names)
+in its `parameters["trt_plugins"]`, a stand-in convention: real Triton has no such field, it
+just fails to deserialize the engine when a plugin was not preloaded (docs/riva.md §6).
 The ensemble's `parameters` carry `type` (online/offline), `language_code`, the pipeline's
 `ms_per_timestep` and the acoustic model's own `model_ms_per_timestep`, which the Riva API
 stand-in reads through Triton's ModelConfig call.
@@ -80,7 +83,10 @@ def ensemble_config(models: PipelineModels, offline: bool, language_code: str,
     return str(text_format.MessageToString(config))
 
 
-def acoustic_config(models: PipelineModels) -> str:
+TRT_PLUGINS = "trt_plugins"
+
+
+def acoustic_config(models: PipelineModels, plugins: list[str] | None = None) -> str:
     config = mc.ModelConfig(
         name=models.acoustic,
         platform="tensorrt_plan",
@@ -90,6 +96,8 @@ def acoustic_config(models: PipelineModels) -> str:
         output=[mc.ModelOutput(name="logprobs", data_type=mc.TYPE_FP32, dims=[-1, 1025])],
         instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_GPU)],
     )
+    if plugins:
+        config.parameters[TRT_PLUGINS].string_value = ",".join(plugins)
     return str(text_format.MessageToString(config))
 
 

@@ -137,6 +137,40 @@ def test_custom_container_runtime_private_images_and_own_ssh_key(mocks: Mocks) -
         assert container["private_image_details"] == {"registry_namespace_id": 42}
 
 
+class PluginMocks(Mocks):
+    """riva-deploy left two plugins: the build step lists them after its models."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_, state = super().new_resource(args)
+        if args.name == "riva-conversion-build":
+            state["stdout"] = "riva-tir/conversions/riva-conversion/AbCd1234\nm-a\nplugins/liba.so\nplugins/libb.so"
+        return id_, state
+
+
+def test_without_plugins_the_triton_container_has_no_env(mocks: Mocks) -> None:
+    _deploy(_config())
+    r = {name: args.inputs for name, args in mocks.resources.items()}
+    for endpoint in ("riva-triton", "riva-riva-api"):
+        assert r[endpoint]["container"]["resource_details"] == {
+            "disk_size": 50, "mount_path": "/mnt/models", "env_variables": []}, endpoint
+    assert "mc cp" not in r["riva-conversion-publish"]["create"]
+
+
+def test_plugins_are_published_and_preloaded_on_triton_only() -> None:
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    mocks = PluginMocks()
+    pulumi.runtime.set_mocks(mocks, project="riva-tir", stack="unit", preview=False)
+    _deploy(_config())
+    r = {name: args.inputs for name, args in mocks.resources.items()}
+    assert r["riva-triton"]["container"]["resource_details"]["env_variables"] == [
+        {"key": "LD_PRELOAD", "value": "/mnt/models/liba.so:/mnt/models/libb.so", "required": False,
+         "disabled": {"key": False, "value": False}}]
+    assert r["riva-riva-api"]["container"]["resource_details"]["env_variables"] == []
+    publish = r["riva-conversion-publish"]["create"]
+    assert "mc cp riva-tir/conversions/riva-conversion/AbCd1234/plugins/liba.so " in publish
+    assert "mc cp riva-tir/conversions/riva-conversion/AbCd1234/plugins/libb.so " in publish
+
+
 def test_stack_prefix_is_a_valid_tir_name() -> None:
     from components.deployment import resource_prefix
     from tir.validation import check_name

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components.conversion import build_script, built, publish_script, unpublish_script
+from components.conversion import Built, build_script, built, publish_script, unpublish_script
 from components.pipeline import PipelineSpec
 
 MODEL_KEY = "key-$(touch PWNED-key)-'\"`x`"
@@ -87,7 +87,8 @@ def test_build_passes_the_file_name_and_key_as_data(node: Path, name: str) -> No
     assert [c["tool"] for c in calls] == ["riva-build", "riva-deploy"]
     build, deploy = (c["argv"] for c in calls)
     assert isinstance(build, list) and isinstance(deploy, list)
-    work, models = built(done.stdout)
+    work, models, plugins = built(done.stdout)
+    assert plugins == [] and done.stdout == f"{work}\nmodel-a"  # no plugins: the output of before
     assert work.startswith("riva-tir/conversions/riva-conversion/") and (node / work / "model-repository").is_dir()
     assert models == ["model-a"]  # what riva-deploy wrote, not a name derived from the pipeline
     # The exact bytes, with the key appended in-process to the keyed paths only.
@@ -192,3 +193,61 @@ def test_a_build_removes_folders_earlier_runs_left(node: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert [p.name for p in base.iterdir()] == [Path(built(done.stdout)[0]).name]
     assert (node / "riva-tir" / "conversions" / "other" / "Keep1234").is_dir()
+
+
+PLUGIN_DEPLOY = """out = sys.argv[-1]
+os.makedirs(os.path.join(out, "model-a", "1"), exist_ok=True)
+open(os.path.join(out, "model-a", "config.pbtxt"), "w").write("name: 'model-a'")
+plugins = os.path.join(os.path.dirname(out), "plugins")
+os.makedirs(plugins, exist_ok=True)
+for name, data in json.loads(os.environ["PLUGINS"]).items():
+    open(os.path.join(plugins, name), "w").write(data)
+"""
+
+
+def _deploy_leaves(node: Path, plugins: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    (node.parent / "bin" / "riva-deploy").write_text(RECORDER.format(python=sys.executable, extra=PLUGIN_DEPLOY))
+    return _run(node, build_script("riva-tir/conversions/c", "m.riva", "r", PipelineSpec(), "2.19.0"),
+                env={"PLUGINS": json.dumps(plugins)})
+
+
+def test_the_build_lists_the_non_empty_plugins_riva_deploy_left(node: Path) -> None:
+    done = _deploy_leaves(node, {"libriva_b.so": "\x7fELF b", "libriva_a.so": "\x7fELF a", "empty.so": "",
+                                 "notes.txt": "not a plugin", "libc++_x.so.1": "versioned: not *.so"})
+    assert done.returncode == 0, done.stderr
+    work, models, plugins = built(done.stdout)
+    assert models == ["model-a"] and plugins == ["libriva_a.so", "libriva_b.so"]
+    assert done.stdout == f"{work}\nmodel-a\nplugins/libriva_a.so\nplugins/libriva_b.so"
+
+
+@pytest.mark.parametrize("name", ["$(touch PWNED-plugin).so", "a b.so", "new\nline.so", "ünï.so", "`touch PWNED-bt`.so"])
+def test_a_plugin_name_outside_the_pattern_fails_the_build(node: Path, name: str) -> None:
+    done = _deploy_leaves(node, {"libok.so": "ok", name: "\x7fELF"})
+    assert done.returncode == 1 and "riva-deploy left a plugin whose file name riva-tir does not publish" in done.stderr
+    assert _pwned(node.parent) == []
+    assert list((node / "riva-tir" / "conversions" / "c").iterdir()) == []  # no half-built folder
+
+
+def test_built_parses_models_and_plugins_apart() -> None:
+    assert built("w/AbCd1234\nm-a\nm-b") == Built("w/AbCd1234", ["m-a", "m-b"], [])
+    assert built("w/AbCd1234\n\nplugins/libx.so") == Built("w/AbCd1234", [], ["libx.so"])
+    assert built("w/AbCd1234\nm-a\nplugins/liba.so\nplugins/lib+b-1.2.so") == \
+        Built("w/AbCd1234", ["m-a"], ["liba.so", "lib+b-1.2.so"])
+    for bad in ("plugins/$(x).so", "plugins/a/b.so", "plugins/x.txt", "plugins/"):
+        with pytest.raises(ValueError, match="does not publish"):
+            built(f"w/AbCd1234\nm-a\n{bad}")
+
+
+def test_publish_copies_the_plugins_to_the_location_root(node: Path) -> None:
+    work = "riva-tir/conversions/c/AbCd1234"
+    (node / work / "model-repository").mkdir(parents=True)
+    assert publish_script("bucket-1", "riva-models", work, "rev1", []) == \
+        publish_script("bucket-1", "riva-models", work, "rev1")  # no plugins: the script of before
+    done = _run(node, publish_script("bucket-1", "riva-models", work, "rev1", ["liba.so", "libb.so"]))
+    assert done.returncode == 0, done.stderr
+    location = done.stdout
+    assert [c["argv"] for c in _calls(node)] == [
+        ["mirror", "--overwrite", f"{work}/model-repository/", f"rivatir/bucket-1/{location}"],
+        ["cp", f"{work}/plugins/liba.so", f"rivatir/bucket-1/{location}/"],
+        ["cp", f"{work}/plugins/libb.so", f"rivatir/bucket-1/{location}/"],
+    ]
