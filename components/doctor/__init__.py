@@ -38,6 +38,8 @@ def diagnose(stack: str, config: StackConfig, keys: StackSecrets, *, probe_node:
         node = tir.nodes.find(f"{prefix}-node")
         if node is not None and node.status != "stopped" and keys.ssh_private_key:
             ssh(tir.nodes.record(node.id), config, keys.ssh_private_key, f"node {node.name}", report)
+            if probe_node:
+                report.probe_cost = f"no probe node: the stack's own node {node.name} was read instead (nothing spent)"
         elif probe_node:
             probe(tir, prefix, config, report)
         else:

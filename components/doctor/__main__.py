@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stack", required=True)
     parser.add_argument("--probe-node", action="store_true", help="create the cheapest node to read its record "
+                                                                  "when the stack has no running node of its own "
                                                                   "(costs up to one hour of that plan)")
     parser.add_argument("--yes", action="store_true", help="confirm --probe-node")
     args = parser.parse_args(argv)
