@@ -11,10 +11,11 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
 from components.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
-                                       cleanup_failed_create)
+                                       cleanup_failed_create, is_unknown)
 from components.providers.engine_log import progress
 from tir import NotFound
-from tir.endpoints.models import Endpoint
+from tir.config import TirConnection
+from tir.endpoints.models import Endpoint, grpc_target, http_url
 from tir.endpoints.specs import AutoScalePolicy, EndpointSpec
 from tir.validation import ResourceName
 
@@ -67,9 +68,16 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
     create_only = frozenset({"replicas", "autoscaling"})
     catalog_keys = ("plan", "framework")
 
-    def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        # Addresses are composed from the connection settings (the data-plane base).
-        return dict.fromkeys(("http_url", "grpc"), UNKNOWN) if olds.get("tir") != news.get("tir") else {}
+    def preview_update(self, id_: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        # The addresses are composed from the connection settings alone, so the preview
+        # tells the new ones (and an update that leaves them alone changes nothing after it).
+        if olds.get("tir") == news.get("tir"):
+            return {}
+        if id_ is None or is_unknown(news.get("tir")):
+            return dict.fromkeys(("http_url", "grpc"), UNKNOWN)
+        conn, endpoint_id = TirConnection.model_validate(news["tir"]), int(id_)
+        return {"http_url": http_url(conn, endpoint_id),
+                "grpc": grpc_target(conn, endpoint_id).model_dump() if olds.get("grpc") is not None else None}
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         body = {spec: inputs.get(name) for spec, name in _SPEC_FIELDS.items()}

@@ -86,12 +86,15 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
         if (olds.get("tir") or {}).get("ssh_fields") != (news.get("tir") or {}).get("ssh_fields"):
             # Read from other fields of the node record (tir.sshFields).
             unknown |= {"ssh_host", "ssh_port", "ssh_user"}
-        if news.get("login_user") != olds.get("login_user"):
-            unknown.add("ssh_user")
+        login_user = news.get("login_user")
+        if login_user != olds.get("login_user") and not login_user:
+            unknown.add("ssh_user")  # back to what the node record says
         if _image_changed(olds, news) or (news.get("trusted_host_key")
                                           and news.get("trusted_host_key") != olds.get("trusted_host_key")):
             unknown.add("ssh_host_key")
-        return dict.fromkeys(unknown, UNKNOWN)
+        # A login user the stack names is the one the apply records.
+        named = {"ssh_user": login_user} if login_user else {}
+        return {**dict.fromkeys(unknown, UNKNOWN), **named}
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         # Placeholder ids: plan and image are checked against the API in catalog_errors.

@@ -173,6 +173,12 @@ CHANGES: list[Change] = [
     Change("tir.dataPlanes", lambda dep: {"tir.dataPlanes.Delhi.http": dep.emulator.url + "/"}, {}),
     Change("tir.urlStyle", lambda dep: {"tir.urlStyle": "team-scoped", "tir.teamId": 1}, TIR_UPDATES),
     Change("retries", lambda dep: {"retries": {"maxRetries": 6, "capacityRetries": 2}}, {}),
+    # The unknowns' overrides (docs/unknowns.md) where the emulator plays the defaults: a
+    # status alias updates the stored inputs; the default field names spelled out change
+    # nothing; naming the user the node reports updates the node alone.
+    Change("tir.statusAliases", lambda dep: {"tir.statusAliases.active": "running"}, TIR_UPDATES),
+    Change("tir.sshFields.host", lambda dep: {"tir.sshFields.host": "ssh_host", "tir.sshFields.port": "ssh_port"}, {}),
+    Change("node.sshUser", lambda dep: {"node.sshUser": "root"}, {"riva-node": "update"}),
     Change("timeoutsMinutes", lambda dep: {"timeoutsMinutes": {"node": 40, "endpoint": 50, "conversion": 90}},
            {**dict.fromkeys(("riva-node", "riva-node-wake", "riva-node-power", "riva-triton", "riva-triton-scale",
                              "riva-riva-api", "riva-riva-api-scale"), "update"),

@@ -47,8 +47,8 @@ ELSEWHERE = {
     "verify": "tests/team/test_verify.py (the verification step)",
     **{key: "tests/integration/test_doctor.py (pasted from the doctor against an emulator playing the "
             "alternative; `up` then converges and previews empty)"
-       for key in ("tir.sshFields.host", "tir.sshFields.port", "tir.sshFields.user", "tir.ingress.projectHeader",
-                   "tir.statusAliases", "node.sshUser", "rivaApi.grpcPort")},
+       for key in ("tir.sshFields.user", "tir.ingress.projectHeader", "rivaApi.grpcPort")},
+    "tir.sshFields.port": "changed in the matrix with tir.sshFields.host",
 }
 COLLAPSED = ("autoscaling", "retries")  # changed as a whole
 

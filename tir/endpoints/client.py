@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from tir._http import Transport
 from tir._resource import ResourceClient
-from tir.endpoints.models import Endpoint, EndpointStatus, GrpcTarget
+from tir.endpoints.models import Endpoint, EndpointStatus, GrpcTarget, grpc_target, http_url
 from tir.endpoints.specs import AutoScalePolicy, EndpointSpec
 from tir.waiter import Pacing
 
@@ -77,13 +77,8 @@ class EndpointsClient(ResourceClient[Endpoint, EndpointSpec]):
         return self._wait_status(endpoint_id, frozenset({EndpointStatus.STOPPED.value}), timeout, "stopped")
 
     def http_url(self, endpoint_id: int) -> str:
-        """Data-plane root ``{http base}/project/p-{project}/endpoint/is-{id}/`` (no call)."""
-        cfg = self._t.config
-        return f"{cfg.data_plane.http}/project/p-{cfg.project_id}/endpoint/is-{endpoint_id}/"
+        return http_url(self._t.config, endpoint_id)
 
     def grpc_target(self, endpoint_id: int) -> GrpcTarget:
-        """The endpoint's gRPC through the location's ingress (no call)."""
-        cfg = self._t.config
-        return GrpcTarget(address=cfg.data_plane.grpc, ca_file=cfg.data_plane.ca_file,
-                          metadata={"svc": f"is-{endpoint_id}",
-                                    "e2e-project": cfg.ingress.project_value(cfg.project_id)})
+        return grpc_target(self._t.config, endpoint_id)
+

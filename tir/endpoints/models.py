@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, SecretStr
 
 from tir._models import Resource, TirModel
+from tir.config import TirConnection
 from tir.endpoints.commands import decode_command_list
 from tir.plans.models import SkuDetails
 
@@ -114,3 +115,15 @@ class GrpcTarget(TirModel):
 
     def call_metadata(self, auth_token: str) -> list[tuple[str, str]]:
         return [(INGRESS_TOKEN_HEADER, auth_token), *self.metadata.items()]
+
+
+def http_url(conn: TirConnection, endpoint_id: int) -> str:
+    """Data-plane root ``{http base}/project/p-{project}/endpoint/is-{id}/``: composed from
+    the connection settings alone (no call, so a preview can tell it too)."""
+    return f"{conn.data_plane.http}/project/p-{conn.project_id}/endpoint/is-{endpoint_id}/"
+
+
+def grpc_target(conn: TirConnection, endpoint_id: int) -> GrpcTarget:
+    """The endpoint's gRPC through the location's ingress (no call)."""
+    return GrpcTarget(address=conn.data_plane.grpc, ca_file=conn.data_plane.ca_file,
+                      metadata={"svc": f"is-{endpoint_id}", "e2e-project": conn.ingress.project_value(conn.project_id)})
