@@ -96,35 +96,22 @@ func (*Command) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckR
 
 func (*Command) Create(ctx context.Context, req infer.CreateRequest[CommandInputs]) (infer.CreateResponse[CommandOutputs], error) {
 	state := CommandOutputs{CommandInputs: req.Inputs}
-	id, err := lifecycle.NewID(req.Name)
-	if err != nil || req.DryRun || req.Inputs.Create == nil {
-		return infer.CreateResponse[CommandOutputs]{ID: id, Output: state}, err
-	}
-	state.Stdout, state.Stderr, err = state.run(ctx, *req.Inputs.Create, nil)
+	id, out, err := lifecycle.Create(ctx, req.Name, req.DryRun, req.Inputs.Create, state.run)
+	state.Stdout, state.Stderr = out.Stdout, out.Stderr
 	return infer.CreateResponse[CommandOutputs]{ID: id, Output: state}, err
 }
 
 func (*Command) Update(ctx context.Context, req infer.UpdateRequest[CommandInputs, CommandOutputs]) (infer.UpdateResponse[CommandOutputs], error) {
-	state := CommandOutputs{CommandInputs: req.Inputs, Stdout: req.State.Stdout, Stderr: req.State.Stderr}
-	cmd, ok := lifecycle.UpdateCommand(req.Inputs.Update, req.Inputs.Create)
-	if req.DryRun || !ok || cmd == "" {
-		return infer.UpdateResponse[CommandOutputs]{Output: state}, nil
-	}
-	previous := &lifecycle.Output{Stdout: req.State.Stdout, Stderr: req.State.Stderr}
-	stdout, stderr, err := state.run(ctx, cmd, previous)
-	if err != nil {
-		return infer.UpdateResponse[CommandOutputs]{Output: state}, err
-	}
-	state.Stdout, state.Stderr = stdout, stderr
-	return infer.UpdateResponse[CommandOutputs]{Output: state}, nil
+	state := CommandOutputs{CommandInputs: req.Inputs}
+	recorded := lifecycle.Output{Stdout: req.State.Stdout, Stderr: req.State.Stderr}
+	out, err := lifecycle.Update(ctx, req.DryRun, req.Inputs.Update, req.Inputs.Create, recorded, state.run)
+	state.Stdout, state.Stderr = out.Stdout, out.Stderr
+	return infer.UpdateResponse[CommandOutputs]{Output: state}, err
 }
 
 func (*Command) Delete(ctx context.Context, req infer.DeleteRequest[CommandOutputs]) (infer.DeleteResponse, error) {
-	if req.State.Delete == nil {
-		return infer.DeleteResponse{}, nil
-	}
-	previous := &lifecycle.Output{Stdout: req.State.Stdout, Stderr: req.State.Stderr}
-	_, _, err := req.State.run(ctx, *req.State.Delete, previous)
+	recorded := lifecycle.Output{Stdout: req.State.Stdout, Stderr: req.State.Stderr}
+	err := lifecycle.Delete(ctx, req.State.Delete, recorded, req.State.run)
 	if NothingSent(err) {
 		// A host that no longer answers (deleted, or stopped for good) has nothing left to
 		// clean up; one that refuses the recorded key or shows another host key (this

@@ -1,8 +1,9 @@
-// Package lifecycle holds the decisions that local and remote Command share:
-// which command a step runs and which environment it gets.
+// Package lifecycle holds what local and remote Command share: which command a
+// step runs, with which environment, and what it records.
 package lifecycle
 
 import (
+	"context"
 	"fmt"
 	"maps"
 
@@ -54,4 +55,41 @@ func NewID(name string) (string, error) {
 		return "", fmt.Errorf("generating id: %w", err)
 	}
 	return id, nil
+}
+
+// Runner runs one command; previous is the recorded output (nil at create).
+type Runner func(ctx context.Context, cmd string, previous *Output) (stdout, stderr string, err error)
+
+// Create runs `create`, unless this is a preview or there is none.
+func Create(ctx context.Context, name string, dryRun bool, create *string, run Runner) (string, Output, error) {
+	id, err := NewID(name)
+	if err != nil || dryRun || create == nil {
+		return id, Output{}, err
+	}
+	stdout, stderr, err := run(ctx, *create, nil)
+	return id, Output{Stdout: stdout, Stderr: stderr}, err
+}
+
+// Update runs `update` (else `create`), unless this is a preview or the command is
+// missing or empty (`update: ""` means an update has nothing to do). It returns the
+// recorded output when nothing ran or the run failed.
+func Update(ctx context.Context, dryRun bool, update, create *string, recorded Output, run Runner) (Output, error) {
+	cmd, ok := UpdateCommand(update, create)
+	if dryRun || !ok || cmd == "" {
+		return recorded, nil
+	}
+	stdout, stderr, err := run(ctx, cmd, &recorded)
+	if err != nil {
+		return recorded, err
+	}
+	return Output{Stdout: stdout, Stderr: stderr}, nil
+}
+
+// Delete runs `delete`, when there is one, with the recorded output.
+func Delete(ctx context.Context, del *string, recorded Output, run Runner) error {
+	if del == nil {
+		return nil
+	}
+	_, _, err := run(ctx, *del, &recorded)
+	return err
 }

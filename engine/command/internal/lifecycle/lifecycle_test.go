@@ -1,6 +1,8 @@
 package lifecycle
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -48,5 +50,42 @@ func TestNewIDKeepsName(t *testing.T) {
 	b, _ := NewID("web")
 	if !strings.HasPrefix(a, "web-") || a == b {
 		t.Errorf("ids %q %q", a, b)
+	}
+}
+
+func TestUpdateKeepsTheRecordedOutputWhenNothingRuns(t *testing.T) {
+	recorded := Output{Stdout: "was", Stderr: ""}
+	ran := 0
+	run := func(_ context.Context, cmd string, previous *Output) (string, string, error) {
+		ran++
+		if previous == nil || previous.Stdout != "was" {
+			t.Errorf("run without the recorded output: %v", previous)
+		}
+		if cmd == "fail" {
+			return "partial", "", errors.New("boom")
+		}
+		return "now:" + cmd, "", nil
+	}
+	for _, tc := range []struct {
+		dryRun         bool
+		update, create *string
+		want           string
+	}{
+		{true, ptr("u"), nil, "was"},      // a preview runs nothing
+		{false, ptr(""), ptr("c"), "was"}, // `update: ""`: nothing to do
+		{false, nil, nil, "was"},
+		{false, nil, ptr("c"), "now:c"},
+		{false, ptr("fail"), nil, "was"}, // a failed run records nothing new
+	} {
+		out, _ := Update(context.Background(), tc.dryRun, tc.update, tc.create, recorded, run)
+		if out.Stdout != tc.want {
+			t.Errorf("Update(%v, %v, %v) = %q, want %q", tc.dryRun, tc.update, tc.create, out.Stdout, tc.want)
+		}
+	}
+	if ran != 2 {
+		t.Errorf("ran %d commands, want 2", ran)
+	}
+	if err := Delete(context.Background(), nil, recorded, run); err != nil || ran != 2 {
+		t.Errorf("a missing delete ran something: %v", err)
 	}
 }
