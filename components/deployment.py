@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Any
 
 import pulumi
@@ -160,42 +160,7 @@ class RivaDeployment(pulumi.ComponentResource):
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
 
-        default_image = RIVA_IMAGE.format(version=config.node.riva_version)
-        endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
-        triton_cfg = config.triton
-        # The plugins published beside the models, preloaded (docs/riva.md §6); none: no env
-        # variable, the container as before plugins were published.
-        triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080,
-                                      env_variables=conversion.plugins.apply(preload_env))
-        # Framework Triton with the riva-speech image as its "custom server runtime", or
-        # tritonserver from that image as a custom container.
-        triton_spec: dict[str, object] = (
-            {"framework": "triton", "command": [], "args": ["tritonserver", *TRITON_ARGS]}
-            if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS})
-        triton = TritonEndpoint(f"{name}-triton", {
-            **tir, **triton_spec, "container": triton_container, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
-            "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
-            "revision": conversion.revision, "ready_timeout": endpoint_timeout,
-        }, child())
-        EndpointScale(f"{name}-triton-scale", {
-            **tir, "endpoint_id": triton.endpoint_id, "plan": triton_cfg.plan, **_scaling(triton_cfg),
-            "state": triton_cfg.state,
-            "ready_timeout": endpoint_timeout}, child())
-
-        api_cfg = config.riva_api
-        riva_api = RivaApiEndpoint(f"{name}-riva-api", {
-            **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
-            "command": ["riva_server"],
-            "args": triton.internal_grpc_address.apply(lambda addr: [
-                f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}", "--asr_service=true", "--nlp_service=false",
-                "--tts_service=false", f"--triton_uri={addr}"]),
-            "container": {**_container(api_cfg, default_image, "grpc", "", api_cfg.grpc_port), "service_port": True},
-            **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
-        }, child())
-        EndpointScale(f"{name}-riva-api-scale", {
-            **tir, "endpoint_id": riva_api.endpoint_id, "plan": api_cfg.plan, **_scaling(api_cfg),
-            "state": api_cfg.state,
-            "ready_timeout": endpoint_timeout}, child())
+        triton, riva_api = _endpoints(name, prefix, config, tir, child, repository, conversion)
 
         self.node_id = node.node_id
         self.repository_id = repository.repository_id
@@ -233,6 +198,51 @@ def _key_tag(public_key: str) -> str:
 
 def _local_sha256(path: Path | None) -> str | None:
     return sha256_file(path, ROOT / ".state" / "hash-cache") if path else None
+
+
+def _endpoints(name: str, prefix: str, config: StackConfig, tir: dict[str, Any],
+               child: Callable[..., pulumi.ResourceOptions], repository: ModelRepository,
+               conversion: RivaConversion) -> tuple[TritonEndpoint, RivaApiEndpoint]:
+    """Triton serving the published models, and the Riva API server dialing it; each with
+    the resource that owns its size and power state (EndpointScale)."""
+    minutes = config.timeouts_minutes
+    default_image = RIVA_IMAGE.format(version=config.node.riva_version)
+    endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
+    triton_cfg = config.triton
+    # The plugins published beside the models, preloaded (docs/riva.md §6); none: no env
+    # variable, the container as before plugins were published.
+    triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080,
+                                  env_variables=conversion.plugins.apply(preload_env))
+    # Framework Triton with the riva-speech image as its "custom server runtime", or
+    # tritonserver from that image as a custom container.
+    triton_spec: dict[str, object] = (
+        {"framework": "triton", "command": [], "args": ["tritonserver", *TRITON_ARGS]}
+        if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS})
+    triton = TritonEndpoint(f"{name}-triton", {
+        **tir, **triton_spec, "container": triton_container, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
+        "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
+        "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+    }, child())
+    EndpointScale(f"{name}-triton-scale", {
+        **tir, "endpoint_id": triton.endpoint_id, "plan": triton_cfg.plan, **_scaling(triton_cfg),
+        "state": triton_cfg.state,
+        "ready_timeout": endpoint_timeout}, child())
+
+    api_cfg = config.riva_api
+    riva_api = RivaApiEndpoint(f"{name}-riva-api", {
+        **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
+        "command": ["riva_server"],
+        "args": triton.internal_grpc_address.apply(lambda addr: [
+            f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}", "--asr_service=true", "--nlp_service=false",
+            "--tts_service=false", f"--triton_uri={addr}"]),
+        "container": {**_container(api_cfg, default_image, "grpc", "", api_cfg.grpc_port), "service_port": True},
+        **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+    }, child())
+    EndpointScale(f"{name}-riva-api-scale", {
+        **tir, "endpoint_id": riva_api.endpoint_id, "plan": api_cfg.plan, **_scaling(api_cfg),
+        "state": api_cfg.state,
+        "ready_timeout": endpoint_timeout}, child())
+    return triton, riva_api
 
 
 def _scaling(cfg: object) -> dict[str, object]:
