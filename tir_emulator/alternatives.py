@@ -27,8 +27,9 @@ class Alternatives(BaseModel):
     login_user: str = Field(default="root", min_length=1)
     # The container port the gRPC ingress forwards to for a custom container with service_port.
     custom_container_grpc_port: int = Field(default=8080, ge=1, le=65535)
-    # How a call must name its project in `e2e-project`: the number, or p-<number>.
-    project_header: Literal["number", "p-number"] = "number"
+    # How a call may name its project in `e2e-project`: either form (the sources do not
+    # settle which TIR takes, so a client of either kind is served), or only one of them.
+    project_header: Literal["either", "number", "p-number"] = "either"
     # Other status strings on the wire for the emulator's own (e.g. {"running": "active"}).
     status_names: dict[str, str] = Field(default_factory=dict)
 

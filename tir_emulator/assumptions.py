@@ -142,7 +142,8 @@ INITIAL_COOLDOWN_SECONDS: Final = "300"
 INGRESS_TOKEN_HEADER: Final = "x-auth-token"
 INGRESS_SERVICE_HEADER: Final = "svc"
 INGRESS_PROJECT_HEADER: Final = "e2e-project"
-# ASSUMPTION: `e2e-project` carries the project number (the sources do not settle whether it
-# is that or `p-<number>`); the alternative `project_header` (tir_emulator/alternatives.py)
-# plays the other form, and the ingress then takes only that one.
-INGRESS_PROJECT_VALUE = {"number": re.compile(r"^(\d+)$"), "p-number": re.compile(r"^p-(\d+)$")}
+# ASSUMPTION: `e2e-project` carries the project number or `p-<number>` (the sources do not
+# settle which); the ingress takes both unless the alternative `project_header`
+# (tir_emulator/alternatives.py) makes it take only one.
+INGRESS_PROJECT_VALUE = {"either": re.compile(r"^(?:p-)?(\d+)$"), "number": re.compile(r"^(\d+)$"),
+                         "p-number": re.compile(r"^p-(\d+)$")}
