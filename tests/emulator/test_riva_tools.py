@@ -181,7 +181,7 @@ def test_ngc_download_feeds_riva_build(tools_node: Node) -> None:
         ("wrong", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:deployable_v1.0", "Invalid apikey"),
         ("", "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:deployable_v1.0", "Missing API key"),
         (NGC_KEY, "nvidia/riva/no-such-model:deployable_v1.0", "could not be found"),
-        # A Riva version is no NGC model tag (docs/riva.md §13).
+        # A Riva version is no NGC model tag (docs/riva.md §2: NGC tags are `deployable_vX.Y`).
         (NGC_KEY, "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0", "Version '2.19.0'"),
         (NGC_KEY, "parakeet-ctc-riva-0-6b-en-us", "Invalid target"),
     ],
