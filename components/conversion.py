@@ -69,9 +69,10 @@ class RivaConversion(pulumi.ComponentResource):
             triggers=[build, model_key],
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["triggers"]))
 
-        work = self.build.stdout.apply(lambda out: built(out).work)
+        output = self.build.stdout.apply(built)
+        work = output.apply(lambda b: b.work)
         # The plugins riva-deploy left (file names): unknown at a fresh stack's preview.
-        self.plugins = self.build.stdout.apply(lambda out: built(out).plugins)
+        self.plugins = output.apply(lambda b: b.plugins)
         publish = pulumi.Output.all(bucket, work, self.revision, self.plugins).apply(
             lambda a: publish_script(a[0], prefix, a[1], a[2], a[3]))
         unpublish = pulumi.Output.from_input(bucket).apply(lambda b: unpublish_script(b, prefix))
@@ -90,7 +91,7 @@ class RivaConversion(pulumi.ComponentResource):
         self.location = self.publish.stdout
         # The models riva-deploy wrote (its flags name them): unknown at a fresh stack's
         # preview, recorded in state after.
-        self.models = self.build.stdout.apply(lambda out: built(out).models)
+        self.models = output.apply(lambda b: b.models)
         self.register_outputs({"revision": self.revision, "location": self.location, "models": self.models,
                                "plugins": self.plugins})
 

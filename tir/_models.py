@@ -46,8 +46,9 @@ class Resource(TirModel):
         """A status this TIR sends for one riva-tir knows (`tir.statusAliases`)."""
         aliases = (info.context or {}).get("status_aliases")
         status = data.get("status") if isinstance(data, dict) else None
-        if aliases and isinstance(status, str) and status.strip().lower() in aliases:
-            return {**data, "status": aliases[status.strip().lower()]}
+        seen = status.strip().lower() if isinstance(status, str) else None
+        if aliases and seen in aliases:
+            return {**data, "status": aliases[seen]}
         return data
 
     @property

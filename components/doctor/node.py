@@ -11,7 +11,7 @@ from typing import Any
 from components import ssh_probe
 from components.config import StackConfig
 from components.doctor.account import riva_image_id
-from components.doctor.report import Finding, Report, running_status
+from components.doctor.report import Finding, Report, reads_as_running, running_status
 from tir import TirClient
 from tir.config import DEFAULT_LOGIN_USER
 from tir.nodes.specs import NodeSpec
@@ -121,7 +121,7 @@ def _until_running(tir: TirClient, node_id: int, config: StackConfig, private_ke
     deadline = time.monotonic() + PROBE_TIMEOUT
     while True:
         record = tir.nodes.record(node_id)
-        running = config.tir.status_aliases.get(str(record.get("status", "")).lower(), record.get("status")) == "running"
+        running = reads_as_running(record.get("status"), config)
         probing = running or bool(ssh_probe.candidate_fields(record, config.tir.ssh_fields))
         if probing and (ssh(record, config, private_key, what, report) or running):
             return

@@ -43,10 +43,17 @@ class Report:
         return any(f.result == "refuted" and f.blocking for f in self.findings)
 
 
+def reads_as_running(raw: object, config: StackConfig) -> bool:
+    """Whether riva-tir's client reads this wire status as running: lowercase, then the
+    stack's `tir.statusAliases` (tir/_models.py)."""
+    seen = str(raw or "").strip().lower()
+    return config.tir.status_aliases.get(seen, seen) == "running"
+
+
 def running_status(check: str, raw: object, config: StackConfig, what: str, because: str) -> Finding:
     """A resource that evidently runs must show a status riva-tir reads as running."""
     seen = str(raw or "").strip().lower()
-    if config.tir.status_aliases.get(seen, seen) == "running":
+    if reads_as_running(raw, config):
         return Finding(check, "confirmed", f"{what} shows {raw!r} while {because}")
     return Finding(check, "refuted", f"{what} shows {raw!r} while {because}: riva-tir waits for 'running'",
                    f"pulumi config set --path {shlex.quote(f'{NAMESPACE}:tir.statusAliases.{seen}')} running")
