@@ -1,9 +1,9 @@
 """riva-tir program: read the stack config, build the deployment, export its addresses."""
 import pulumi
 
-from components import config
-from components.deployment import RivaDeployment, RivaDeploymentSecrets
-from components.verification import speech_modes, transcribe_command, verification_step, verify_command
+from riva_tir import config
+from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
+from riva_tir.verification import speech_modes, transcribe_command, verification_step, verify_command
 
 try:
     stack = config.load()

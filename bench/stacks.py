@@ -22,8 +22,8 @@ from pulumi import automation as auto
 
 from tests.conftest import ROOT, engine_env, workspace_options
 from tests.integration.harness import base_config
-from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 T = TypeVar("T")
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -66,7 +66,7 @@ class Bench:
 
     # -- emulator ------------------------------------------------------------------------
     def set_delays(self, seconds: Mapping[str, float]) -> None:
-        """Per-transition provisioning delays (tir_emulator/lifecycle.py names)."""
+        """Per-transition provisioning delays (riva_tir/emulator/lifecycle.py names)."""
         self.emulator.lifecycle.set_speed(dict(seconds))
 
     def inventory(self) -> dict[str, Any]:

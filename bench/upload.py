@@ -1,4 +1,4 @@
-"""Benchmark 4: the artifact upload (components/providers/artifact.py) vs OpenSSH's `sftp`
+"""Benchmark 4: the artifact upload (riva_tir/providers/artifact.py) vs OpenSSH's `sftp`
 of the same file to the same emulated node's SSH server on loopback, and the cost of an
 unchanged artifact on a later `up` (the program's cached hash) vs `sha256sum`.
 
@@ -20,9 +20,9 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from components.artifact_hash import sha256_file
-from tir_emulator.alternatives import Alternatives
-from tir_emulator.machines import MachineHost
+from riva_tir.artifact_hash import sha256_file
+from riva_tir.emulator.alternatives import Alternatives
+from riva_tir.emulator.machines import MachineHost
 
 SIZES = (1 << 30, 4 << 30)
 QUICK_SIZES = (64 << 20, 256 << 20)

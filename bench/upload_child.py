@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from components.providers.artifact import ModelArtifactProvider
+from riva_tir.providers.artifact import ModelArtifactProvider
 
 result = ModelArtifactProvider().create(json.loads(Path(sys.argv[1]).read_text()))
 print((result.outs or {})["size_bytes"])

@@ -1,7 +1,7 @@
 """The guardrail rules as plain functions of a resource's type, inputs and stack limits.
 
 Each rule returns the violation messages for one resource (empty: compliant). They know
-riva-tir's resource types and input names (components/providers/*, components/conversion.py).
+riva-tir's resource types and input names (riva_tir/providers/*, riva_tir/conversion.py).
 """
 from __future__ import annotations
 

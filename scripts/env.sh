@@ -10,5 +10,5 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 # interpreter, so they see the project's virtualenv (pulumi, dill, riva-tir itself).
 export PULUMI_PYTHON_CMD="$RIVA_TIR_ROOT/.venv/bin/python"
 # Resource steps the engine runs at once (its default is 4 per core): riva-tir's steps
-# mostly wait on TIR, and the provider host serves as many (components/providers/host.py).
+# mostly wait on TIR, and the provider host serves as many (riva_tir/providers/host.py).
 export PULUMI_PARALLEL=64

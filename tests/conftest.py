@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pulumi import automation as auto
 
-from components.providers.host import PROVIDER_THREADS
+from riva_tir.providers.host import PROVIDER_THREADS
 
 if TYPE_CHECKING:
     from tests.integration.harness import Deployment

@@ -4,8 +4,8 @@ import json
 
 import pulumi
 
-from components import config
-from components.deployment import RivaDeployment, RivaDeploymentSecrets
+from riva_tir import config
+from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
 
 bench = pulumi.Config("bench")
 count = int(bench.require("deployments"))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.contract.harness import API_KEY, AUTH_TOKEN, URL_STYLES, Contract, RecordingSleep, make_client
-from tir_emulator import EmulatorServer
+from riva_tir.emulator import EmulatorServer
 
 
 @pytest.fixture(scope="session")

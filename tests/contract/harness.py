@@ -1,4 +1,4 @@
-"""Contract harness: the real ``tir`` client against a running ``tir_emulator`` over HTTP.
+"""Contract harness: the real ``tir`` client against a running ``riva_tir.emulator`` over HTTP.
 
 Both sides were written from the TIR evidence (docs/tir.md) by different people; these
 helpers only wire them together (no mocks) and read the emulator's control API
@@ -15,12 +15,12 @@ from typing import Any
 import asyncssh
 import boto3  # type: ignore[import-untyped]
 
-from tir import Backoff, TirClient, TirConfig
-from tir.endpoints import Container, CustomEndpointDetails, DetailedInfo, EndpointSpec, EnvVariable, ResourceDetails
-from tir.model_repositories import ModelRepository
-from tir.nodes import NodeSpec, SshAccess
-from tir_emulator import EmulatorServer
-from tir_emulator.control_client import EmulatorControl
+from riva_tir.tir import Backoff, TirClient, TirConfig
+from riva_tir.tir.endpoints import Container, CustomEndpointDetails, DetailedInfo, EndpointSpec, EnvVariable, ResourceDetails
+from riva_tir.tir.model_repositories import ModelRepository
+from riva_tir.tir.nodes import NodeSpec, SshAccess
+from riva_tir.emulator import EmulatorServer
+from riva_tir.emulator.control_client import EmulatorControl
 
 API_KEY = "contract-apikey-7f3a9c21"
 AUTH_TOKEN = "contract-token-e4c7b0d5"

@@ -6,11 +6,11 @@ import pytest
 import requests
 from pydantic import SecretStr
 
-from components.ingress import SERVING, health_status
+from riva_tir.ingress import SERVING, health_status
 from tests.contract.harness import AUTH_TOKEN, CPU_PLAN, NO_INVENTORY_PLAN, Contract, upload_triton_model
-from tir import CapacityError, NotFound, ResourceFailed, ValidationFailed
-from tir.endpoints import AutoScalePolicy, EndpointSpec, EnvVariable, ScaleRule
-from tir.model_repositories import RepositorySpec
+from riva_tir.tir import CapacityError, NotFound, ResourceFailed, ValidationFailed
+from riva_tir.tir.endpoints import AutoScalePolicy, EndpointSpec, EnvVariable, ScaleRule
+from riva_tir.tir.model_repositories import RepositorySpec
 
 pytestmark = pytest.mark.emulator
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.contract.harness import API_KEY, AUTH_TOKEN, Contract, make_client
-from tir import AuthError, NotFound, RateLimited, ServerError, TransportError
-from tir.model_repositories import RepositorySpec
+from riva_tir.tir import AuthError, NotFound, RateLimited, ServerError, TransportError
+from riva_tir.tir.model_repositories import RepositorySpec
 
 pytestmark = pytest.mark.emulator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contract.harness import RIVA_VERSION, Contract
-from tir import ImageNotFound
+from riva_tir.tir import ImageNotFound
 
 pytestmark = pytest.mark.emulator
 

@@ -7,8 +7,8 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from pydantic import SecretStr
 
 from tests.contract.harness import Contract, s3_for
-from tir import NotFound, ValidationFailed
-from tir.model_repositories import RepositorySpec
+from riva_tir.tir import NotFound, ValidationFailed
+from riva_tir.tir.model_repositories import RepositorySpec
 
 pytestmark = pytest.mark.emulator
 

@@ -8,9 +8,9 @@ from pydantic import ValidationError as PydanticValidationError
 from tests.contract.harness import (
     BIGGER_CPU_PLAN, KEY_A, KEY_B, NO_INVENTORY_PLAN, PUBKEY_A, PUBKEY_B, Contract, ssh_run,
 )
-from tir import CapacityError, NotFound, ResourceFailed, ValidationFailed, WaitTimeout
-from tir.nodes import NodePlanChange, NodeSpec
-from tir.ssh_keys import SshKeySpec
+from riva_tir.tir import CapacityError, NotFound, ResourceFailed, ValidationFailed, WaitTimeout
+from riva_tir.tir.nodes import NodePlanChange, NodeSpec
+from riva_tir.tir.ssh_keys import SshKeySpec
 
 pytestmark = pytest.mark.emulator
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contract.harness import Contract
-from tir.model_repositories import RepositorySpec
+from riva_tir.tir.model_repositories import RepositorySpec
 
 pytestmark = pytest.mark.emulator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contract.harness import BIGGER_CPU_PLAN, CPU_PLAN, NO_INVENTORY_PLAN, RIVA_VERSION, Contract
-from tir import PlanNotFound
+from riva_tir.tir import PlanNotFound
 
 pytestmark = pytest.mark.emulator
 

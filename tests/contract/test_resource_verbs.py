@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.contract.harness import Contract
-from tir._resource import ResourceClient
-from tir.model_repositories import RepositorySpec
+from riva_tir.tir._resource import ResourceClient
+from riva_tir.tir.model_repositories import RepositorySpec
 
 pytestmark = pytest.mark.emulator
 

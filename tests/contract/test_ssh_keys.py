@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.contract.harness import PUBKEY_A, PUBKEY_B, Contract
-from tir import NotFound, ValidationFailed
-from tir.ssh_keys import SshKeySpec
+from riva_tir.tir import NotFound, ValidationFailed
+from riva_tir.tir.ssh_keys import SshKeySpec
 
 pytestmark = pytest.mark.emulator
 

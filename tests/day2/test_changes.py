@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from components.config import StackConfig
+from riva_tir.config import StackConfig
 from tests.day2.changes import CHANGES, SAMPLE, render, run
-from tir.config import DataPlane
+from riva_tir.tir.config import DataPlane
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.integration.harness import KINDS, Deployment, triton_index
-from tir import TirClient
+from riva_tir.tir import TirClient
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

@@ -97,7 +97,7 @@ def test_key_rotation_in_one_up_without_downtime(deployment: Deployment) -> None
 
 def test_rotation_on_a_stopped_node_then_a_new_model_converts_with_the_new_key(
         deployment: Deployment) -> None:
-    from tir_emulator.riva_tools import make_riva_archive
+    from riva_tir.emulator.riva_tools import make_riva_archive
 
     dep = deployment
     _use_key(dep)

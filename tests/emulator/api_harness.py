@@ -11,8 +11,8 @@ from typing import Any
 import asyncssh
 import requests
 
-from tir_emulator.control_client import EmulatorControl
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.control_client import EmulatorControl
+from riva_tir.emulator.server import EmulatorServer
 
 API_KEY = "test-api-key-0b7f"
 AUTH_TOKEN = "test-auth-token-9c1e"

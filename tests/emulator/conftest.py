@@ -10,9 +10,9 @@ import pytest
 
 from tests.emulator.api_harness import Api, start_server
 from tests.emulator.machinery_harness import NGC_KEY, USER_KEY, Node, public
-from tir_emulator.machines import MachineHost
-from tir_emulator.objectstore import ObjectStore
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.machines import MachineHost
+from riva_tir.emulator.objectstore import ObjectStore
+from riva_tir.emulator.server import EmulatorServer
 
 _node_ids = itertools.count(1001)
 

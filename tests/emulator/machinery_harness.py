@@ -11,8 +11,8 @@ from pathlib import Path
 
 import asyncssh
 
-from tir_emulator.machines import MachineHost
-from tir_emulator.objectstore import ObjectStore
+from riva_tir.emulator.machines import MachineHost
+from riva_tir.emulator.objectstore import ObjectStore
 
 
 NGC_KEY = "nvapi-test-key-for-emulator"

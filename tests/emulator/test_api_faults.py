@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.emulator.api_harness import Api
-from tir_emulator.control_client import ControlError
+from riva_tir.emulator.control_client import ControlError
 
 pytestmark = pytest.mark.emulator
 

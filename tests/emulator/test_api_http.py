@@ -7,7 +7,7 @@ import pytest
 import requests
 from tests.emulator.api_harness import API_KEY, AUTH_TOKEN, ROOT, Api
 
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.server import EmulatorServer
 
 
 pytestmark = pytest.mark.emulator

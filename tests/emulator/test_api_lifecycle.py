@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from tests.emulator.api_harness import AUTH_TOKEN, PUBKEY_A, Api, start_server
-from tir_emulator.control_client import ControlError
-from tir_emulator.lifecycle import FakeClock
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.control_client import ControlError
+from riva_tir.emulator.lifecycle import FakeClock
+from riva_tir.emulator.server import EmulatorServer
 
 pytestmark = pytest.mark.emulator
 

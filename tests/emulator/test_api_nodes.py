@@ -33,7 +33,7 @@ def test_create_validation_names_the_field(api: Api) -> None:
     assert api.ok("GET", "notebooks/") == []
 
 
-# ASSUMPTION (tir_emulator/assumptions.py): a node create without a field the SDK always sends
+# ASSUMPTION (riva_tir/emulator/assumptions.py): a node create without a field the SDK always sends
 # is refused, naming it (docs/tir.md §5.1).
 @pytest.mark.parametrize("missing", ["notebook_type", "notebook_url", "auto_shutdown_timeout", "instance_type",
                                      "is_jupyterlab_enabled", "dataset_id_list", "public_key"])

@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.emulator.api_harness import Api
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.server import EmulatorServer
 
 pytestmark = pytest.mark.emulator
 

@@ -1,4 +1,4 @@
-"""The artifact provider's SFTP upload (components/providers/artifact.py) to an emulated
+"""The artifact provider's SFTP upload (riva_tir/providers/artifact.py) to an emulated
 node: what lands on the disk, the cipher it asks for, the packets it leaves out, and writes
 kept within the limit the server advertises (OpenSSH's sftp-server ends the session on a
 longer one)."""
@@ -16,9 +16,9 @@ import pytest
 from asyncssh.connection import SSHConnection
 from asyncssh.constants import MSG_CHANNEL_DATA, MSG_IGNORE
 
-from components.providers import artifact
+from riva_tir.providers import artifact
 from tests.emulator.machinery_harness import USER_KEY, Node
-from tir_emulator.machines.ssh_server import NodeSFTPServer
+from riva_tir.emulator.machines.ssh_server import NodeSFTPServer
 
 pytestmark = pytest.mark.emulator
 
@@ -130,7 +130,7 @@ def test_a_changed_host_key_fails_before_anything_is_sent(node: Node, tmp_path: 
     """The node's key is pinned; after a rotation (a rebuild, or another host on its
     address) the upload fails naming both fingerprints and the command that trusts the new
     key, and the node's disk gets nothing."""
-    from components.providers.host_keys import TRUST_KEY, fingerprint
+    from riva_tir.providers.host_keys import TRUST_KEY, fingerprint
 
     model = _model(tmp_path, 1 << 20)
     props = _props(node, model)

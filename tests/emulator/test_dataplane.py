@@ -17,9 +17,9 @@ from riva.client.proto import riva_asr_pb2 as asr
 from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
 
 from tests.emulator.machinery_harness import Node
-from tir_emulator.dataplane import DataPlane
-from tir_emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
-from tir_emulator.objectstore import ObjectStore
+from riva_tir.emulator.dataplane import DataPlane
+from riva_tir.emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
+from riva_tir.emulator.objectstore import ObjectStore
 
 pytestmark = pytest.mark.emulator
 
@@ -74,7 +74,7 @@ def _deploy_pipeline(store: ObjectStore, node: Node, bucket: str, plugins: tuple
     needs = "".join(f" --trt-plugin {p}" for p in plugins)
     copies = "".join(f" && mc cp plugins/{p} eos/{bucket}/model-repository/" for p in plugins)
     script = (
-        f"rm -rf plugins && python -m tir_emulator.riva_tools make-artifact parakeet.riva --size 2000000{needs} && "
+        f"rm -rf plugins && python -m riva_tir.emulator.riva_tools make-artifact parakeet.riva --size 2000000{needs} && "
         "riva-build speech_recognition asr.rmir:tlt_encode parakeet.riva:tlt_encode "
         f"--name={PIPELINE} --ms_per_timestep=80 --chunk_size=0.16 --language_code=en-US && "
         "riva-deploy -f asr.rmir:tlt_encode model-repository && "

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tir_emulator import EmulatorServer
-from tir_emulator.machines import MachineHost
+from riva_tir.emulator import EmulatorServer
+from riva_tir.emulator.machines import MachineHost
 
 pytestmark = pytest.mark.emulator
 

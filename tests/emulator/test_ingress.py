@@ -14,7 +14,7 @@ from tritonclient.grpc import service_pb2 as tpb
 from tritonclient.grpc import service_pb2_grpc as tpb_grpc
 
 from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, b64
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.server import EmulatorServer
 
 pytestmark = pytest.mark.emulator
 
@@ -189,8 +189,8 @@ def test_a_restart_needs_running(api: Api) -> None:
 def test_the_riva_stand_in_recognizes_speech_it_is_sent(api: Api, emulator: EmulatorServer) -> None:
     """Real recognition (pocketsphinx) of the shipped audio, through the ingress, only while
     Triton serves a pipeline of the asked type (docs/emulator.md, "Data plane")."""
-    from components import speech
-    from tir.endpoints import GrpcTarget
+    from riva_tir import speech
+    from riva_tir.tir.endpoints import GrpcTarget
 
     repo = api.repository()
     _upload(repo)  # one streaming (online) pipeline

@@ -12,7 +12,7 @@ import asyncssh
 import pytest
 
 from tests.emulator.machinery_harness import USER_KEY, Node, public, run_ssh
-from tir_emulator.machines import MachineHost
+from riva_tir.emulator.machines import MachineHost
 
 pytestmark = pytest.mark.emulator
 

@@ -10,8 +10,8 @@ import paramiko
 import pytest
 
 from tests.emulator.machinery_harness import OTHER_KEY, USER_KEY, Node, public, run_ssh
-from tir_emulator.machines import MachineHost
-from tir_emulator.riva_tools import tools_bin_dir
+from riva_tir.emulator.machines import MachineHost
+from riva_tir.emulator.riva_tools import tools_bin_dir
 
 pytestmark = pytest.mark.emulator
 

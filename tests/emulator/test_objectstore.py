@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tir_emulator.objectstore import BucketNotFound, ObjectStore
+from riva_tir.emulator.objectstore import BucketNotFound, ObjectStore
 
 pytestmark = pytest.mark.emulator
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.emulator.api_harness import PUBKEY_A, Api
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.server import EmulatorServer
 
 pytestmark = pytest.mark.emulator
 

@@ -9,8 +9,8 @@ import sqlite3
 import pytest
 
 from tests.emulator.api_harness import PUBKEY_A, ROOT, TEAM, Api
-from tir_emulator.app import create_app
-from tir_emulator.server import EmulatorServer
+from riva_tir.emulator.app import create_app
+from riva_tir.emulator.server import EmulatorServer
 
 pytestmark = pytest.mark.emulator
 

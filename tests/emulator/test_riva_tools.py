@@ -11,15 +11,15 @@ import pytest
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
-from components.pipeline import PipelineSpec
+from riva_tir.pipeline import PipelineSpec
 from tests.emulator.machinery_harness import NGC_KEY, USER_KEY, Node, public
-from tir_emulator.machines import MachineHost
-from tir_emulator.riva_tools.archive import random_chunks
-from tir_emulator.riva_tools.ngc import TAGS_ENV
+from riva_tir.emulator.machines import MachineHost
+from riva_tir.emulator.riva_tools.archive import random_chunks
+from riva_tir.emulator.riva_tools.ngc import TAGS_ENV
 
 pytestmark = pytest.mark.emulator
 
-# The flags riva-tir passes (components/pipeline.py): the emulated tool takes them as they are.
+# The flags riva-tir passes (riva_tir/pipeline.py): the emulated tool takes them as they are.
 STREAMING_FLAGS = shlex.join(PipelineSpec().build_flags())
 OFFLINE_FLAGS = shlex.join(PipelineSpec(mode="offline", extra_flags={"max_batch_size": "32"}).build_flags())
 SECRET_KEY = "sekrit-model-key"
@@ -32,8 +32,8 @@ def tools_node(host: MachineHost) -> Iterator[Node]:
     port = host.power_on(9001, [public(USER_KEY)])
     node = Node(host, 9001, port)
     made = node.run(
-        f"python -m tir_emulator.riva_tools make-artifact model.riva --size {PAYLOAD} "
-        f"--key {SECRET_KEY} && python -m tir_emulator.riva_tools make-artifact tts.riva "
+        f"python -m riva_tir.emulator.riva_tools make-artifact model.riva --size {PAYLOAD} "
+        f"--key {SECRET_KEY} && python -m riva_tir.emulator.riva_tools make-artifact tts.riva "
         f"--kind tts --size 1000 --key {SECRET_KEY} && echo not a tar > bogus.riva && "
         f"riva-build speech_recognition {BUILD_OK}"
     )
@@ -197,7 +197,7 @@ def test_ngc_download_errors(tools_node: Node, key: str, ref: str, message: str)
 
 def test_a_plugin_the_model_declares_must_be_a_file_name(tools_node: Node) -> None:
     """The stand-in archive's `trt_plugins` become files beside the repository: no paths."""
-    from tir_emulator.riva_tools import make_riva_archive
+    from riva_tir.emulator.riva_tools import make_riva_archive
 
     make_riva_archive(tools_node.disk / "evil.riva", key=SECRET_KEY, size_bytes=1000, trt_plugins=("../evil.so",))
     result = tools_node.run(f"riva-build speech_recognition -f evil.rmir evil.riva:{SECRET_KEY}")

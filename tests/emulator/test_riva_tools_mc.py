@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests.emulator.machinery_harness import Node
-from tir_emulator.objectstore import ObjectStore
+from riva_tir.emulator.objectstore import ObjectStore
 
 pytestmark = pytest.mark.emulator
 

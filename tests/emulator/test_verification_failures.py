@@ -1,4 +1,4 @@
-"""The verification (components/health.py) against the emulator's Triton and Riva stand-ins fed
+"""The verification (riva_tir/health.py) against the emulator's Triton and Riva stand-ins fed
 by repositories the emulated riva-build and riva-deploy really wrote: each way recognition
 breaks while health still passes fails its check, and the recognizer hears nothing in silence."""
 
@@ -12,13 +12,13 @@ from typing import Any
 import boto3
 import pytest
 
-from components import health, speech
-from components.pipeline import PipelineSpec
+from riva_tir import health, speech
+from riva_tir.pipeline import PipelineSpec
 from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api
 from tests.emulator.test_ingress import RIVA_IMAGE, STOCK_TRITON, _riva, _triton
-from tir.endpoints import GrpcTarget
-from tir_emulator.riva_tools import build, deploy, make_riva_archive
-from tir_emulator.server import EmulatorServer
+from riva_tir.tir.endpoints import GrpcTarget
+from riva_tir.emulator.riva_tools import build, deploy, make_riva_archive
+from riva_tir.emulator.server import EmulatorServer
 
 pytestmark = pytest.mark.emulator
 

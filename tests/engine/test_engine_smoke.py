@@ -147,7 +147,7 @@ RENDEZVOUS_PROGRAM = textwrap.dedent(
 def test_provider_host_serves_many_calls_at_once(tmp_path: Path, pulumi_env: dict[str, str]) -> None:
     """A create that waits on TIR holds a provider thread; the SDK's own host has 4, so a
     stack of many deployments would provision 4 things at a time. Twelve creates must be
-    in flight together (components/providers/host.py, PULUMI_PARALLEL)."""
+    in flight together (riva_tir/providers/host.py, PULUMI_PARALLEL)."""
     work, folder = tmp_path / "program", tmp_path / "arrived"
     work.mkdir()
     folder.mkdir()

@@ -21,11 +21,11 @@ from pulumi import automation as auto
 from pydantic import SecretStr
 
 from tests.conftest import ROOT, engine_env, pulumi_command, workspace_options
-from tir import TirClient, TirConfig
-from tir.endpoints import GrpcTarget
-from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
-from tir_emulator.control_client import EmulatorControl
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.tir import TirClient, TirConfig
+from riva_tir.tir.endpoints import GrpcTarget
+from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
+from riva_tir.emulator.control_client import EmulatorControl
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 # What one full stack holds in the emulator (inventory key -> count).
 FULL_STACK = {"nodes": 1, "model_repositories": 1, "endpoints": 2, "ssh_keys": 1, "buckets": 1}

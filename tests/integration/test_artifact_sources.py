@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.integration.harness import Deployment, triton_index
-from tir_emulator.machines.host import CA_BUNDLE_ENV
-from tir_emulator.riva_tools import make_riva_archive
-from tir_emulator.riva_tools.ngc import DEFAULT_NGC_KEY
+from riva_tir.emulator.machines.host import CA_BUNDLE_ENV
+from riva_tir.emulator.riva_tools import make_riva_archive
+from riva_tir.emulator.riva_tools.ngc import DEFAULT_NGC_KEY
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

@@ -6,7 +6,7 @@ import tritonclient.grpc as triton
 import pytest
 
 from tests.integration.harness import Deployment, triton_index
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -134,7 +134,7 @@ def _assert_no_plaintext_secrets(dep: Deployment) -> None:
     private key only encrypted."""
     import json
 
-    from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
+    from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 
     with dep.tir() as tir:
         repo = tir.model_repositories.list_all()[0]

@@ -1,5 +1,5 @@
 """`scripts/doctor` against the emulator: the right verdict for riva-tir's defaults and for
-each alternative the emulator plays (tir_emulator/alternatives.py), the pasted lines making
+each alternative the emulator plays (riva_tir/emulator/alternatives.py), the pasted lines making
 `up` work, and a probe node that never outlives the doctor."""
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import time
 import pytest
 from pulumi import automation as auto
 
-from components import health
-from components.ingress import SERVING, health_status
+from riva_tir import health
+from riva_tir.ingress import SERVING, health_status
 from tests.conftest import ROOT
 from tests.integration.harness import Deployment
-from tir.endpoints import GrpcTarget
-from tir_emulator import DEFAULT_AUTH_TOKEN
+from riva_tir.tir.endpoints import GrpcTarget
+from riva_tir.emulator import DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -34,7 +34,7 @@ PASTE = [*PROBED, "riva-tir:tir.ingress.projectHeader p-number", "riva-tir:rivaA
 
 def _doctor(dep: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
     """The doctor as a user runs it, in the stack's project folder."""
-    return subprocess.run([sys.executable, "-m", "components.doctor", "--stack", dep.stack.name, *args],
+    return subprocess.run([sys.executable, "-m", "riva_tir.doctor", "--stack", dep.stack.name, *args],
                           cwd=dep.stack.workspace.work_dir, env={**os.environ, **dep.env, "PYTHONPATH": str(ROOT)},
                           capture_output=True, text=True, timeout=600)
 
@@ -136,7 +136,7 @@ def test_a_probe_node_never_outlives_the_doctor(deployment: Deployment) -> None:
     # Killed outright while its node starts: the next doctor run deletes what it left.
     dep.transitions({"node.create": 30})
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        proc = subprocess.Popen([sys.executable, "-m", "components.doctor", "--stack", dep.stack.name,
+        proc = subprocess.Popen([sys.executable, "-m", "riva_tir.doctor", "--stack", dep.stack.name,
                                  "--probe-node", "--yes"], cwd=dep.stack.workspace.work_dir,
                                 env={**os.environ, **dep.env, "PYTHONPATH": str(ROOT)},
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

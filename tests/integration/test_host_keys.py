@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from pulumi import automation as auto
 
-from components.providers.host_keys import TRUST_KEY, fingerprint
+from riva_tir.providers.host_keys import TRUST_KEY, fingerprint
 from tests.integration.harness import Deployment
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

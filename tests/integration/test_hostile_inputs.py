@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.harness import KINDS, Deployment, triton_index
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.harness import Deployment, triton_index
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

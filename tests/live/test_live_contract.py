@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
-from tir import TirClient, TirConfig
-from tir.config import DEFAULT_API_ROOT
+from riva_tir.tir import TirClient, TirConfig
+from riva_tir.tir.config import DEFAULT_API_ROOT
 
 REQUIRED = ("TIR_API_KEY", "TIR_AUTH_TOKEN", "TIR_PROJECT_ID")
 _missing = [name for name in REQUIRED if not os.environ.get(name)]

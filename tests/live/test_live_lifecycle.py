@@ -23,13 +23,13 @@ import pytest
 from pulumi import automation as auto
 from pydantic import SecretStr
 
-from components import health
-from components.config import validate
-from components.doctor import StackSecrets, diagnose, render
+from riva_tir import health
+from riva_tir.config import validate
+from riva_tir.doctor import StackSecrets, diagnose, render
 from tests.conftest import ROOT, engine_env, workspace_options
-from tir import TirClient, TirConfig
-from tir.config import DEFAULT_API_ROOT
-from tir.plans.models import Sku
+from riva_tir.tir import TirClient, TirConfig
+from riva_tir.tir.config import DEFAULT_API_ROOT
+from riva_tir.tir.plans.models import Sku
 
 REQUIRED = ("TIR_API_KEY", "TIR_AUTH_TOKEN", "TIR_PROJECT_ID", "NGC_API_KEY", "RIVA_TIR_LIVE_IMAGE",
             "RIVA_TIR_LIVE_NAMESPACE_ID")

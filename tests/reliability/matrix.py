@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from components.recovery import recover
+from riva_tir.recovery import recover
 
 from tests.integration.harness import FULL_STACK, Deployment, open_stack, running_emulator
 

@@ -6,8 +6,8 @@ import pytest
 from pulumi import automation as auto
 
 from tests.integration.harness import FULL_STACK, Deployment, triton_index
-from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
-from tir_emulator.state import Credentials
+from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
+from riva_tir.emulator.state import Credentials
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

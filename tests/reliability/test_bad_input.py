@@ -1,7 +1,7 @@
 """Scenario 7: malformed inputs fail at the earliest step, naming the key and the fix,
 and create nothing.
 
-Stack-config mistakes fail in the program's first step (`components.config.load`, before
+Stack-config mistakes fail in the program's first step (`riva_tir.config.load`, before
 any resource is registered): most cases run that step in-process against the same
 config the engine would pass, and `test_config_errors_fail_preview` proves the engine
 path shows the same text. What only TIR can tell (plan, image, credentials, region) fails
@@ -20,10 +20,10 @@ import pytest
 from pulumi import automation as auto
 from pulumi.runtime import config as runtime_config
 
-from components import config
+from riva_tir import config
 from tests.integration.harness import Deployment, base_config
-from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

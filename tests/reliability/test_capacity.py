@@ -7,7 +7,7 @@ import pytest
 from pulumi import automation as auto
 
 from tests.integration.harness import FULL_STACK, Deployment
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

@@ -85,7 +85,7 @@ def readme_recovery_for(dep: Deployment) -> str:
     return script
 
 
-@pytest.mark.parametrize(("phase", "busy_plugin"), [("upload", "components.providers.host"),
+@pytest.mark.parametrize(("phase", "busy_plugin"), [("upload", "riva_tir.providers.host"),
                                                    ("conversion", "pulumi-resource-command")])
 def test_sigkill_leaves_no_plugin_working_and_readme_recovery_converges(
         tmp_path: Path, phase: str, busy_plugin: str) -> None:

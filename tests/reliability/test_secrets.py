@@ -14,8 +14,8 @@ from pulumi import automation as auto
 
 from tests.integration.harness import Deployment
 from tests.integration.node_watch import disk_bytes, leaked, process_list
-from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

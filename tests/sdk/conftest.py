@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from tests.contract.harness import API_KEY, AUTH_TOKEN, PROJECT_ID, TEAM_ID
-from tir_emulator import EmulatorServer
-from tir_emulator.control_client import EmulatorControl
+from riva_tir.emulator import EmulatorServer
+from riva_tir.emulator.control_client import EmulatorControl
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK_PYTHON = ROOT / ".tools" / "sdk-venv" / "bin" / "python"

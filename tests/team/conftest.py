@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.team.stacks import Team, project_dir
-from tir_emulator import EmulatorServer
-from tir_emulator.riva_tools import make_riva_archive
+from riva_tir.emulator import EmulatorServer
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 
 @pytest.fixture

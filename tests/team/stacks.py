@@ -18,8 +18,8 @@ from pydantic import SecretStr
 
 from tests.conftest import ROOT, engine_env, workspace_options
 from tests.integration.harness import base_config
-from tir import TirClient, TirConfig
-from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
+from riva_tir.tir import TirClient, TirConfig
+from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, EmulatorServer
 
 POLICY_PACK = str(ROOT / "policies")
 

@@ -18,7 +18,7 @@ import pytest
 from tenacity import retry, retry_if_result, stop_after_delay, wait_fixed
 
 from tests.conftest import engine_env
-from tir_emulator.objectstore import ObjectStore
+from riva_tir.emulator.objectstore import ObjectStore
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 

@@ -15,7 +15,7 @@ from pulumi import automation as auto
 
 from tests.integration.harness import PRIVATE_RIVA_IMAGE
 from tests.team.stacks import POLICY_PACK, Team
-from tir_emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
+from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -72,7 +72,7 @@ def test_dev_stack_allows_one_replica_but_not_prod_gpus(team: Team) -> None:
 
 PLAIN_PROGRAM = """
     import pulumi
-    from components.providers.ssh_key import TirSshKey
+    from riva_tir.providers.ssh_key import TirSshKey
 
     config = pulumi.Config()
     credentials = {{"api_key": {api_key!r}, "auth_token": {auth_token!r}}}

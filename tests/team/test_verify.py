@@ -1,7 +1,7 @@
 """Post-deploy verification and `pulumi up` output against the emulator.
 
 `riva-tir:verify: true` runs the verification as the stack's last step (its table in the
-`up` output); the user's command (components.health, behind scripts/verify) passes on the
+`up` output); the user's command (riva_tir.health, behind scripts/verify) passes on the
 deployed stack and fails with a wrong token; the stack's outputs carry the addresses and
 a client command that really answers; the long steps print progress lines.
 """
@@ -14,11 +14,11 @@ import subprocess
 import pytest
 from pulumi import automation as auto
 
-from components import health
-from components.ingress import TOKEN_ENV
+from riva_tir import health
+from riva_tir.ingress import TOKEN_ENV
 from tests.conftest import ROOT
 from tests.team.stacks import Team
-from tir_emulator import DEFAULT_AUTH_TOKEN
+from riva_tir.emulator import DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -56,7 +56,7 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     assert outputs["riva_grpc"]["address"] == outputs["triton_grpc"]["address"]
     # The transcribe command is copy-paste ready: run it as a shell would, on the user's file.
     assert outputs["transcribe_command"] == "scripts/transcribe --stack verify <file.wav>"
-    command = outputs["transcribe_command"].replace("<file.wav>", "components/audio/amiable.wav")
+    command = outputs["transcribe_command"].replace("<file.wav>", "riva_tir/audio/amiable.wav")
     answer = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120, cwd=ROOT,
                             env={**os.environ, **team.env(), TOKEN_ENV: DEFAULT_AUTH_TOKEN})
     assert answer.returncode == 0, answer.stderr

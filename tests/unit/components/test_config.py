@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import config
+from riva_tir import config
 
 GOOD: dict[str, Any] = {
     "tir": {"apiRoot": "https://tir.example/api/", "projectId": 7},

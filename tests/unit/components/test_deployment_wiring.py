@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.config import StackConfig
+from riva_tir.config import StackConfig
 
 # Outputs the mocked providers "compute", per resource type.
 COMPUTED: dict[str, dict[str, Any]] = {
@@ -64,7 +64,7 @@ def _config(**override: Any) -> StackConfig:
 @pulumi.runtime.test
 def _deploy(config: StackConfig, ssh_private_key: str | None = None) -> Any:
     """Registers a RivaDeployment; returns once every registration has finished."""
-    from components.deployment import RivaDeployment, RivaDeploymentSecrets
+    from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
 
     secret = pulumi.Output.secret
     deployment = RivaDeployment("riva", config, RivaDeploymentSecrets(
@@ -172,8 +172,8 @@ def test_plugins_are_published_and_preloaded_on_triton_only() -> None:
 
 
 def test_stack_prefix_is_a_valid_tir_name() -> None:
-    from components.deployment import resource_prefix
-    from tir.validation import check_name
+    from riva_tir.deployment import resource_prefix
+    from riva_tir.tir.validation import check_name
 
     for stack in ("local", "Prod_EU", "feature/x-1", "___"):
         check_name(resource_prefix(stack, None) + "-riva-api")

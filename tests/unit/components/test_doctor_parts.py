@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from components import ssh_probe
-from components.doctor import Finding, Report, render
-from tir.config import IngressSettings, SshFieldNames
-from tir_emulator.alternatives import Alternatives, parse_assignments
+from riva_tir import ssh_probe
+from riva_tir.doctor import Finding, Report, render
+from riva_tir.tir.config import IngressSettings, SshFieldNames
+from riva_tir.emulator.alternatives import Alternatives, parse_assignments
 
 RECORD = {"id": 7, "name": "rt-doctor", "status": "running", "public_ip": "203.0.113.5", "port_no": "2222",
           "lab_url": "https://tir.example/lab", "api_token": "s3cret", "login_name": "jovyan", "disk_size_in_gb": 30}

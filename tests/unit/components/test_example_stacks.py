@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.config import NAMESPACE, StackConfig
+from riva_tir.config import NAMESPACE, StackConfig
 
 STACKS = sorted((Path(__file__).resolve().parents[3] / "stacks").glob("Pulumi.*.yaml"))
 

@@ -1,4 +1,4 @@
-"""The node scripts of the conversion (components/conversion.py) run by a real bash with
+"""The node scripts of the conversion (riva_tir/conversion.py) run by a real bash with
 stand-in tools that record their argv: hostile values arrive as the same bytes, as data,
 nothing they spell runs, and no secret is on any command line."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from components.conversion import Built, build_script, built, publish_script, unpublish_script
-from components.pipeline import PipelineSpec
+from riva_tir.conversion import Built, build_script, built, publish_script, unpublish_script
+from riva_tir.pipeline import PipelineSpec
 
 MODEL_KEY = "key-$(touch PWNED-key)-'\"`x`"
 BUCKET_SECRET = "bucket/secret+KEY"
@@ -169,7 +169,7 @@ def test_unpublish_of_a_gone_bucket_succeeds_and_says_so(node: Path) -> None:
 
 
 def test_build_delete_removes_only_its_own_folder(node: Path) -> None:
-    from components.conversion import remove_own_output
+    from riva_tir.conversion import remove_own_output
 
     keep = node / "keep"
     keep.mkdir()

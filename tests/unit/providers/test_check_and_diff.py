@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from components.providers.artifact import ModelArtifactProvider
-from components.providers.base import UNKNOWN, TirProvider
-from components.providers.endpoint import EndpointProvider
-from components.providers.model_repository import ModelRepositoryProvider
-from components.providers.node import NodeProvider
-from components.providers.scale import EndpointScaleProvider
+from riva_tir.providers.artifact import ModelArtifactProvider
+from riva_tir.providers.base import UNKNOWN, TirProvider
+from riva_tir.providers.endpoint import EndpointProvider
+from riva_tir.providers.model_repository import ModelRepositoryProvider
+from riva_tir.providers.node import NodeProvider
+from riva_tir.providers.scale import EndpointScaleProvider
 
 TIR = {"tir": {"api_root": "https://tir.example/api/", "project_id": 7},
        "credentials": {"api_key": "k", "auth_token": "t"}}
@@ -92,7 +92,7 @@ def test_a_replacement_under_the_same_name_deletes_first() -> None:
     assert NodeProvider().diff("1", NODE, {**NODE, "name": "rt-y-node"}).delete_before_replace is False
     moved = NodeProvider().diff("1", NODE, {**NODE, "tir": {**TIR["tir"], "project_id": 8}})
     assert moved.replaces == ["tir"] and moved.delete_before_replace is True
-    from components.providers.ssh_key import SshKeyProvider
+    from riva_tir.providers.ssh_key import SshKeyProvider
     key = {**TIR, "label": "rt-x-node-aaaa", "public_key": "ssh-ed25519 AAAA k"}
     rotated = SshKeyProvider().diff("1", key, {**key, "label": "rt-x-node-bbbb", "public_key": "ssh-ed25519 BBBB k"})
     assert sorted(rotated.replaces or []) == ["label", "public_key"] and rotated.delete_before_replace is False

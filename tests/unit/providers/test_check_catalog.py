@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import responses
 
-from components.providers import base
-from components.providers.node import NodeProvider
-from tir.read_cache import ReadCache
+from riva_tir.providers import base
+from riva_tir.providers.node import NodeProvider
+from riva_tir.tir.read_cache import ReadCache
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tir" / "fixtures"
 ROOT = "https://tir.test/myaccount/api/v1/gpu/"

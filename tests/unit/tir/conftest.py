@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from tir import Backoff, TirClient, TirConfig
+from riva_tir.tir import Backoff, TirClient, TirConfig
 
 API_KEY = "apikey-0f9e8d7c-secret-uuid"
 AUTH_TOKEN = "eyJhbGciOiJSUzI1NiJ9.token-secret-payload.sig"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tir import ResourceFailed, ServerError, TirClient
-from tir.endpoints import (
+from riva_tir.tir import ResourceFailed, ServerError, TirClient
+from riva_tir.tir.endpoints import (
     AdvanceConfig,
     AutoScalePolicy,
     Container,
@@ -217,7 +217,7 @@ def test_a_location_without_a_data_plane_has_no_addresses(make_client: Callable[
     ("custom", None, False),
 ])
 def test_which_endpoints_the_grpc_ingress_reaches(framework: str, details: Any, reached: bool) -> None:
-    from tir.endpoints import Endpoint
+    from riva_tir.tir.endpoints import Endpoint
 
     endpoint = Endpoint.model_validate({"id": 5, "name": "e", "status": "running", "framework": framework,
                                         "custom_endpoint_details": details})

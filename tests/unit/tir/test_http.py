@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tir import (
+from riva_tir.tir import (
     AuthError,
     CapacityError,
     Conflict,
@@ -23,7 +23,7 @@ from tir import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from tir.nodes import NodeSpec
+from riva_tir.tir.nodes import NodeSpec
 
 
 def _spec() -> NodeSpec:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tir import ImageNotFound, TirClient
+from riva_tir.tir import ImageNotFound, TirClient
 
 
 def test_find_riva_picks_newest_version(client: TirClient, api: Any, image_catalog: Any) -> None:

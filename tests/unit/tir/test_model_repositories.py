@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tir import TirClient
-from tir.model_repositories import RepositorySpec
+from riva_tir.tir import TirClient
+from riva_tir.tir.model_repositories import RepositorySpec
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tir import SshFieldNames, TirClient
-from tir.nodes import NodePlanChange, NodeSpec, NodeStatus
+from riva_tir.tir import SshFieldNames, TirClient
+from riva_tir.tir.nodes import NodePlanChange, NodeSpec, NodeStatus
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBKeyMaterialForTests deploy@riva"
 

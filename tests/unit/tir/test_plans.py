@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tir import PlanNotFound, TirClient
+from riva_tir.tir import PlanNotFound, TirClient
 
 
 def test_node_plan_resolves_to_hourly_price(client: TirClient, api: Any, sku_catalog: Any) -> None:

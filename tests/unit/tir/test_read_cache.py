@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tir import AuthError, ServerError, TirClient
-from tir.read_cache import ReadCache
+from riva_tir.tir import AuthError, ServerError, TirClient
+from riva_tir.tir.read_cache import ReadCache
 
 from tests.unit.tir.conftest import FakeClock, make_config
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import requests
 
-from tir import TirClient
-from tir.ssh_keys import SshKeySpec
+from riva_tir.tir import TirClient
+from riva_tir.tir.ssh_keys import SshKeySpec
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBKeyMaterialForTests deploy@riva"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from tir import TirConfig, field_errors
-from tir.endpoints import AutoScalePolicy, Container, CustomEndpointDetails, EndpointSpec, ScaleRule
-from tir.model_repositories import RepositorySpec
-from tir.nodes import NodeSpec
-from tir.ssh_keys import SshKeySpec
+from riva_tir.tir import TirConfig, field_errors
+from riva_tir.tir.endpoints import AutoScalePolicy, Container, CustomEndpointDetails, EndpointSpec, ScaleRule
+from riva_tir.tir.model_repositories import RepositorySpec
+from riva_tir.tir.nodes import NodeSpec
+from riva_tir.tir.ssh_keys import SshKeySpec
 
 
 def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:

@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from tir import TirClient
+from riva_tir.tir import TirClient
 
 SHARED = {"get", "find", "list", "list_all", "create", "create_idempotent", "delete", "wait_ready", "wait_deleted"}
 

@@ -6,7 +6,7 @@ from typing import Any, TypeGuard
 
 import pytest
 
-from tir import Backoff, Pacing, ResourceFailed, TirClient, WaitTimeout, wait_for
+from riva_tir.tir import Backoff, Pacing, ResourceFailed, TirClient, WaitTimeout, wait_for
 
 
 class Thing:

@@ -1,1 +1,0 @@
-"""Pulumi components and dynamic resources that deploy Riva on TIR."""

@@ -1,0 +1,418 @@
+"""The stack config schema: one pydantic model for everything under `riva-tir:` in
+stacks/Pulumi.<stack>.yaml, so a bad or missing value fails `pulumi preview` with the key
+name and the fix, before any resource is registered.
+
+Secrets are separate keys set with `pulumi config set --secret` and are only ever read as
+secret Outputs (see `read_secrets`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+from typing import Any, Literal
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from riva_tir.pipeline import PipelineSpec
+from riva_tir.tir.config import TirConnection
+
+NAMESPACE = "riva-tir"
+
+
+def project_path(path: str | Path) -> Path:
+    """`path`, a relative one taken from the Pulumi project folder: the working directory
+    Pulumi runs the program in, and the one the scripts run from."""
+    return Path(path) if Path(path).is_absolute() else Path.cwd() / path
+
+
+def cache_dir() -> Path:
+    """riva-tir's own cache: `RIVA_TIR_CACHE`, else the user's cache directory (as the
+    engine build's, engine/build.sh)."""
+    if os.environ.get("RIVA_TIR_CACHE"):
+        return Path(os.environ["RIVA_TIR_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "riva-tir"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+
+class TirSection(TirConnection):
+    """Where the TIR API is (real TIR, or the embedded emulator of the local stack): the
+    client's own connection settings (riva_tir/tir/config.py), spelled in camelCase."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _location_reachable(self) -> TirSection:
+        self.data_plane  # noqa: B018 - raises, naming the setting, when the location has none
+        return self
+
+
+class NodeSection(_Section):
+    """The GPU node that converts models. Its image is TIR's Riva image for `rivaVersion`,
+    or one of E2E's container registry (`image` with `registryNamespaceId`)."""
+
+    plan: str = Field(min_length=1, description="GPU plan short code, e.g. GPU-A100-16-115GB-1")
+    image: str | None = Field(default=None, pattern=r"^registry\.e2enetworks\.net/[a-zA-Z0-9._/:@-]+$",
+                              description="a riva-speech image in E2E's container registry")
+    registry_namespace_id: PositiveInt | None = None
+    riva_version: str = Field(default="2.19.0", pattern=r"^\d+\.\d+\.\d+$")
+    disk_size_gb: int = Field(default=100, ge=30, le=5000)
+    state: Literal["running", "stopped"] = "running"
+    ssh_public_key: str | None = Field(default=None, pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+")
+    trusted_host_key: str | None = Field(
+        default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
+        description="fingerprint of the node's SSH host key, checked by you on the node: set it "
+                    "to accept a new key after a legitimate rebuild (the error shows the value)")
+    ssh_user: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_-]{0,31}$",
+        description="SSH login user, when the node record names none or another (docs/unknowns.md; "
+                    "scripts/doctor finds it)")
+
+    @model_validator(mode="after")
+    def _registry_image(self) -> NodeSection:
+        if (self.image is None) != (self.registry_namespace_id is None):
+            raise ValueError("a registry image needs both image (registry.e2enetworks.net/<namespace>/...) and "
+                             "registryNamespaceId; leave both out for TIR's Riva image")
+        return self
+
+    @field_validator("ssh_public_key")
+    @classmethod
+    def _public_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            import asyncssh
+
+            try:
+                asyncssh.import_public_key(value)
+            except (asyncssh.KeyImportError, ValueError):
+                raise ValueError("is not an OpenSSH public key: give the one line of your key's .pub file "
+                                 "(e.g. ssh-ed25519 AAAA... you@host)") from None
+        return value
+
+
+class ModelSection(_Section):
+    """The `.riva` model: exactly one of a local file, an HTTPS URL or an NGC reference."""
+
+    file: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    ngc: str | None = Field(default=None, pattern=r"^[\w.-]+/([\w.-]+/)?[\w.-]+:[\w.-]+$")
+    pipeline: PipelineSpec = PipelineSpec()
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ModelSection:
+        given = [k for k in ("file", "url", "ngc") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("set exactly one of model.file, model.url or model.ngc")
+        local = self.local_file()
+        if local is not None:
+            # Checked here so a bad path fails `preview` naming the key, not deep in a hash.
+            if not local.is_file():
+                raise ValueError(f"model.file {self.file!r} does not exist or is not a file: "
+                                 "give the path of the .riva model (relative to the project folder)")
+            if not os.access(local, os.R_OK):
+                raise ValueError(f"model.file {self.file!r} is not readable: fix its permissions")
+            if local.suffix not in (".riva", ".rmir"):
+                raise ValueError(f"model.file {self.file!r} must be a .riva (or prebuilt .rmir) model")
+            if local.stat().st_size == 0:
+                raise ValueError(f"model.file {self.file!r} is empty: download the .riva again")
+        return self
+
+    def url_has_credentials(self) -> bool:
+        """A `model.url` with user:password@ must be handled as a secret."""
+        return self.url is not None and "@" in urlsplit(self.url).netloc
+
+    def local_file(self) -> Path | None:
+        """The model file, relative paths taken from the project folder."""
+        if self.file is None:
+            return None
+        return project_path(self.file)
+
+
+class RepositorySection(_Section):
+    storage_type: Literal["managed", "e2e_s3", "external"] = "managed"
+    bucket_name: str = ""
+    access_key: str | None = None
+    prefix: str = Field(default="riva-models", pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
+                        description="folder of the bucket the models are published under")
+
+    @field_validator("prefix")
+    @classmethod
+    def _no_parent(cls, value: str) -> str:
+        if any(part in (".", "..") for part in value.split("/")):
+            raise ValueError(f"{value!r} has a '.' or '..' folder: give a plain path inside the bucket, "
+                             "e.g. riva-models")
+        return value
+
+
+class Autoscaling(_Section):
+    min_replicas: int = Field(ge=0)
+    max_replicas: int = Field(ge=1)
+    metric: Literal["concurrency", "requestRate", "cpu"] = "concurrency"
+    target: int = Field(default=10, gt=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Autoscaling:
+        if self.max_replicas < self.min_replicas:
+            raise ValueError(f"maxReplicas ({self.max_replicas}) must be >= minReplicas ({self.min_replicas})")
+        return self
+
+
+# TIR's own Triton images (docs/tir.md §8.4) lack Riva's Triton backends (docs/riva.md §6).
+STOCK_TRITON_IMAGE = re.compile(r"(^|/)aimle2e/tritonserver(:|$)")
+# E2E's container registry (docs/tir.md §8.2).
+E2E_REGISTRY = "registry.e2enetworks.net/"
+
+
+class ImageChoice(_Section):
+    """Which image a node or endpoint runs, and where TIR pulls it from: a public image
+    (anonymously), or a private one from a namespace of E2E's container registry."""
+
+    image: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$",
+                              description="container image; default: riva-speech:<rivaVersion>")
+    registry_namespace_id: PositiveInt | None = Field(
+        default=None, description="the E2E container registry namespace holding `image` (a private image)")
+
+    @model_validator(mode="after")
+    def _registry_needs_image(self) -> ImageChoice:
+        if self.registry_namespace_id is not None and not self.image:
+            raise ValueError("registryNamespaceId is set but image is not: give the image you pushed into "
+                             f"that namespace, e.g. {E2E_REGISTRY}<namespace>/riva-speech:2.19.0")
+        return self
+
+    def pull_warning(self, section: str) -> str | None:
+        """Why TIR may fail to pull this image, if it looks like it would."""
+        image = self.image or "nvcr.io/nvidia/riva/riva-speech"
+        if self.registry_namespace_id is None and image.startswith("nvcr.io/"):
+            return (f"{NAMESPACE}:{section}.image: {image} is pulled as a public image, but nvcr.io wants NGC "
+                    "credentials for riva-speech: copy it into E2E's container registry and set "
+                    f"{section}.image and {section}.registryNamespaceId (README \"Real TIR\", images)")
+        return None
+
+
+class EndpointSection(ImageChoice):
+    plan: str = Field(min_length=1)
+    replicas: int = Field(default=1, ge=0)
+    autoscaling: Autoscaling | None = None
+    disk_size_gb: int = Field(default=50, ge=30, le=1000)
+    state: Literal["running", "stopped"] = "running"
+
+    @model_validator(mode="after")
+    def _one_size(self) -> EndpointSection:
+        if self.autoscaling is not None and "replicas" in self.model_fields_set:
+            raise ValueError("give replicas (a fixed size) or autoscaling (minReplicas..maxReplicas), not both")
+        return self
+
+
+class TritonSection(EndpointSection):
+    # How the Triton endpoint is created (docs/tir.md §8.4): "triton" is TIR's Triton framework
+    # with the riva-speech image as its server runtime, as the working guide did;
+    # "custom-container" runs tritonserver from that image as a custom container.
+    runtime: Literal["triton", "custom-container"] = "triton"
+
+    @field_validator("image")
+    @classmethod
+    def _riva_backends(cls, value: str | None) -> str | None:
+        if value and STOCK_TRITON_IMAGE.search(value):
+            raise ValueError(f"{value} is one of TIR's stock Triton images, which lack Riva's Triton backends "
+                             "(riva_asr_decoder, riva_asr_endpointing, riva_nlp_detokenizer): a riva-deploy model "
+                             "repository cannot load on it. Use the riva-speech image (or your registry's copy)")
+        return value
+
+
+class RivaApiSection(EndpointSection):
+    # ASSUMPTION (docs/unknowns.md): the container port TIR's gRPC ingress forwards to for a
+    # custom container with its "HTTP Port" box ticked; riva_server listens there.
+    grpc_port: int = Field(default=8080, ge=1, le=65535,
+                           description="container port riva_server listens on, the one TIR's gRPC ingress "
+                                       "forwards to (scripts/doctor checks it)")
+
+
+class RetrySection(_Section):
+    """How patient the TIR client is; defaults in riva_tir/tir/config.py. Never changes a resource."""
+
+    max_retries: int = Field(default=4, ge=0, le=20, description="transient API errors, per call")
+    capacity_retries: int = Field(default=5, ge=0, le=50,
+                                  description="'SKU Inventory temporarily unavailable' on create or start")
+    capacity_backoff_seconds: float = Field(default=15.0, ge=0, le=600, description="first capacity wait; doubles")
+
+
+class StackConfig(_Section):
+    # TIR names (docs/tir.md §9) are at most 50 characters of single-hyphen lowercase words;
+    # the longest suffix riva-tir adds is "-riva-api".
+    name_prefix: str | None = Field(default=None, max_length=40,
+                                    pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+                                    description="prefix of every TIR resource name; default rt-<stack>")
+    tir: TirSection
+    node: NodeSection
+    model: ModelSection
+    repository: RepositorySection = RepositorySection()
+    triton: TritonSection
+    riva_api: RivaApiSection
+    timeouts_minutes: dict[Literal["node", "endpoint", "conversion"], PositiveInt] = Field(default_factory=dict)
+    retries: RetrySection | None = None
+    verify: bool = Field(default=False, description="post-deploy verification as the stack's last step")
+    verify_max_wer: float = Field(default=0.25, ge=0, le=1, description="word error rate the verification allows "
+                                                                        "on its audio (riva_tir/audio/)")
+
+    @model_validator(mode="after")
+    def _gpus(self) -> StackConfig:
+        """riva-build/riva-deploy and Triton need a GPU, and riva-deploy builds TensorRT
+        engines for the GPU it runs on, so the node and Triton must share a GPU type
+        (docs/riva.md §1)."""
+        for key, plan in (("node.plan", self.node.plan), ("triton.plan", self.triton.plan)):
+            if _without_gpu(plan):
+                raise ValueError(f"{NAMESPACE}:{key} {plan!r} has no GPU: riva-deploy and Triton need one; "
+                                 "use a GPU plan, e.g. GPU-L4-8-48GB-1")
+        # Codes that do not parse are left to TIR's catalog check, which lists the real ones.
+        node, triton = _gpu_type(self.node.plan), _gpu_type(self.triton.plan)
+        if node and triton and node != triton:
+            raise ValueError(f"{NAMESPACE}:node.plan ({self.node.plan}) and {NAMESPACE}:triton.plan "
+                             f"({self.triton.plan}) have different GPUs ({node} vs {triton}): riva-deploy builds "
+                             "engines for the node's GPU, so Triton must run on the same GPU type")
+        return self
+
+    def warnings(self) -> list[str]:
+        """What is allowed but likely wrong, shown by every preview."""
+        found = [w for w in (self.triton.pull_warning("triton"), self.riva_api.pull_warning("rivaApi")) if w]
+        if _gpu_type(self.riva_api.plan):
+            found.append(f"{NAMESPACE}:rivaApi.plan {self.riva_api.plan!r} has a GPU that riva_server does not use "
+                         "(Triton does the inference): a CPU plan, e.g. CPU-C3-4-8GB-0, costs less")
+        return found
+
+
+def _gpu_type(plan: str) -> str | None:
+    """The GPU of a plan short code (`GPU-<gpu>-<cpu>-<memory>-<count>`, docs/tir.md §3),
+    None for a code of another shape."""
+    parts = plan.split("-")
+    return parts[1] if len(parts) >= 5 and parts[0] == "GPU" and parts[-1] not in ("0", "") else None
+
+
+def _without_gpu(plan: str) -> bool:
+    """A CPU plan (`CPU-…`) or one whose GPU count is 0."""
+    parts = plan.split("-")
+    return parts[0] == "CPU" or (len(parts) >= 5 and parts[-1] == "0")
+
+
+SECRET_KEYS = {
+    "tirApiKey": "TIR API key (required)",
+    "tirAuthToken": "TIR auth token (required)",
+    "sshPrivateKey": "private key of node.sshPublicKey (required when that is set)",
+    "modelKey": "Riva model encryption key (default tlt_encode)",
+    "ngcApiKey": "NGC API key (required for model.ngc)",
+    "repositorySecretKey": "bucket secret key (required for repository.storageType external)",
+}
+
+
+class ConfigError(Exception):
+    """Stack config problems, each naming the key and the fix."""
+
+
+def load(config: pulumi.Config | None = None) -> StackConfig:
+    """Read and validate every non-secret key of the stack."""
+    config = config or pulumi.Config(NAMESPACE)
+    raw: dict[str, Any] = {}
+    for key in StackConfig.model_fields:
+        camel = to_camel(key)
+        value = config.get(camel)
+        if value is not None:
+            raw[camel] = _parse(value)
+    known = {to_camel(k) for k in StackConfig.model_fields} | set(SECRET_KEYS)
+    unknown = sorted(k.split(":", 1)[1] for k in pulumi.runtime.config.CONFIG.get()
+                     if k.startswith(f"{NAMESPACE}:") and k.split(":", 1)[1] not in known)
+    stack = validate(raw)
+    problems = [f"  {NAMESPACE}:{k}: unknown key: remove it or check its spelling "
+                f"(known: {', '.join(sorted(known))})" for k in unknown]
+    problems += [f"  {key}: its namespace is not {NAMESPACE}: rename it to {NAMESPACE}:{key.split(':', 1)[1]} "
+                 "(riva-tir reads only that namespace)" for key in _misspelled_namespace()]
+    problems += _secret_problems(stack)
+    if stack.model.url_has_credentials() and not pulumi.runtime.is_config_secret(f"{NAMESPACE}:model"):
+        # Plain config is stored and handed to providers in plaintext.
+        problems.append(f"  {NAMESPACE}:model.url: it carries a password (user:password@): store it as a secret "
+                        f"with `pulumi config set --secret --path {NAMESPACE}:model.url <url>`")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return stack
+
+
+def validate(raw: dict[str, Any]) -> StackConfig:
+    """The schema's verdict on config values keyed as in the stack file, explained per key."""
+    try:
+        return StackConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
+
+
+def _misspelled_namespace() -> list[str]:
+    """Config keys whose namespace looks like a misspelling of ours (`rivatir:`, `Riva_Tir:`)."""
+    def folded(name: str) -> str:
+        return "".join(c for c in name.lower() if c.isalnum())
+    return sorted(k for k in pulumi.runtime.config.CONFIG.get() if ":" in k
+                  and k.split(":", 1)[0] != NAMESPACE and folded(k.split(":", 1)[0]) == folded(NAMESPACE))
+
+
+def _parse(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = ["invalid stack config (stacks/Pulumi.<stack>.yaml):"]
+    for err in exc.errors(include_input=False, include_url=False):
+        key = _config_key(err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = "missing: set it with `pulumi config set --path " + f"{NAMESPACE}:{key} <value>`"
+        elif err["type"] == "extra_forbidden":
+            message = "unknown key: remove it or check its spelling"
+        # A rule across sections names its keys itself.
+        lines.append(f"  {NAMESPACE}:{key}: {message}" if key else f"  {message}")
+    return "\n".join(lines)
+
+
+def _config_key(loc: tuple[int | str, ...]) -> str:
+    """An error location as the stack config spells it: each field by its alias (some
+    errors, such as those of defaults, are reported under the Python name)."""
+    parts: list[str] = []
+    model: Any = StackConfig
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) and isinstance(model, type) \
+            and issubclass(model, BaseModel) else None
+        parts.append(field.alias or str(part) if field is not None else str(part))
+        model = field.annotation if field is not None else None
+        if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+            # Optional sections (`X | None`): descend into the model they hold.
+            model = next((a for a in getattr(model, "__args__", ()) if isinstance(a, type)
+                          and issubclass(a, BaseModel)), None)
+    return ".".join(parts)
+
+
+def has_secret(key: str) -> bool:
+    return pulumi.runtime.get_config(f"{NAMESPACE}:{key}") is not None
+
+
+def _secret_problems(stack: StackConfig) -> list[str]:
+    needed = ["tirApiKey", "tirAuthToken"]
+    if stack.node.ssh_public_key:
+        needed.append("sshPrivateKey")
+    if stack.model.ngc:
+        needed.append("ngcApiKey")
+    if stack.repository.storage_type == "external":
+        needed.append("repositorySecretKey")
+    return [f"  {NAMESPACE}:{key}: missing: {SECRET_KEYS[key]}; set it with "
+            f"`pulumi config set --secret {NAMESPACE}:{key} <value>`" for key in needed if not has_secret(key)]
+
+
+def secret(key: str, default: str | None = None) -> pulumi.Output[str] | None:
+    """A secret config value as a secret Output (never as a plain string)."""
+    value = pulumi.Config(NAMESPACE).get_secret(key)
+    if value is None and default is not None:
+        return pulumi.Output.secret(default)
+    return value

@@ -1,0 +1,288 @@
+"""RivaDeployment: the whole manual flow as one dependency graph.
+
+TirNode -> ModelArtifact -> RivaConversion -> (ModelRepository) -> TritonEndpoint ->
+RivaApiEndpoint. The SSH key, the node and the model repository have no dependencies on
+each other and are created in parallel.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi_command import remote
+
+from riva_tir.artifact_hash import sha256_file
+from riva_tir.config import E2E_REGISTRY, EndpointSection, cache_dir, StackConfig
+from riva_tir.conversion import RivaConversion
+from riva_tir.providers.artifact import ModelArtifact
+from riva_tir.providers.endpoint import RivaApiEndpoint, TritonEndpoint
+from riva_tir.providers.keypair import SshKeyPair
+from riva_tir.providers.model_repository import ModelRepository, RepositoryContent
+from riva_tir.providers.node import TirNode
+from riva_tir.providers.node_power import NodePower, NodeWake
+from riva_tir.providers.scale import EndpointScale
+from riva_tir.providers.ssh_key import TirSshKey, key_material
+
+RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
+# Where TIR mounts the endpoint's model path (the published location) in its container.
+MOUNT_PATH = "/mnt/models"
+# docs/riva.md §7-8 and docs/tir.md §8.4-8.5, §8.9: TIR routes the endpoint root to container port
+# 8080; Triton's gRPC port 9000 is what the Riva API server dials inside TIR. ASSUMPTION: the
+# SDK's Triton arguments, started without `mpirun` (riva-speech runs one tritonserver).
+TRITON_ARGS = [f"--model-repository={MOUNT_PATH}", "--http-port=8080", "--grpc-port=9000",
+               "--metrics-port=8082", "--allow-grpc=true", "--allow-http=true",
+               "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
+# riva_server on `rivaApi.grpcPort` (8080) with TIR's "HTTP Port" box ticked, as the working
+# guide ran it (docs/tir.md §8.2, §8.4). ASSUMPTION: the box is
+# `custom_endpoint_details.service_port: true` and makes TIR's gRPC ingress forward to that port.
+SECRET_OUTPUTS = ["credentials"]
+
+
+@dataclass(frozen=True)
+class RivaDeploymentSecrets:
+    """Secret inputs, always as secret Outputs."""
+
+    tir_api_key: pulumi.Output[str]
+    tir_auth_token: pulumi.Output[str]
+    model_key: pulumi.Output[str]
+    ssh_private_key: pulumi.Output[str] | None = None
+    ngc_api_key: pulumi.Output[str] | None = None
+    repository_secret_key: pulumi.Output[str] | None = None
+
+
+def resource_prefix(stack: str, configured: str | None) -> str:
+    """TIR names are lowercase DNS labels; a stack name may not be."""
+    if configured:
+        return configured
+    return "rt-" + (re.sub(r"[^a-z0-9]+", "-", stack.lower())[:20].strip("-") or "stack")
+
+
+class RivaDeployment(pulumi.ComponentResource):
+    """Riva on TIR: a Triton endpoint and a Riva API endpoint fed by a converted model."""
+
+    triton_grpc: pulumi.Output[dict[str, Any]]  # the ingress: address, metadata, CA (GrpcTarget)
+    triton_http_url: pulumi.Output[str]
+    riva_grpc: pulumi.Output[dict[str, Any]]
+    riva_http_url: pulumi.Output[str]
+    models: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, config: StackConfig, secrets: RivaDeploymentSecrets,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("riva-tir:riva:RivaDeployment", name, None, opts)
+        prefix = resource_prefix(pulumi.get_stack(), config.name_prefix)
+        minutes = config.timeouts_minutes
+        node_timeout = 60.0 * minutes.get("node", 30)
+        tir = {"tir": config.tir.model_dump(),
+               # Secret because both parts are (secretness flows through all/apply).
+               "credentials": pulumi.Output.all(secrets.tir_api_key, secrets.tir_auth_token)
+                                           .apply(lambda a: {"api_key": a[0], "auth_token": a[1]}),
+               "retries": config.retries.model_dump() if config.retries else None}
+
+        def child(*depends_on: pulumi.Resource, secret: list[str] | None = None) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on),
+                                          additional_secret_outputs=SECRET_OUTPUTS + (secret or []))
+
+        # SSH: the stack's own key pair, or one generated and kept (secret) in state.
+        if config.node.ssh_public_key and secrets.ssh_private_key is not None:
+            public_key, private_key = pulumi.Output.from_input(config.node.ssh_public_key), secrets.ssh_private_key
+        else:
+            pair = SshKeyPair(f"{name}-ssh-keypair", comment=f"{prefix}-node",
+                              opts=pulumi.ResourceOptions(parent=self))
+            public_key, private_key = pair.public_key, pair.private_key
+        # The label names the key's fingerprint: a rotated key is another account key,
+        # added before the old one goes.
+        key = TirSshKey(f"{name}-ssh-key", {
+            **tir, "label": public_key.apply(lambda k: f"{prefix}-node-{_key_tag(k)}"), "public_key": public_key},
+            child())
+        node = TirNode(f"{name}-node", {
+            **tir, "name": f"{prefix}-node", "plan": config.node.plan,
+            "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
+            "registry_image": config.node.image, "registry_namespace_id": config.node.registry_namespace_id,
+            "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
+            "login_user": config.node.ssh_user,
+            "ready_timeout": node_timeout}, child())
+
+        repo_cfg = config.repository
+        repository = ModelRepository(f"{name}-repository", {
+            **tir, "name": _repository_name(prefix, repo_cfg.access_key), "storage_type": repo_cfg.storage_type,
+            "bucket_name": repo_cfg.bucket_name, "access_key": repo_cfg.access_key,
+            "secret_key": secrets.repository_secret_key}, child())
+
+        # Models emptied from the bucket outside Pulumi: a new marker wakes the node and publishes again.
+        content = RepositoryContent(f"{name}-repository-content", {
+            **tir, "repository_id": repository.repository_id, "prefix": repo_cfg.prefix}, child())
+
+        model = config.model
+        local = model.local_file()
+        source = {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc}
+        sha256 = _local_sha256(local)
+        # Everything that re-runs the conversion: the model (its file's hash, or its source),
+        # its flags, the Riva version, where it is published; the key and a republish below.
+        conversion_inputs = hashlib.sha256(json.dumps([
+            sha256 or source, model.pipeline.build_flags(), config.node.riva_version, repo_cfg.prefix,
+        ], sort_keys=True).encode()).hexdigest()[:16]
+        # A stopped node is started whenever the conversion has to run again. The trigger
+        # holds the model key (so a new key converts again) and is secret like it.
+        wake = NodeWake(f"{name}-node-wake", {
+            **tir, "node_id": node.node_id, "plan": config.node.plan,
+            "trigger": pulumi.Output.all(content.marker, secrets.model_key).apply(
+                lambda a: f"{conversion_inputs} {a[0]} {a[1]}"),
+            "ready_timeout": node_timeout}, child(secret=["trigger"]))
+        artifact = ModelArtifact(f"{name}-artifact", {
+            "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
+            "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
+            # A URL with user:password@ is a secret like the keys.
+            "source": pulumi.Output.secret(source) if model.url_has_credentials() else source,
+            "sha256": sha256, "ngc_api_key": secrets.ngc_api_key,
+        }, pulumi.ResourceOptions(parent=self, depends_on=[wake],
+                                  additional_secret_outputs=["source"] if model.url_has_credentials() else []))
+
+        connection = remote.ConnectionArgs(host=node.ssh_host, port=node.ssh_port, user=node.ssh_user,
+                                           private_key=private_key, host_key=node.ssh_host_key)
+        conversion = RivaConversion(
+            f"{name}-conversion", connection=connection, artifact_path=artifact.remote_path,
+            artifact_sha256=artifact.remote_sha256, pipeline=model.pipeline,
+            riva_version=config.node.riva_version, model_key=secrets.model_key,
+            bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
+            bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
+            prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
+            opts=pulumi.ResourceOptions(parent=self))
+        # The node's desired state, applied after every conversion (stop it to save cost).
+        NodePower(f"{name}-node-power", {
+            **tir, "node_id": node.node_id, "plan": config.node.plan, "state": config.node.state,
+            "trigger": pulumi.Output.all(conversion.revision, content.marker, secrets.model_key)
+                                     .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
+            "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
+
+        triton, riva_api = _endpoints(name, prefix, config, tir, child, repository, conversion)
+
+        self.node_id = node.node_id
+        self.repository_id = repository.repository_id
+        self.triton_endpoint_id = triton.endpoint_id
+        self.riva_endpoint_id = riva_api.endpoint_id
+        self.triton_grpc = triton.grpc
+        self.triton_http_url = triton.http_url
+        self.riva_grpc = riva_api.grpc
+        self.riva_http_url = riva_api.http_url
+        self.models = conversion.models
+        self.pipeline = pulumi.Output.from_input(model.pipeline.name)
+        self.register_outputs({
+            "node_id": self.node_id, "repository_id": self.repository_id,
+            "triton_endpoint_id": self.triton_endpoint_id, "riva_endpoint_id": self.riva_endpoint_id,
+            "triton_grpc": self.triton_grpc, "triton_http_url": self.triton_http_url,
+            "riva_grpc": self.riva_grpc, "riva_http_url": self.riva_http_url,
+            "models": self.models, "pipeline": self.pipeline,
+        })
+
+
+def _repository_name(prefix: str, access_key: str | None) -> str:
+    """The model repository's TIR name. With the user's own bucket keys it carries a tag of
+    the access key: TIR cannot change a repository's keys (docs/tir.md §6), so new keys
+    make a new repository, created (under this new name) before the old one is deleted,
+    while Triton keeps serving from the old one."""
+    if not access_key:
+        return f"{prefix}-repo"
+    return f"{prefix}-repo-{hashlib.sha256(access_key.encode()).hexdigest()[:4]}"
+
+
+def _key_tag(public_key: str) -> str:
+    """Eight hex digits that tell SSH public keys apart (type and material, not the comment)."""
+    return hashlib.sha256(key_material(public_key).encode()).hexdigest()[:8]
+
+
+def _local_sha256(path: Path | None) -> str | None:
+    return sha256_file(path, cache_dir() / "hash-cache") if path else None
+
+
+def _endpoints(name: str, prefix: str, config: StackConfig, tir: dict[str, Any],
+               child: Callable[..., pulumi.ResourceOptions], repository: ModelRepository,
+               conversion: RivaConversion) -> tuple[TritonEndpoint, RivaApiEndpoint]:
+    """Triton serving the published models, and the Riva API server dialing it; each with
+    the resource that owns its size and power state (EndpointScale)."""
+    minutes = config.timeouts_minutes
+    default_image = RIVA_IMAGE.format(version=config.node.riva_version)
+    endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
+    triton_cfg = config.triton
+    # The plugins published beside the models, preloaded (docs/riva.md §6); none: no env
+    # variable, the container as before plugins were published.
+    triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080,
+                                  env_variables=conversion.plugins.apply(preload_env))
+    # Framework Triton with the riva-speech image as its "custom server runtime", or
+    # tritonserver from that image as a custom container.
+    triton_spec: dict[str, object] = (
+        {"framework": "triton", "command": [], "args": ["tritonserver", *TRITON_ARGS]}
+        if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS})
+    triton = TritonEndpoint(f"{name}-triton", {
+        **tir, **triton_spec, "container": triton_container, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
+        "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
+        "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+    }, child())
+    EndpointScale(f"{name}-triton-scale", {
+        **tir, "endpoint_id": triton.endpoint_id, "plan": triton_cfg.plan, **_scaling(triton_cfg),
+        "state": triton_cfg.state,
+        "ready_timeout": endpoint_timeout}, child())
+
+    api_cfg = config.riva_api
+    riva_api = RivaApiEndpoint(f"{name}-riva-api", {
+        **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
+        "command": ["riva_server"],
+        "args": triton.internal_grpc_address.apply(lambda addr: [
+            f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}", "--asr_service=true", "--nlp_service=false",
+            "--tts_service=false", f"--triton_uri={addr}"]),
+        "container": {**_container(api_cfg, default_image, "grpc", "", api_cfg.grpc_port), "service_port": True},
+        **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+    }, child())
+    EndpointScale(f"{name}-riva-api-scale", {
+        **tir, "endpoint_id": riva_api.endpoint_id, "plan": api_cfg.plan, **_scaling(api_cfg),
+        "state": api_cfg.state,
+        "ready_timeout": endpoint_timeout}, child())
+    return triton, riva_api
+
+
+def _scaling(cfg: object) -> dict[str, object]:
+    scale = getattr(cfg, "autoscaling")
+    replicas = getattr(cfg, "replicas")
+    if scale is None:
+        return {"replicas": replicas, "autoscaling": None}
+    return {"replicas": scale.min_replicas, "autoscaling": {
+        "min_replicas": scale.min_replicas, "max_replicas": scale.max_replicas,
+        "rules": [{"metric": scale.metric, "condition_type": "limit", "value": scale.target,
+                   "watch_period": 60}]}}
+
+
+def preload_env(plugins: list[str]) -> list[dict[str, object]]:
+    """`LD_PRELOAD` for the plugins at the root of the mounted repository, in TIR's env item
+    form (docs/tir.md §8.2); no plugins, no variable."""
+    if not plugins:
+        return []
+    return [{"key": "LD_PRELOAD", "value": ":".join(f"{MOUNT_PATH}/{p}" for p in plugins),
+             "required": False, "disabled": {"key": False, "value": False}}]
+
+
+def _container(cfg: EndpointSection, default_image: str, probe: str, path: str, port: int,
+               env_variables: pulumi.Input[list[dict[str, object]]] | None = None) -> dict[str, object]:
+    """The endpoint's container (public, or private from E2E's registry) with readiness and
+    liveness probes on the server's port: TIR shows Running before the server is up without
+    one (docs/tir.md §8.8)."""
+    check = {"protocol": probe, "path": path, "port": port, "initial_delay_seconds": 30,
+             "period_seconds": 10, "timeout_seconds": 5, "failure_threshold": 6}
+    image: dict[str, object] = {"container_name": cfg.image or default_image, "container_type": "public"}
+    if cfg.registry_namespace_id is not None:
+        name = cfg.image or default_image
+        image = {"container_name": name if name.startswith(E2E_REGISTRY) else E2E_REGISTRY + name,
+                 "container_type": "private",
+                 "private_image_details": {"registry_namespace_id": cfg.registry_namespace_id}}
+    return {
+        "container": {**image, "advance_config": {
+            "image_pull_policy": "IfNotPresent",
+            "is_readiness_probe_enabled": True, "readiness_probe": check,
+            "is_liveness_probe_enabled": True, "liveness_probe": {**check, "failure_threshold": 10}}},
+        "resource_details": {"disk_size": cfg.disk_size_gb, "mount_path": MOUNT_PATH,
+                             "env_variables": [] if env_variables is None else env_variables},
+    }

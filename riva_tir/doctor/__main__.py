@@ -1,0 +1,75 @@
+"""`python -m riva_tir.doctor --stack <stack>` (scripts/doctor): the stack's config and
+secrets as `pulumi config` shows them, the checks, the table, the exit status."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+from riva_tir.config import ConfigError, NAMESPACE, StackConfig, validate
+from riva_tir.doctor import diagnose
+from riva_tir.doctor.report import StackSecrets, render
+from riva_tir.ingress import TOKEN_ENV
+
+
+def load_stack(stack: str) -> tuple[StackConfig, StackSecrets]:
+    """The stack's config and secrets, as `pulumi config` shows them (run in the project folder);
+    the token from $TIR_AUTH_TOKEN when set, as the other commands take it."""
+    shown = json.loads(subprocess.run(["pulumi", "config", "--json", "--show-secrets", "--stack", stack],
+                                      check=True, capture_output=True, text=True).stdout)
+    values: dict[str, Any] = {}
+    for key, entry in shown.items():
+        if key.startswith(f"{NAMESPACE}:"):
+            values[key.split(":", 1)[1]] = entry.get("objectValue", entry.get("value"))
+    config = validate({k: v for k, v in values.items() if k in _config_keys()})
+    token = os.environ.get(TOKEN_ENV) or str(values.get("tirAuthToken", ""))
+    return config, StackSecrets(api_key=str(values.get("tirApiKey", "")), auth_token=token,
+                                ssh_private_key=values.get("sshPrivateKey") or _state_private_key(stack))
+
+
+def _config_keys() -> set[str]:
+    return {f.alias or name for name, f in StackConfig.model_fields.items()}
+
+
+def _state_private_key(stack: str) -> str | None:
+    """The key pair riva-tir generated for the stack's node, from its state."""
+    exported = subprocess.run(["pulumi", "stack", "export", "--show-secrets", "--stack", stack],
+                              capture_output=True, text=True)
+    if exported.returncode != 0:
+        return None
+    for resource in json.loads(exported.stdout).get("deployment", {}).get("resources") or []:
+        if str(resource.get("urn", "")).endswith("-ssh-keypair"):
+            key = (resource.get("outputs") or {}).get("private_key")
+            if isinstance(key, dict):  # a secret's envelope
+                key = key.get("plaintext")
+                key = json.loads(key) if isinstance(key, str) and key.startswith('"') else key
+            return key if isinstance(key, str) else None
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/doctor", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--probe-node", action="store_true", help="create the cheapest node to read its record "
+                                                                  "when the stack has no running node of its own "
+                                                                  "(costs up to one hour of that plan)")
+    parser.add_argument("--yes", action="store_true", help="confirm --probe-node")
+    args = parser.parse_args(argv)
+    if args.probe_node and not args.yes:
+        parser.error("--probe-node creates a billed node for a few minutes: add --yes to confirm")
+    try:
+        config, keys = load_stack(args.stack)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    report = diagnose(args.stack, config, keys, probe_node=args.probe_node)
+    render(report)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

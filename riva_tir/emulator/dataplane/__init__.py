@@ -1,0 +1,5 @@
+"""What runs "inside" endpoints: Triton, Riva API and generic-container stand-ins (plane.py)."""
+
+from riva_tir.emulator.dataplane.plane import DataPlane, Readiness
+
+__all__ = ["DataPlane", "Readiness"]

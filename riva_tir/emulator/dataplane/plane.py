@@ -1,0 +1,190 @@
+"""What runs "inside" endpoints: a Triton stand-in, a Riva API stand-in or a generic container.
+
+Each instance listens on loopback ports that stand for its container's ports (`ports`:
+container port -> loopback port); nothing outside the emulator dials them directly: the
+gRPC ingress and the HTTP proxy (docs/emulator.md, "Data plane") pick the container port
+and look the instance up here on every call, and so does one endpoint dialing another by
+its in-cluster name `is-<id>:<port>`.
+
+A redeploy of a serving endpoint rolls: the new instance starts beside the old one, which
+keeps serving until the new one is ready (a Kubernetes rolling update with one replica;
+ASSUMPTION, riva_tir/emulator/assumptions.py ROLLING_REDEPLOY).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import grpc
+
+from riva_tir.emulator.assumptions import TRITON_GRPC_PORT, TRITON_HTTP_PORT
+from riva_tir.emulator.dataplane.listeners import DynamicHealth, HttpListener, generic_app, start_grpc
+from riva_tir.emulator.dataplane.repository import TritonRepository
+from riva_tir.emulator.dataplane.riva import ASR_SERVICE, TritonProbe, register_riva
+from riva_tir.emulator.dataplane.triton_grpc import register_triton
+from riva_tir.emulator.dataplane.triton_http import create_triton_app
+from riva_tir.emulator.objectstore import ObjectStore
+
+_GRACE_S = 1.0
+
+
+@dataclass(frozen=True)
+class Readiness:
+    ready: bool
+    reason: str  # why not ready
+    models: list[str]  # Triton: models READY; Riva: ASR models it serves
+
+
+class _Instance(Protocol):
+    @property
+    def ports(self) -> dict[int, int]: ...
+
+    def readiness(self) -> Readiness: ...
+
+    def stop(self) -> None: ...
+
+
+class _Triton:
+    """Triton as TIR starts it: HTTP on container port 8080, gRPC on 9000."""
+
+    def __init__(self, store: ObjectStore, host: str, bucket: str, prefix: str, endpoint_id: int,
+                 backends: frozenset[str], preload: tuple[str, ...], mount_path: str) -> None:
+        self.repo = TritonRepository(store, bucket, prefix, backends, preload, mount_path)
+        self._http = HttpListener(create_triton_app(self.repo), host, None, f"triton-http-{endpoint_id}")
+        health = DynamicHealth(lambda: self.repo.snapshot().ready, ("inference.GRPCInferenceService",))
+
+        def register(server: grpc.Server) -> None:
+            register_triton(server, self.repo)
+            health.add_to(server)
+
+        self._grpc, grpc_port = start_grpc(host, None, register)
+        self.ports = {TRITON_HTTP_PORT: self._http.port, TRITON_GRPC_PORT: grpc_port}
+
+    def readiness(self) -> Readiness:
+        snap = self.repo.snapshot(force=True)
+        return Readiness(snap.ready, snap.reason(self.repo.location), snap.ready_models)
+
+    def stop(self) -> None:
+        self._grpc.stop(_GRACE_S).wait()
+        self._http.stop()
+
+
+class _Riva:
+    """riva_server: gRPC on the port of its `--riva-uri`; Triton found through `resolve`."""
+
+    def __init__(self, host: str, triton_uri: str, resolve: Callable[[str], str | None], riva_port: int) -> None:
+        self.probe = TritonProbe(triton_uri, resolve)
+        health = DynamicHealth(lambda: self.probe.view().ok, (ASR_SERVICE,))
+
+        def register(server: grpc.Server) -> None:
+            register_riva(server, self.probe)
+            health.add_to(server)
+
+        self._grpc, grpc_port = start_grpc(host, None, register)
+        self.ports = {riva_port: grpc_port}
+
+    def readiness(self) -> Readiness:
+        view = self.probe.view()
+        return Readiness(view.ok, view.reason, [m.name for m in view.models])
+
+    def stop(self) -> None:
+        self._grpc.stop(_GRACE_S).wait()
+        self.probe.close()
+
+
+class _Generic:
+    """Any other container: an HTTP server on its service port."""
+
+    def __init__(self, host: str, port: int, endpoint_id: int) -> None:
+        self._http = HttpListener(generic_app, host, None, f"container-http-{endpoint_id}")
+        self.ports = {port: self._http.port}
+
+    def readiness(self) -> Readiness:
+        return Readiness(True, "", [])
+
+    def stop(self) -> None:
+        self._http.stop()
+
+
+class DataPlane:
+    """Starts, checks and stops the data-plane processes of endpoints (thread-safe)."""
+
+    def __init__(self, objectstore: ObjectStore, host: str = "127.0.0.1") -> None:
+        self._store = objectstore
+        self._host = host
+        self._lock = threading.Lock()
+        self._serving: dict[int, _Instance] = {}
+        self._rolling: dict[int, _Instance] = {}  # a redeploy's new instance, until ready
+
+    def _start(self, endpoint_id: int, instance: _Instance, rolling: bool) -> None:
+        with self._lock:
+            replaced = self._rolling.pop(endpoint_id, None)
+            if rolling and endpoint_id in self._serving:
+                self._rolling[endpoint_id] = instance
+            else:
+                replaced, self._serving[endpoint_id] = self._serving.get(endpoint_id), instance
+        if replaced is not None:
+            replaced.stop()
+
+    def start_triton(self, endpoint_id: int, bucket: str, prefix: str, backends: frozenset[str],
+                     rolling: bool = False, preload: tuple[str, ...] = (), mount_path: str = "/mnt/models") -> None:
+        """`preload`: the container's LD_PRELOAD entries; `mount_path`: where the repository is."""
+        triton = _Triton(self._store, self._host, bucket, prefix, endpoint_id, backends, preload, mount_path)
+        self._start(endpoint_id, triton, rolling)
+
+    def start_riva(self, endpoint_id: int, triton_uri: str, riva_port: int, rolling: bool = False) -> None:
+        self._start(endpoint_id, _Riva(self._host, triton_uri, self.resolve, riva_port), rolling)
+
+    def start_generic(self, endpoint_id: int, port: int, rolling: bool = False) -> None:
+        self._start(endpoint_id, _Generic(self._host, port, endpoint_id), rolling)
+
+    def readiness(self, endpoint_id: int) -> Readiness:
+        """Re-checks now; a rolling redeploy's new instance takes over once it is ready."""
+        with self._lock:
+            instance = self._rolling.get(endpoint_id) or self._serving.get(endpoint_id)
+        if instance is None:
+            return Readiness(False, f"endpoint {endpoint_id} has no running container", [])
+        readiness = instance.readiness()
+        if readiness.ready:
+            self.take_over(endpoint_id)
+        return readiness
+
+    def take_over(self, endpoint_id: int) -> None:
+        """A rolling redeploy's new instance serves from now on; the old one stops."""
+        with self._lock:
+            new = self._rolling.pop(endpoint_id, None)
+            old = self._serving.get(endpoint_id) if new is not None else None
+            if new is not None:
+                self._serving[endpoint_id] = new
+        if old is not None:
+            old.stop()
+
+    def port(self, endpoint_id: int, container_port: int) -> int | None:
+        """The loopback port behind a serving instance's container port, if it listens there."""
+        with self._lock:
+            instance = self._serving.get(endpoint_id)
+        return instance.ports.get(container_port) if instance is not None else None
+
+    def resolve(self, address: str) -> str | None:
+        """TIR's in-cluster name `is-<id>:<port>` -> the loopback address behind it."""
+        name, _, port = address.rpartition(":")
+        if not (name.startswith("is-") and name[3:].isdigit() and port.isdigit()):
+            return None
+        loopback = self.port(int(name[3:]), int(port))
+        return f"{self._host}:{loopback}" if loopback else None
+
+    def stop(self, endpoint_id: int) -> None:
+        with self._lock:
+            instances = [self._serving.pop(endpoint_id, None), self._rolling.pop(endpoint_id, None)]
+        for instance in instances:
+            if instance is not None:
+                instance.stop()
+
+    def stop_all(self) -> None:
+        with self._lock:
+            ids = set(self._serving) | set(self._rolling)
+        for endpoint_id in ids:
+            self.stop(endpoint_id)

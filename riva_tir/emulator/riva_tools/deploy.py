@@ -1,0 +1,149 @@
+"""`riva-deploy`: turn an `.rmir` into a Triton model repository (docs/riva.md §5, §6).
+
+Shape: `riva-deploy [-f] IN.rmir[:key] MODEL_REPO_DIR`. The key must open the RMIR (same
+decryption errors as riva-build). Other models already in MODEL_REPO_DIR are kept, so a
+streaming and an offline pipeline can share one repository; the pipeline's own model
+directories are replaced only with `-f`. The "TensorRT engine" (`model.plan`) is the
+decrypted RMIR payload: no GPU work happens, but sizes stay realistic. A model whose engine
+needs TensorRT plugins (the RMIR's `trt_plugins`) gets them as stand-in `.so` files in
+`plugins/` beside MODEL_REPOSITORY_DIR, and its acoustic model's `config.pbtxt` names them
+(docs/emulator.md, "Inside the machines").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+from riva_tir.emulator.riva_tools.archive import RMIR_FORMAT, ArchiveError, OpenArchive, open_archive
+from riva_tir.emulator.riva_tools.cli import USAGE_EXIT, KeyedPath, ToolError, run_tool, split_keyed
+from riva_tir.emulator.riva_tools.keys import KeyMismatch
+from riva_tir.emulator.riva_tools.triton_layout import (
+    PipelineModels,
+    acoustic_config,
+    decoder_config,
+    ensemble_config,
+)
+
+USAGE = "usage: riva-deploy [-f] INPUT.rmir[:KEY] MODEL_REPOSITORY_DIR"
+_LEXICON = "hello\t▁he llo\nworld\t▁wor ld\nriva\t▁ri va\n"
+
+
+def _progress(message: str) -> None:
+    print(f"[riva-deploy] {message}", flush=True)
+
+
+def _unlock(archive: OpenArchive, source: KeyedPath) -> bytes | None:
+    try:
+        return archive.unlock(source.key)
+    except LookupError:
+        detail = "the RMIR is encrypted and no key was given"
+    except KeyMismatch:
+        detail = "wrong key (decryption error)"
+    raise ToolError(
+        f"failed to decrypt '{source.path}': {detail}. Pass it as {source.path.name}:KEY")
+
+
+def _write_model_plan(archive: OpenArchive, cipher_key: bytes | None, target: Path) -> str:
+    digest = hashlib.sha256()
+    with target.open("wb") as handle:
+        for chunk in archive.payload(cipher_key):
+            digest.update(chunk)
+            handle.write(chunk)
+    return digest.hexdigest()
+
+
+def _write_plugins(repo: Path, plugins: list[str]) -> None:
+    """Stand-in plugin libraries (non-empty, like the ones riva_start.sh preloads)."""
+    folder = repo.parent / "plugins"
+    for plugin in plugins:
+        folder.mkdir(parents=True, exist_ok=True)
+        _progress(f"Writing TensorRT plugin {folder / plugin}")
+        (folder / plugin).write_bytes(b"\x7fELF stand-in TensorRT plugin " + plugin.encode() + b"\n")
+
+
+def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
+    """Validate, then write the pipeline's model directories into `repo`."""
+    if not source.path.is_file():
+        raise ToolError(f"input file '{source.path}' does not exist")
+    if repo.exists() and not repo.is_dir():
+        raise ToolError(f"model repository '{repo}' is not a directory")
+    _progress(f"Extracting {source.path}")
+    try:
+        archive = open_archive(source.path, RMIR_FORMAT)
+    except ArchiveError as exc:
+        raise ToolError(f"{exc} (expected an .rmir file written by riva-build)") from None
+    try:
+        cipher_key = _unlock(archive, source)
+        manifest = archive.manifest
+        offline = manifest.get("mode") == "offline"
+        flags = manifest.get("flags")
+        flags = flags if isinstance(flags, dict) else {}
+        acoustic_name = flags.get("acoustic_model_name")
+        plugins = archive.trt_plugins()
+        models = PipelineModels.for_pipeline(str(manifest["name"]), offline,
+                                             str(acoustic_name) if acoustic_name else None)
+        targets = [repo / name for name in models.names]
+        existing = [t for t in targets if t.exists()]
+        if existing and not force:
+            raise ToolError(
+                f"model directory '{existing[0]}' already exists; use -f to overwrite"
+            )
+        for target in existing:
+            _progress(f"Removing existing {target.name}")
+            shutil.rmtree(target)
+        am_dir = repo / models.acoustic / "1"
+        am_dir.mkdir(parents=True)
+        _progress(f"Building TensorRT engine for {models.acoustic} (emulated, no GPU)")
+        plan_sha = _write_model_plan(archive, cipher_key, am_dir / "model.plan")
+        _write_plugins(repo, plugins)
+        (repo / models.acoustic / "config.pbtxt").write_text(acoustic_config(models, plugins))
+
+        decoder_dir = repo / models.decoder / "1"
+        decoder_dir.mkdir(parents=True)
+        (decoder_dir / "vocabulary.txt").write_text(_LEXICON, encoding="utf-8")  # a version dir holds files
+        (repo / models.decoder / "config.pbtxt").write_text(decoder_config(models))
+
+        ens_dir = repo / models.ensemble / "1"
+        ens_dir.mkdir(parents=True)
+        _progress(f"Writing {models.ensemble}")
+        (ens_dir / "lexicon.txt").write_text(_LEXICON, encoding="utf-8")
+        (ens_dir / f"{plan_sha[:32]}_tokenizer.model").write_bytes(plan_sha.encode())
+        for member in archive.member_names("assets/"):
+            (ens_dir / Path(member).name).write_bytes(archive.read_member(member))
+        (repo / models.ensemble / "config.pbtxt").write_text(
+            ensemble_config(models, offline, str(manifest.get("language_code", "en-US")), flags,
+                            int(str(manifest["model_ms_per_timestep"])))
+        )
+    finally:
+        archive.close()
+    _progress(f"Deployed pipeline '{manifest['name']}' to {repo}: "
+              f"{', '.join(models.names)}")
+    return models
+
+
+def main(args: list[str]) -> int:
+    if args and args[0] in {"-h", "--help"}:
+        print(USAGE)
+        return 0
+    force = False
+    positional: list[str] = []
+    for arg in args:
+        if arg in {"-f", "--force"}:
+            force = True
+        elif arg.startswith("-") and len(arg) > 1:
+            raise ToolError(f"unrecognized argument: {arg}", USAGE_EXIT)
+        else:
+            positional.append(arg)
+    if len(positional) != 2:
+        print(USAGE, file=sys.stderr)
+        raise ToolError("expected INPUT.rmir[:KEY] and MODEL_REPOSITORY_DIR", USAGE_EXIT)
+    source = split_keyed(positional[0])
+    deploy(source, Path(positional[1]), force)
+    return 0
+
+
+def entrypoint() -> int:
+    return run_tool("riva-deploy", main)

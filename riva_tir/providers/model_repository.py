@@ -1,0 +1,166 @@
+"""ModelRepository: the TIR model repository (an EOS bucket) that holds the Triton model
+repository riva-deploy wrote. Its S3 credentials are secret outputs.
+
+RepositoryContent watches what was published there: emptied outside Pulumi, it shows in
+`refresh`, and its new `marker` makes the next `up` publish again (and wake the node).
+"""
+from __future__ import annotations
+
+import uuid
+
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
+from pydantic import Field, SecretStr
+
+from riva_tir.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
+                                       cleanup_failed_create)
+from riva_tir.tir import NotFound
+from riva_tir.tir.model_repositories.models import ModelRepository as Repo
+from riva_tir.tir.model_repositories.specs import RepositorySpec
+from riva_tir.tir.validation import ResourceName
+
+_SPEC_FIELDS = {"name": "name", "storage_type": "storage_type", "bucket_name": "bucket_name",
+                "access_key": "access_key", "secret_key": "secret_key"}
+SECRET_OUTPUTS = ["credentials", "secret_key", "bucket_secret_key"]
+
+
+class RepositoryInputs(TirInputs):
+    name: ResourceName
+    storage_type: Literal["managed", "e2e_s3", "external"] = "managed"
+    bucket_name: str = ""
+    access_key: str | None = None
+    secret_key: SecretStr | None = None
+    ready_timeout: float = Field(default=600, gt=0)
+
+
+class RepositoryOutputs(TirOutputs):
+    repository_id: int
+    status: str | None
+    bucket: str | None
+    bucket_endpoint: str | None
+    bucket_access_key: str | None
+    bucket_secret_key: str | None  # a secret output (SECRET_OUTPUTS)
+
+
+class ModelRepositoryProvider(TirProvider[RepositoryInputs, RepositoryOutputs]):
+    inputs = RepositoryInputs
+    outputs = RepositoryOutputs
+    replace_on = frozenset({"name", "storage_type", "bucket_name", "access_key", "secret_key"})
+
+    def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        return self.spec_check(RepositorySpec, _SPEC_FIELDS, {k: inputs.get(v) for k, v in _SPEC_FIELDS.items()})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        args = self.args(props)
+        with self.client(props) as tir:
+            repo = tir.model_repositories.find(args.name)
+            if repo is None:
+                repo = tir.model_repositories.create_idempotent(RepositorySpec(
+                    name=args.name, model_type="triton", storage_type=args.storage_type,
+                    bucket_name=args.bucket_name, access_key=args.access_key, secret_key=args.secret_key))
+            with cleanup_failed_create(tir.model_repositories, repo, f"model repository {args.name}"):
+                if not repo.is_ready:
+                    repo = tir.model_repositories.wait_ready(repo.id, timeout=args.ready_timeout)
+            return CreateResult(str(repo.id), self.result(props, _outputs(repo)))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Only the credentials or the timeout can change in place; nothing to send.
+        with self.client(news) as tir:
+            return UpdateResult(self.result(news, _outputs(tir.model_repositories.get(int(_id)))))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            repo = tir.model_repositories.get_or_none(int(id_))
+            return ReadResult(id_, self.result(props, _outputs(repo))) if repo else ReadResult("", {})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        args = self.args(props)
+        with self.client(props) as tir:
+            try:
+                tir.model_repositories.delete(int(id_))
+            except NotFound:
+                return
+            tir.model_repositories.wait_deleted(int(id_), timeout=args.ready_timeout)
+
+
+def _outputs(repo: Repo) -> RepositoryOutputs:
+    bucket, creds = repo.bucket, repo.credentials
+    return RepositoryOutputs(
+        repository_id=repo.id, status=repo.status,
+        bucket=bucket.bucket_name if bucket else None,
+        bucket_endpoint=bucket.endpoint if bucket else None,
+        bucket_access_key=creds.access_key if creds else None,
+        bucket_secret_key=creds.secret_key.get_secret_value() if creds and creds.secret_key else None)
+
+
+class ModelRepository(TirResource, module="tir", name="ModelRepository"):
+    """A TIR model repository of type triton; managed bucket unless told otherwise."""
+
+    repository_id: pulumi.Output[int]
+    bucket: pulumi.Output[str]
+    bucket_endpoint: pulumi.Output[str]
+    bucket_access_key: pulumi.Output[str]
+    bucket_secret_key: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            additional_secret_outputs=SECRET_OUTPUTS))
+        super().__init__(ModelRepositoryProvider(), name, props, opts)
+
+
+# The marker `read` reports when the published models are gone from the bucket.
+MISSING = "missing"
+
+
+class ContentInputs(TirInputs):
+    repository_id: int = Field(gt=0)
+    prefix: str = ""
+
+
+class ContentOutputs(TirOutputs):
+    marker: str
+
+
+class RepositoryContentProvider(TirProvider[ContentInputs, ContentOutputs]):
+    inputs = ContentInputs
+    outputs = ContentOutputs
+    replace_on = frozenset({"repository_id", "prefix"})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(str(self.args(props).repository_id),
+                            self.result(props, ContentOutputs(marker=uuid.uuid4().hex)))
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        if olds.get("marker") == MISSING and not result.replaces:
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        return result
+
+    def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        return {"marker": UNKNOWN} if olds.get("marker") == MISSING else {}
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        marker = self.recorded(olds).marker
+        return UpdateResult(self.result(news, ContentOutputs(marker=uuid.uuid4().hex if marker == MISSING else marker)))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client(props) as tir:
+            try:
+                objects = tir.model_repositories.list_objects(int(id_), props.get("prefix") or "")
+            except NotFound:
+                return ReadResult("", {})
+        return ReadResult(id_, props if objects else {**props, "marker": MISSING})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to undo: the publish step removes what it published."""
+
+
+class RepositoryContent(TirResource, module="tir", name="RepositoryContent"):
+    """Whether the published models are still in the repository's bucket (see module doc)."""
+
+    marker: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(RepositoryContentProvider(), name, props, opts)

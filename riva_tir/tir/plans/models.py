@@ -1,0 +1,66 @@
+"""SKU catalog models (``gpu_service/sku/``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from riva_tir.tir._models import TirModel
+
+
+class SkuPlan(TirModel):
+    """One price of a SKU; ``committed_days == 0`` is the hourly one."""
+
+    sku_item_price_id: int
+    sku_type: str = ""
+    committed_days: int = 0
+    unit_price: float | None = None
+    currency: str | None = None
+
+
+class Sku(TirModel):
+    sku_id: int
+    name: str = ""
+    series: str = ""
+    sku_type: str = ""
+    cpu: int | str | None = None
+    gpu: int | str | None = None
+    memory: str | int | None = None
+    is_free: bool = False
+    is_inventory_available: bool = True
+    plans: list[SkuPlan] = Field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        """SDK short code ``{series}-{sku_type head}-{cpu}-{memory}-{gpu or 0}``, e.g. ``CPU-C3-4-8GB-0``."""
+        head = self.sku_type.split("-")[0]
+        return f"{self.series}-{head}-{self.cpu}-{self.memory}-{self.gpu or 0}"
+
+    @property
+    def hourly_plan(self) -> SkuPlan | None:
+        return next((p for p in self.plans if p.committed_days == 0), None)
+
+
+class ResolvedPlan(TirModel):
+    """What a short code stands for: the ids that node and endpoint bodies need."""
+
+    code: str
+    sku_id: int
+    sku_item_price_id: int
+    sku: Sku
+
+
+class SkuSpecs(TirModel):
+    name: str | None = None
+
+
+class SkuPlanSummary(TirModel):
+    sku_type: str | None = None
+    committed_days: int | None = None
+    currency: str | None = None
+
+
+class SkuDetails(TirModel):
+    """Plan summary embedded in node and endpoint responses."""
+
+    specs: SkuSpecs | None = None
+    plan: SkuPlanSummary | None = None

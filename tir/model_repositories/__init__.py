@@ -1,6 +1,0 @@
-"""Model repositories: models and request specs. The client is `tir.model_repositories.client`,
-imported by `TirClient` only, so code that only validates does not load the HTTP stack."""
-from tir.model_repositories.models import Bucket, BucketObject, ModelRepository, S3Credentials
-from tir.model_repositories.specs import RepositorySpec
-
-__all__ = ["Bucket", "BucketObject", "ModelRepository", "RepositorySpec", "S3Credentials"]

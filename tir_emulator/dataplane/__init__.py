@@ -1,5 +1,0 @@
-"""What runs "inside" endpoints: Triton, Riva API and generic-container stand-ins (plane.py)."""
-
-from tir_emulator.dataplane.plane import DataPlane, Readiness
-
-__all__ = ["DataPlane", "Readiness"]

@@ -1,5 +1,0 @@
-"""Nodes as real SSH hosts (asyncssh), one asyncio loop thread for all (see host.py)."""
-
-from tir_emulator.machines.host import MachineHost
-
-__all__ = ["MachineHost"]
