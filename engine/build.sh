@@ -62,9 +62,9 @@ for piece in "${pieces[@]}"; do
         install -m 0755 "$src/python/$script" "$dest/$(basename "$script")"
       done
       # The launcher starts riva-tir's provider host, which serves more calls at once
-      # (components/providers/host.py says why; the project's virtualenv has it).
-      sed -i 's/ -m pulumi\.dynamic / -m components.providers.host /' "$dest/pulumi-resource-pulumi-python"
-      grep -q 'components.providers.host' "$dest/pulumi-resource-pulumi-python" ;;
+      # (riva_tir/providers/host.py says why; the project's virtualenv has it).
+      sed -i 's/ -m pulumi\.dynamic / -m riva_tir.providers.host /' "$dest/pulumi-resource-pulumi-python"
+      grep -q 'riva_tir.providers.host' "$dest/pulumi-resource-pulumi-python" ;;
     langhost)
       # Installed as the base host behind pyhost (engine/pyhost/main.go says why).
       build_piece langhost pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
