@@ -244,8 +244,8 @@ class RetrySection(_Section):
 
 class StackConfig(_Section):
     # TIR names (docs/tir.md §9) are at most 50 characters of single-hyphen lowercase words;
-    # the longest suffix riva-tir adds is "-riva-api".
-    name_prefix: str | None = Field(default=None, max_length=40,
+    # riva-tir adds the deployment's suffix ("-" and 5) and at most "-repo-xxxx" (10).
+    name_prefix: str | None = Field(default=None, max_length=34,
                                     pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
                                     description="prefix of every TIR resource name; default rt-<stack>")
     tir: TirSection
@@ -406,8 +406,14 @@ def _secret_problems(stack: StackConfig) -> list[str]:
         needed.append("ngcApiKey")
     if stack.repository.storage_type == "external":
         needed.append("repositorySecretKey")
-    return [f"  {NAMESPACE}:{key}: missing: {SECRET_KEYS[key]}; set it with "
-            f"`pulumi config set --secret {NAMESPACE}:{key} <value>`" for key in needed if not has_secret(key)]
+    missing = [f"  {NAMESPACE}:{key}: missing: {SECRET_KEYS[key]}; set it with "
+               f"`pulumi config set --secret {NAMESPACE}:{key} <value>`" for key in needed if not has_secret(key)]
+    # A secret set without --secret sits in plaintext in the stack file (and its history).
+    plaintext = [f"  {NAMESPACE}:{key}: set in plaintext: it is a secret; set it again with "
+                 f"`pulumi config set --secret {NAMESPACE}:{key} <value>` (and rotate it: the stack file "
+                 "held it in the clear)" for key in SECRET_KEYS if has_secret(key)
+                 and not pulumi.runtime.is_config_secret(f"{NAMESPACE}:{key}")]
+    return missing + plaintext
 
 
 def secret(key: str, default: str | None = None) -> pulumi.Output[str] | None:

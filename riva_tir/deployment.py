@@ -24,6 +24,7 @@ from riva_tir.providers.artifact import ModelArtifact
 from riva_tir.providers.endpoint import RivaApiEndpoint, TritonEndpoint
 from riva_tir.providers.keypair import SshKeyPair
 from riva_tir.providers.model_repository import ModelRepository, RepositoryContent
+from riva_tir.providers.names import DeploymentNames
 from riva_tir.providers.node import TirNode
 from riva_tir.providers.node_power import NodePower, NodeWake
 from riva_tir.providers.scale import EndpointScale
@@ -56,11 +57,22 @@ class RivaDeploymentSecrets:
     repository_secret_key: pulumi.Output[str] | None = None
 
 
-def resource_prefix(stack: str, configured: str | None) -> str:
-    """TIR names are lowercase DNS labels; a stack name may not be."""
+# The component name of the stack program (__main__.py): its names carry no component part.
+DEFAULT_NAME = "riva"
+
+
+def readable_prefix(stack: str, component: str, configured: str | None) -> str:
+    """The readable part of a deployment's TIR names (lowercase DNS labels; a stack or
+    component name may not be one): `namePrefix`, else rt-<stack>[-<component>]. The
+    deployment's random suffix follows it (DeploymentNames)."""
     if configured:
         return configured
-    return "rt-" + (re.sub(r"[^a-z0-9]+", "-", stack.lower())[:20].strip("-") or "stack")
+    parts = [_slug(stack, 20) or "stack"] + ([_slug(component, 10) or "x"] if component != DEFAULT_NAME else [])
+    return "rt-" + "-".join(parts)
+
+
+def _slug(text: str, limit: int) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower())[:limit].strip("-")
 
 
 class RivaDeployment(pulumi.ComponentResource):
@@ -75,7 +87,8 @@ class RivaDeployment(pulumi.ComponentResource):
     def __init__(self, name: str, config: StackConfig, secrets: RivaDeploymentSecrets,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("riva-tir:riva:RivaDeployment", name, None, opts)
-        prefix = resource_prefix(pulumi.get_stack(), config.name_prefix)
+        readable = readable_prefix(pulumi.get_stack(), name, config.name_prefix)
+        names = DeploymentNames(f"{name}-names", readable, pulumi.ResourceOptions(parent=self))
         minutes = config.timeouts_minutes
         node_timeout = 60.0 * minutes.get("node", 30)
         tir = {"tir": config.tir.model_dump(),
@@ -92,16 +105,17 @@ class RivaDeployment(pulumi.ComponentResource):
         if config.node.ssh_public_key and secrets.ssh_private_key is not None:
             public_key, private_key = pulumi.Output.from_input(config.node.ssh_public_key), secrets.ssh_private_key
         else:
-            pair = SshKeyPair(f"{name}-ssh-keypair", comment=f"{prefix}-node",
+            pair = SshKeyPair(f"{name}-ssh-keypair", comment=f"{readable}-node",
                               opts=pulumi.ResourceOptions(parent=self))
             public_key, private_key = pair.public_key, pair.private_key
         # The label names the key's fingerprint: a rotated key is another account key,
         # added before the old one goes.
         key = TirSshKey(f"{name}-ssh-key", {
-            **tir, "label": public_key.apply(lambda k: f"{prefix}-node-{_key_tag(k)}"), "public_key": public_key},
+            **tir, "label": pulumi.Output.all(names.tir_name("node"), public_key).apply(
+                lambda a: f"{a[0]}-{_key_tag(a[1])}"), "public_key": public_key},
             child())
         node = TirNode(f"{name}-node", {
-            **tir, "name": f"{prefix}-node", "plan": config.node.plan,
+            **tir, "name": names.tir_name("node"), "plan": config.node.plan,
             "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
             "registry_image": config.node.image, "registry_namespace_id": config.node.registry_namespace_id,
             "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
@@ -110,7 +124,7 @@ class RivaDeployment(pulumi.ComponentResource):
 
         repo_cfg = config.repository
         repository = ModelRepository(f"{name}-repository", {
-            **tir, "name": _repository_name(prefix, repo_cfg.access_key), "storage_type": repo_cfg.storage_type,
+            **tir, "name": names.tir_name(_repository_kind(repo_cfg.access_key)), "storage_type": repo_cfg.storage_type,
             "bucket_name": repo_cfg.bucket_name, "access_key": repo_cfg.access_key,
             "secret_key": secrets.repository_secret_key}, child())
 
@@ -160,8 +174,11 @@ class RivaDeployment(pulumi.ComponentResource):
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
 
-        triton, riva_api = _endpoints(name, prefix, config, tir, child, repository, conversion)
+        triton, riva_api = _endpoints(name, names, config, tir, child, repository, conversion)
 
+        # Every TIR name of this deployment starts with it (namePrefix or rt-<stack>, then
+        # the deployment's own suffix): what to look for in the TIR dashboard.
+        self.name_prefix = names.full_prefix
         self.node_id = node.node_id
         self.repository_id = repository.repository_id
         self.triton_endpoint_id = triton.endpoint_id
@@ -173,7 +190,7 @@ class RivaDeployment(pulumi.ComponentResource):
         self.models = conversion.models
         self.pipeline = pulumi.Output.from_input(model.pipeline.name)
         self.register_outputs({
-            "node_id": self.node_id, "repository_id": self.repository_id,
+            "name_prefix": self.name_prefix, "node_id": self.node_id, "repository_id": self.repository_id,
             "triton_endpoint_id": self.triton_endpoint_id, "riva_endpoint_id": self.riva_endpoint_id,
             "triton_grpc": self.triton_grpc, "triton_http_url": self.triton_http_url,
             "riva_grpc": self.riva_grpc, "riva_http_url": self.riva_http_url,
@@ -181,14 +198,14 @@ class RivaDeployment(pulumi.ComponentResource):
         })
 
 
-def _repository_name(prefix: str, access_key: str | None) -> str:
-    """The model repository's TIR name. With the user's own bucket keys it carries a tag of
-    the access key: TIR cannot change a repository's keys (docs/tir.md §6), so new keys
-    make a new repository, created (under this new name) before the old one is deleted,
-    while Triton keeps serving from the old one."""
+def _repository_kind(access_key: str | None) -> str:
+    """The model repository's part of its TIR name. With the user's own bucket keys it
+    carries a tag of the access key: TIR cannot change a repository's keys (docs/tir.md
+    §6), so new keys make a new repository, created (under this new name) before the old
+    one is deleted, while Triton keeps serving from the old one."""
     if not access_key:
-        return f"{prefix}-repo"
-    return f"{prefix}-repo-{hashlib.sha256(access_key.encode()).hexdigest()[:4]}"
+        return "repo"
+    return f"repo-{hashlib.sha256(access_key.encode()).hexdigest()[:4]}"
 
 
 def _key_tag(public_key: str) -> str:
@@ -200,7 +217,7 @@ def _local_sha256(path: Path | None) -> str | None:
     return sha256_file(path, cache_dir() / "hash-cache") if path else None
 
 
-def _endpoints(name: str, prefix: str, config: StackConfig, tir: dict[str, Any],
+def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict[str, Any],
                child: Callable[..., pulumi.ResourceOptions], repository: ModelRepository,
                conversion: RivaConversion) -> tuple[TritonEndpoint, RivaApiEndpoint]:
     """Triton serving the published models, and the Riva API server dialing it; each with
@@ -219,7 +236,7 @@ def _endpoints(name: str, prefix: str, config: StackConfig, tir: dict[str, Any],
         {"framework": "triton", "command": [], "args": ["tritonserver", *TRITON_ARGS]}
         if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS})
     triton = TritonEndpoint(f"{name}-triton", {
-        **tir, **triton_spec, "container": triton_container, "name": f"{prefix}-triton", "plan": triton_cfg.plan,
+        **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"), "plan": triton_cfg.plan,
         "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
         "revision": conversion.revision, "ready_timeout": endpoint_timeout,
     }, child())
@@ -230,7 +247,7 @@ def _endpoints(name: str, prefix: str, config: StackConfig, tir: dict[str, Any],
 
     api_cfg = config.riva_api
     riva_api = RivaApiEndpoint(f"{name}-riva-api", {
-        **tir, "framework": "custom", "name": f"{prefix}-riva-api", "plan": api_cfg.plan,
+        **tir, "framework": "custom", "name": names.tir_name("riva-api"), "plan": api_cfg.plan,
         "command": ["riva_server"],
         "args": triton.internal_grpc_address.apply(lambda addr: [
             f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}", "--asr_service=true", "--nlp_service=false",

@@ -13,7 +13,7 @@ blocking check is refuted.
 from __future__ import annotations
 
 from riva_tir.config import StackConfig
-from riva_tir.deployment import resource_prefix
+from riva_tir.deployment import DEFAULT_NAME, readable_prefix
 from riva_tir.doctor.account import access, images, plans, repository_types
 from riva_tir.doctor.node import leftover_probe, probe, ssh
 from riva_tir.doctor.reach import data_plane, endpoints
@@ -21,10 +21,13 @@ from riva_tir.doctor.report import Finding, Report, StackSecrets, render
 from riva_tir.providers.base import TirProvider
 
 
-def diagnose(stack: str, config: StackConfig, keys: StackSecrets, *, probe_node: bool = False) -> Report:
-    """Every check against the stack's account; the probe node only when asked."""
+def diagnose(stack: str, config: StackConfig, keys: StackSecrets, names: str | None, *,
+             probe_node: bool = False) -> Report:
+    """Every check against the stack's account; the probe node only when asked. `names`
+    is the prefix of the deployment's TIR names, from its state (its suffix is nowhere
+    else; None before the first `up`)."""
     report = Report()
-    prefix = resource_prefix(stack, config.name_prefix)
+    prefix = readable_prefix(stack, DEFAULT_NAME, config.name_prefix)
     with TirProvider.client({"tir": config.tir.model_dump(), "retries": {"max_retries": 1},
                              "credentials": {"api_key": keys.api_key, "auth_token": keys.auth_token}}) as tir:
         if not access(tir, config, report):
@@ -34,8 +37,8 @@ def diagnose(stack: str, config: StackConfig, keys: StackSecrets, *, probe_node:
         images(tir, config, report)
         repository_types(tir, report)
         data_plane(config, report)
-        endpoints(tir, prefix, config, keys.auth_token, report)
-        node = tir.nodes.find(f"{prefix}-node")
+        endpoints(tir, names, config, keys.auth_token, report)
+        node = tir.nodes.find(f"{names}-node") if names else None
         if node is not None and node.status != "stopped" and keys.ssh_private_key:
             ssh(tir.nodes.record(node.id), config, keys.ssh_private_key, f"node {node.name}", report)
             if probe_node:

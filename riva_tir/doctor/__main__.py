@@ -10,9 +10,12 @@ import sys
 from typing import Any
 
 from riva_tir.config import ConfigError, NAMESPACE, StackConfig, validate
+from riva_tir.deployment import DEFAULT_NAME
 from riva_tir.doctor import diagnose
 from riva_tir.doctor.report import StackSecrets, render
 from riva_tir.ingress import TOKEN_ENV
+from riva_tir.providers.names import NAMES_TYPE
+from riva_tir.stack_state import reveal
 
 
 def load_stack(stack: str) -> tuple[StackConfig, StackSecrets]:
@@ -34,19 +37,30 @@ def _config_keys() -> set[str]:
     return {f.alias or name for name, f in StackConfig.model_fields.items()}
 
 
-def _state_private_key(stack: str) -> str | None:
-    """The key pair riva-tir generated for the stack's node, from its state."""
+def _state(stack: str) -> list[dict[str, Any]]:
+    """The stack's resources as its state records them, secrets shown ([] before any `up`)."""
     exported = subprocess.run(["pulumi", "stack", "export", "--show-secrets", "--stack", stack],
                               capture_output=True, text=True)
     if exported.returncode != 0:
-        return None
-    for resource in json.loads(exported.stdout).get("deployment", {}).get("resources") or []:
+        return []
+    return list(json.loads(exported.stdout).get("deployment", {}).get("resources") or [])
+
+
+def _state_private_key(stack: str) -> str | None:
+    """The key pair riva-tir generated for the stack's node, from its state."""
+    for resource in _state(stack):
         if str(resource.get("urn", "")).endswith("-ssh-keypair"):
-            key = (resource.get("outputs") or {}).get("private_key")
-            if isinstance(key, dict):  # a secret's envelope
-                key = key.get("plaintext")
-                key = json.loads(key) if isinstance(key, str) and key.startswith('"') else key
+            key = reveal((resource.get("outputs") or {}).get("private_key"))
             return key if isinstance(key, str) else None
+    return None
+
+
+def _state_names(stack: str) -> str | None:
+    """The prefix of the stack's TIR names (DeploymentNames), None before the first `up`."""
+    for resource in _state(stack):
+        if resource.get("type") == NAMES_TYPE and str(resource.get("urn", "")).endswith(f"::{DEFAULT_NAME}-names"):
+            outputs = resource.get("outputs") or {}
+            return "-".join(p for p in (outputs.get("prefix"), outputs.get("suffix")) if p)
     return None
 
 
@@ -66,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    report = diagnose(args.stack, config, keys, probe_node=args.probe_node)
+    report = diagnose(args.stack, config, keys, _state_names(args.stack), probe_node=args.probe_node)
     render(report)
     return 1 if report.failed else 0
 

@@ -41,9 +41,9 @@ def data_plane(config: StackConfig, report: Report) -> None:
                            "(and .caFile for a private CA)"))
 
 
-def endpoints(tir: TirClient, prefix: str, config: StackConfig, token: str, report: Report) -> None:
+def endpoints(tir: TirClient, names: str | None, config: StackConfig, token: str, report: Report) -> None:
     """Through the ingress: the project header (routing), then the Riva API's port (upstream)."""
-    triton, api = tir.endpoints.find(f"{prefix}-triton"), tir.endpoints.find(f"{prefix}-riva-api")
+    triton, api = (tir.endpoints.find(f"{names}-{kind}") if names else None for kind in ("triton", "riva-api"))
     if triton is None and api is None:
         report.add(Finding("ingress project header", "unknown",
                            "this stack has no endpoints yet: run the doctor again after the first `up`",

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, Resource, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, Resource, ResourceProvider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -147,10 +147,76 @@ class TirProvider(TypedProvider[InputsT, OutputsT]):
     create_only: ClassVar[frozenset[str]] = frozenset()
     # Inputs `catalog_errors` reads (it runs only once they are known).
     catalog_keys: ClassVar[tuple[str, ...]] = ()
-    # The input TIR knows the resource by (adoption looks it up by this name).
+    # The input TIR knows the resource by (recovery looks it up by this name).
     name_field: ClassVar[str | None] = "name"
     # How patient the client is never changes a resource.
     undiffed: ClassVar[frozenset[str]] = frozenset({"retries"})
+    # What TIR calls the kind (in messages), and the client's collection of it; None: the
+    # resource has no TIR object of its own (subclasses that make one set both).
+    kind: ClassVar[str] = ""
+    collection: ClassVar[str | None] = None
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Make the TIR object under a name nothing holds yet, then wait for it."""
+        with self.client(props) as tir:
+            made = self.find(tir, props)
+            if made is not None and not self.made_here(tir, made, props):
+                raise name_taken(self.kind, made.name, made.id)
+            if made is not None:
+                # A create of this deployment that failed after TIR made the resource (its
+                # name carries the deployment's suffix, and it is what these inputs make).
+                progress(f"taking back {self.kind} {made.name} (id {made.id}), made by an earlier run")
+                self.take_over(tir, made, props)
+            else:
+                try:
+                    made = self.make(tir, props)
+                except Exception:
+                    self._remove_lost_create(tir, props)
+                    raise
+            return CreateResult(str(made.id), self.result(props, self.finish(tir, props, made)))
+
+    def made_here(self, tir: TirClient, found: Any, props: dict[str, Any]) -> bool:
+        """Whether `found`, under this resource's name, is what these inputs make: the
+        evidence that this deployment made it (subclasses; none by default, so the name
+        is taken)."""
+        return False
+
+    def take_over(self, tir: TirClient, found: Any, props: dict[str, Any]) -> None:
+        """Bring what an earlier run made to these inputs before `finish` (subclasses)."""
+
+    def _remove_lost_create(self, tir: TirClient, props: dict[str, Any]) -> None:
+        """After a POST that failed on our side (its answer lost, retries spent): what TIR
+        made under the name, which was free just before, is ours; delete it, as Pulumi
+        records nothing of a failed create. Best effort: the error that follows names it."""
+        try:
+            made = self.find(tir, props)
+            if made is not None:
+                progress(f"{self.kind} {made.name} (id {made.id}) was made by a create that failed; deleting it")
+                getattr(tir, self.collection or "").delete(made.id)
+        except TirError:
+            pass
+
+    def take_back(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The id and outputs of what an interrupted create with these inputs made (found by
+        its name and finished as `create` finishes it), or None; only riva_tir.recovery
+        calls it, for a create Pulumi recorded as pending (docs/day2.md, "Ownership")."""
+        with self.client(props) as tir:
+            found = self.find(tir, props)
+            return None if found is None else (str(found.id), self.result(props, self.finish(tir, props, found)))
+
+    def find(self, tir: TirClient, props: dict[str, Any]) -> Any:
+        """The TIR object holding this resource's name, or None."""
+        assert self.collection is not None and self.name_field is not None
+        found: Any = getattr(tir, self.collection).find(props[self.name_field])
+        return found
+
+    def make(self, tir: TirClient, props: dict[str, Any]) -> Any:
+        """POST the TIR object (subclasses that make one)."""
+        raise NotImplementedError
+
+    def finish(self, tir: TirClient, props: dict[str, Any], made: Any) -> TirOutputs:
+        """Wait for what `make` (or an interrupted run) made; its outputs (subclasses)."""
+        raise NotImplementedError
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs with the same pydantic rules the client's request specs use,
@@ -280,6 +346,17 @@ def _moved(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     if is_unknown(new) or not isinstance(new, Mapping):
         return True
     return any(old.get(k) != new.get(k) for k in TirConnection.identity)
+
+
+def name_taken(kind: str, name: str, resource_id: int) -> RuntimeError:
+    """A create whose TIR name is already in use: riva-tir never takes over a resource
+    this deployment's state does not hold (docs/day2.md, "Ownership")."""
+    return RuntimeError(
+        f"TIR already has a {kind} named {name} (id {resource_id}) that this deployment did not create, "
+        "and riva-tir never takes over a resource it did not create. If an interrupted `pulumi up` of this "
+        "stack created it, run `python -m riva_tir.recovery --stack <stack>` to take it into the stack; "
+        "otherwise give this deployment other names (riva-tir:namePrefix, or the component's name) or "
+        f"remove that {kind} in TIR")
 
 
 class _Deletable(Protocol):

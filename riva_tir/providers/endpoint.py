@@ -11,7 +11,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
 from riva_tir.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
-                                       cleanup_failed_create, is_unknown)
+                                       cleanup_failed_create, is_unknown, name_taken)
 from riva_tir.providers.engine_log import progress
 from riva_tir.tir import NotFound
 from riva_tir.tir.config import TirConnection
@@ -63,6 +63,7 @@ class EndpointOutputs(TirOutputs):
 class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
     inputs = EndpointInputs
     outputs = EndpointOutputs
+    kind, collection = "endpoint", "endpoints"
     replace_on = frozenset({"name", "framework"})
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
@@ -90,28 +91,31 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
         tir.plans.resolve_endpoint_plan(inputs["plan"], inputs["framework"])
         return []
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
+    def make(self, tir: TirClient, props: dict[str, Any]) -> Endpoint:
         args = self.args(props)
-        with self.client(props) as tir:
-            endpoint = tir.endpoints.find(args.name)
-            adopted = endpoint is not None
-            if endpoint is None:
-                progress(f"creating endpoint {args.name} ({args.framework}) on {args.plan}")
-                endpoint = tir.endpoints.create_idempotent(_spec(tir, args))
-            else:
-                progress(f"adopting endpoint {endpoint.name} (id {endpoint.id}) left by an earlier run")
-            with cleanup_failed_create(tir.endpoints, endpoint, f"endpoint {args.name}"):
-                if endpoint.status == "stopped":
-                    tir.endpoints.start(endpoint.id)
-                if adopted:
-                    # The earlier run may have created it from other inputs (a setting changed
-                    # since): these are the ones it must run with.
-                    live = tir.endpoints.wait_ready(endpoint.id, timeout=args.ready_timeout)
-                    tir.endpoints.update(endpoint.id, _spec(tir, _live_size(args, live)), action="patch")
-                if not endpoint.is_ready:
-                    progress(f"waiting for endpoint {args.name} to be ready", ephemeral=True)
-                endpoint = wait_answering(tir, endpoint.id, args.ready_timeout)
-            return CreateResult(str(endpoint.id), self.result(props, _outputs(tir, endpoint)))
+        progress(f"creating endpoint {args.name} ({args.framework}) on {args.plan}")
+        return tir.endpoints.create_idempotent(_spec(tir, args))
+
+    def made_here(self, tir: TirClient, found: Endpoint, props: dict[str, Any]) -> bool:
+        """An endpoint of this deployment serves its framework from its own repository."""
+        live = tir.endpoints.get(found.id)
+        return (live.framework, live.model_id) == (props["framework"], props.get("model_id"))
+
+    def take_over(self, tir: TirClient, found: Endpoint, props: dict[str, Any]) -> None:
+        """The earlier run may have made it from other inputs (a setting changed since):
+        these are the ones it must run with."""
+        args = self.args(props)
+        if found.status == "stopped":
+            tir.endpoints.start(found.id)
+        live = tir.endpoints.wait_ready(found.id, timeout=args.ready_timeout)
+        tir.endpoints.update(found.id, _spec(tir, _live_size(args, live)), action="patch")
+
+    def finish(self, tir: TirClient, props: dict[str, Any], made: Endpoint) -> EndpointOutputs:
+        args = self.args(props)
+        with cleanup_failed_create(tir.endpoints, made, f"endpoint {args.name}"):
+            if not made.is_ready:
+                progress(f"waiting for endpoint {args.name} to be ready", ephemeral=True)
+            return _outputs(tir, wait_answering(tir, made.id, args.ready_timeout))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         endpoint_id, old, new = int(id_), self.args(olds), self.args(news)

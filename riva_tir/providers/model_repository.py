@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import uuid
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import Field, SecretStr
 
 from riva_tir.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
-                                       cleanup_failed_create)
+                                       cleanup_failed_create, name_taken)
 from riva_tir.tir import NotFound
 from riva_tir.tir.model_repositories.models import ModelRepository as Repo
 from riva_tir.tir.model_repositories.specs import RepositorySpec
 from riva_tir.tir.validation import ResourceName
+
+if TYPE_CHECKING:
+    from riva_tir.tir.client import TirClient
 
 _SPEC_FIELDS = {"name": "name", "storage_type": "storage_type", "bucket_name": "bucket_name",
                 "access_key": "access_key", "secret_key": "secret_key"}
@@ -47,23 +50,24 @@ class RepositoryOutputs(TirOutputs):
 class ModelRepositoryProvider(TirProvider[RepositoryInputs, RepositoryOutputs]):
     inputs = RepositoryInputs
     outputs = RepositoryOutputs
+    kind, collection = "model repository", "model_repositories"
     replace_on = frozenset({"name", "storage_type", "bucket_name", "access_key", "secret_key"})
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         return self.spec_check(RepositorySpec, _SPEC_FIELDS, {k: inputs.get(v) for k, v in _SPEC_FIELDS.items()})
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
+    def make(self, tir: TirClient, props: dict[str, Any]) -> Repo:
         args = self.args(props)
-        with self.client(props) as tir:
-            repo = tir.model_repositories.find(args.name)
-            if repo is None:
-                repo = tir.model_repositories.create_idempotent(RepositorySpec(
-                    name=args.name, model_type="triton", storage_type=args.storage_type,
-                    bucket_name=args.bucket_name, access_key=args.access_key, secret_key=args.secret_key))
-            with cleanup_failed_create(tir.model_repositories, repo, f"model repository {args.name}"):
-                if not repo.is_ready:
-                    repo = tir.model_repositories.wait_ready(repo.id, timeout=args.ready_timeout)
-            return CreateResult(str(repo.id), self.result(props, _outputs(repo)))
+        repo: Repo = tir.model_repositories.create_idempotent(RepositorySpec(
+            name=args.name, model_type="triton", storage_type=args.storage_type,
+            bucket_name=args.bucket_name, access_key=args.access_key, secret_key=args.secret_key))
+        return repo
+
+    def finish(self, tir: TirClient, props: dict[str, Any], made: Repo) -> RepositoryOutputs:
+        args = self.args(props)
+        with cleanup_failed_create(tir.model_repositories, made, f"model repository {args.name}"):
+            repo = made if made.is_ready else tir.model_repositories.wait_ready(made.id, timeout=args.ready_timeout)
+            return _outputs(repo)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Only the credentials or the timeout can change in place; nothing to send.

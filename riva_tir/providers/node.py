@@ -9,7 +9,7 @@ from pydantic import Field
 
 from riva_tir.providers import host_keys
 from riva_tir.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
-                                       cleanup_failed_create)
+                                       cleanup_failed_create, name_taken)
 from riva_tir.providers.engine_log import progress
 from riva_tir.providers.node_power import converge
 from riva_tir.providers.ssh_key import key_material
@@ -60,6 +60,7 @@ class NodeOutputs(TirOutputs):
 class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
     inputs = NodeInputs
     outputs = NodeOutputs
+    kind, collection = "node", "nodes"
     # Only the name (the adoption key) replaces a node, which would destroy its disk: the
     # plan, disk size and image change in place (docs/day2.md, "Nodes").
     replace_on = frozenset({"name"})
@@ -106,26 +107,28 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
         _resolve(tir, inputs)
         return []
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        with self.client(props) as tir:
-            version_id, plan = _resolve(tir, props)
-            node = tir.nodes.find(props["name"])
-            if node is None:
-                progress(f"creating node {props['name']} on {props['plan']}")
-                node = tir.nodes.create_idempotent(NodeSpec(
-                    name=props["name"], **_image_fields(props, version_id),
-                    sku_item_price_id=plan.sku_item_price_id,
-                    disk_size_in_gb=props["disk_size_gb"], public_key=props["public_keys"]))
-            else:
-                progress(f"adopting node {node.name} (id {node.id}) left by an earlier run")
-            with cleanup_failed_create(tir.nodes, node, f"node {props['name']}"):
-                if not node.is_ready:
-                    progress(f"waiting for node {props['name']} to run", ephemeral=True)
-                node = converge(tir, node, "running", props["ready_timeout"])
-                outputs = _outputs(node, {}, version_id, plan.sku_item_price_id, props.get("login_user"))
-                # Trust on first use: TIR publishes no host keys (docs/security.md).
-                outputs = outputs.model_copy(update={"ssh_host_key": _pin(self.args(props), outputs)})
-            return CreateResult(str(node.id), self.result(props, outputs))
+    def make(self, tir: TirClient, props: dict[str, Any]) -> Node:
+        version_id, plan = _resolve(tir, props)
+        progress(f"creating node {props['name']} on {props['plan']}")
+        return tir.nodes.create_idempotent(NodeSpec(
+            name=props["name"], **_image_fields(props, version_id), sku_item_price_id=plan.sku_item_price_id,
+            disk_size_in_gb=props["disk_size_gb"], public_key=props["public_keys"]))
+
+    def made_here(self, tir: TirClient, found: Node, props: dict[str, Any]) -> bool:
+        """A node of this deployment has its SSH key (each deployment has its own key pair,
+        or the user's), ASSUMPTION: never attached under its name by anyone else."""
+        attached = {key_material(k.ssh_key) for k in tir.nodes.list_ssh_keys(found.id)}
+        return bool(attached & {key_material(k) for k in props["public_keys"]})
+
+    def finish(self, tir: TirClient, props: dict[str, Any], made: Node) -> NodeOutputs:
+        version_id, plan = _resolve(tir, props)
+        with cleanup_failed_create(tir.nodes, made, f"node {props['name']}"):
+            if not made.is_ready:
+                progress(f"waiting for node {props['name']} to run", ephemeral=True)
+            node = converge(tir, made, "running", props["ready_timeout"])
+            outputs = _outputs(node, {}, version_id, plan.sku_item_price_id, props.get("login_user"))
+            # Trust on first use: TIR publishes no host keys (docs/security.md).
+            return outputs.model_copy(update={"ssh_host_key": _pin(self.args(props), outputs)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         node_id = int(id_)

@@ -8,7 +8,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
-from riva_tir.providers.base import TirInputs, TirOutputs, TirProvider, TirResource
+from riva_tir.providers.base import TirInputs, TirOutputs, TirProvider, TirResource, name_taken
 from riva_tir.tir import NotFound
 from riva_tir.tir.ssh_keys.models import SshKeySpec
 
@@ -41,13 +41,25 @@ class SshKeyProvider(TirProvider[SshKeyInputs, SshKeyOutputs]):
         with self.client(props) as tir:
             existing = tir.ssh_keys.find_by_key(args.public_key)
             # A key the account already had under another label is the user's: use it,
-            # never delete it. One under our label is ours (from an interrupted run).
+            # never delete it. The same key under this deployment's label (which carries
+            # its suffix) is its own, from a run that failed after registering it.
             if existing is not None:
                 owned = existing.label == args.label
             else:
+                taken = tir.ssh_keys.find(args.label)
+                if taken is not None:
+                    raise name_taken("account SSH key", taken.label, taken.id)
                 existing, owned = tir.ssh_keys.create_idempotent(
                     SshKeySpec(label=args.label, ssh_key=args.public_key)), True
             return CreateResult(str(existing.id), self.result(props, SshKeyOutputs(key_id=existing.id, owned=owned)))
+
+    def take_back(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        args = self.args(props)
+        with self.client(props) as tir:
+            found = tir.ssh_keys.find_by_key(args.public_key)
+            if found is None or found.label != args.label:
+                return None
+            return str(found.id), self.result(props, SshKeyOutputs(key_id=found.id, owned=True))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Only the credentials or retries can change in place (the key replaces): keep the outputs."""

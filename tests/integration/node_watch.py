@@ -1,8 +1,9 @@
-"""What others on a node could see: every command line on this machine while a run goes
-(the emulated nodes' processes are ordinary processes here, so this is the node's process
-list), and the bytes left on a node's disk afterwards."""
+"""What others on a node could see: every command line of the run while it goes (the
+emulated nodes' processes are ordinary processes here, children of the test's emulator, so
+this is the node's process list), and the bytes left on a node's disk afterwards."""
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,15 +11,24 @@ from pathlib import Path
 
 
 def _command_lines() -> set[str]:
-    lines = set()
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+    """The command lines of this process's descendants: the emulated nodes' processes, the
+    engine and its plugins. Other tests' processes (the suite runs on several workers)
+    are not this run's."""
+    parents: dict[int, int] = {}
+    lines: dict[int, str] = {}
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            raw = cmdline.read_bytes()
-        except OSError:  # the process ended meanwhile
+            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            raw = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):  # the process ended meanwhile
             continue
         if raw:
-            lines.add(raw.replace(b"\0", b" ").decode(errors="replace"))
-    return lines
+            lines[int(proc.name)] = raw.replace(b"\0", b" ").decode(errors="replace")
+    mine, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - mine
+        mine |= frontier
+    return {line for pid, line in lines.items() if pid in mine}
 
 
 @contextmanager

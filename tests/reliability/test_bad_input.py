@@ -99,6 +99,8 @@ ENGINE_CASES: dict[str, tuple[str, str, bool, list[str]]] = {
     "wrong-api-key": ("riva-tir:tirApiKey", "wrong-key-5d1c", True,
                       ["credentials", "TIR refused the API key or token (HTTP 401)", "riva-tir:tirApiKey"]),
     "unknown-region": ("riva-tir:tir.location", "Mars", False, ["tir", "location"]),
+    "plaintext-secret": ("riva-tir:ngcApiKey", "plain-ngc-7e2a", False,
+                         ["riva-tir:ngcApiKey: set in plaintext", "pulumi config set --secret riva-tir:ngcApiKey"]),
     "config-through-engine": ("riva-tir:triton.replicas", "-1", False,
                               ["riva-tir:triton.replicas", "greater than or equal to 0"]),
 }

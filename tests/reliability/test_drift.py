@@ -49,7 +49,7 @@ def test_drift_is_refreshed_and_repaired(deployment: Deployment) -> None:
     with dep.tir() as tir:
         assert tir.nodes.get(out["node_id"]).status == "running"
         assert tir.endpoints.get(out["triton_endpoint_id"]).replica == 1
-        assert tir.endpoints.find("rt-it-riva-api") is not None
+        assert tir.endpoints.find(f"{out['name_prefix']}-riva-api") is not None
     # Published again, to a new location (riva-models/<revision>-<id>/), with the same files.
     again = _bucket_keys(dep, out["repository_id"])[0]
     assert sorted(k.split("/", 2)[2] for k in again) == sorted(k.split("/", 2)[2] for k in keys)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -37,12 +38,14 @@ def test_verification_step_outputs_and_progress(team: Team, capsys: pytest.Captu
     # Progress of the long steps: upload, conversion on the node, endpoints.
     assert "uploading parakeet.riva: 100% of 1 MiB" in out
     assert "riva-build" in out or "riva-deploy" in out
-    assert "creating endpoint rt-verify-triton (triton) on GPU-L4-8-48GB-1" in out
-    assert "creating endpoint rt-verify-riva-api (custom) on CPU-C3-4-8GB-0" in out
+    names = up.outputs["name_prefix"].value
+    assert re.fullmatch(r"rt-verify-[a-z0-9]{5}", names)
+    assert f"creating endpoint {names}-triton (triton) on GPU-L4-8-48GB-1" in out
+    assert f"creating endpoint {names}-riva-api (custom) on CPU-C3-4-8GB-0" in out
 
     # The verification ran last, in the `up` output, and passed.
     assert "command:local:Command riva-verify" in out
-    assert out.index("Verification:") > out.index("creating endpoint rt-verify-riva-api")
+    assert out.index("Verification:") > out.index(f"creating endpoint {names}-riva-api")
     assert f"{len(MODELS) + 5}/{len(MODELS) + 5} checks passed" in out
     recognized = next(line for line in out.splitlines() if "riva recognition (streaming)" in line)
     assert "parakeet-0.6b-en-US-asr-streaming: 'he might even have been made" in recognized

@@ -18,6 +18,7 @@ GOOD: dict[str, Any] = {
     "rivaApi": {"plan": "CPU-C3-4-8GB-0"},
 }
 SECRETS = {"tirApiKey": "k", "tirAuthToken": "t", "ngcApiKey": "n"}
+PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAitnaoWfVVtpn/4y9/aucj5o+KRIMes0x9f7WFEZALL ops"
 
 
 @pytest.fixture
@@ -155,3 +156,20 @@ def test_preview_warnings_name_the_pull_risk_and_a_gpu_api_plan(stack_config: An
                   "rivaApi": {"plan": "GPU-L4-8-48GB-1", "image": "docker.io/me/riva-speech:2.19.0"}}, SECRETS)
     (gpu,) = config.load().warnings()
     assert gpu.startswith("riva-tir:rivaApi.plan 'GPU-L4-8-48GB-1' has a GPU that riva_server does not use")
+
+
+@pytest.mark.parametrize("key", sorted(config.SECRET_KEYS))
+def test_a_secret_set_in_plaintext_is_refused(stack_config: Any, key: str) -> None:
+    values = {**GOOD, "node": {"plan": "GPU-L4-8-48GB-1", "sshPublicKey": PUBLIC_KEY}} \
+        if key == "sshPrivateKey" else GOOD
+    raw = {f"riva-tir:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    secrets = {**SECRETS, key: "s3cr3t-value"}
+    pulumi.runtime.set_all_config({**raw, **{f"riva-tir:{k}": v for k, v in secrets.items()}},
+                                  [f"riva-tir:{k}" for k in secrets if k != key])
+    with pytest.raises(config.ConfigError) as info:
+        config.load()
+    message = str(info.value)
+    assert f"riva-tir:{key}: set in plaintext" in message
+    assert f"pulumi config set --secret riva-tir:{key} <value>" in message
+    assert "s3cr3t-value" not in message
+    assert message.count("set in plaintext") == 1

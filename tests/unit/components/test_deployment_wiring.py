@@ -171,10 +171,17 @@ def test_plugins_are_published_and_preloaded_on_triton_only() -> None:
     assert "mc cp riva-tir/conversions/riva-conversion/AbCd1234/plugins/libb.so " in publish
 
 
-def test_stack_prefix_is_a_valid_tir_name() -> None:
-    from riva_tir.deployment import resource_prefix
+def test_the_longest_names_are_valid_tir_names() -> None:
+    from riva_tir.deployment import readable_prefix
+    from riva_tir.providers.names import SUFFIX_LENGTH
     from riva_tir.tir.validation import check_name
 
-    for stack in ("local", "Prod_EU", "feature/x-1", "___"):
-        check_name(resource_prefix(stack, None) + "-riva-api")
-    assert resource_prefix("anything", "custom") == "custom"
+    suffix = "x" * SUFFIX_LENGTH
+    for stack in ("local", "Prod_EU", "feature/x-1", "___", "a-very-long-stack-name-of-a-team"):
+        for component in ("riva", "Riva_B", "speech-service-for-the-eu-team"):
+            check_name(f"{readable_prefix(stack, component, None)}-{suffix}-riva-api")
+            check_name(f"{readable_prefix(stack, component, None)}-{suffix}-repo-abcd")
+    check_name(f"{'p' * 34}-{suffix}-repo-abcd")  # the longest namePrefix
+    assert readable_prefix("anything", "other", "custom") == "custom"
+    assert readable_prefix("dev", "riva", None) == "rt-dev"
+    assert readable_prefix("dev", "riva-b", None) == "rt-dev-riva-b"
