@@ -55,7 +55,10 @@ class _Triton:
 
     def __init__(self, replica: TritonReplica) -> None:
         self._replica = replica
-        self.ports = replica.ports
+
+    @property
+    def ports(self) -> dict[int, int]:
+        return self._replica.ports
 
     def readiness(self) -> Readiness:
         state = self._replica.state()

@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ STOCK_BACKENDS = ("python", "tensorrt")
 PORT_FLAGS = {"--http-port": 8000, "--grpc-port": 8001, "--metrics-port": 8002}
 ADDRESS_FLAGS = ("--http-address", "--grpc-address", "--metrics-address")
 _STOP_GRACE_S = 10.0
+_BIND_ATTEMPTS = 3
 _PROBE_TIMEOUT_S = 2.0
 
 
@@ -134,14 +136,15 @@ class TritonReplica:
         self._install = find_triton()
         self._store, self._bucket, self._prefix = store, bucket, prefix.strip("/")
         self._folder = folder
-        models = folder / "models"
-        args, published = command_line(argv[1:], mount_path, models, host)
-        self._argv = [str(self._install.binary), f"--backend-directory={backends}", *args]
-        self.ports = dict(published.values())
-        self._env = {key: _mapped(value, mount_path, models) for key, value in env.items()}
-        self._http = f"http://{host}:{published['--http-port'][1]}"
+        self._mount_path, self._host = mount_path, host
+        self._backends = backends
+        self._env = {key: _mapped(value, mount_path, folder / "models") for key, value in env.items()}
+        self._args = argv[1:]
+        self.ports: dict[int, int] = {}  # published once the server runs (container -> loopback)
+        self._http = ""
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self._starting = True
         self._problem = ""
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name=f"triton-{folder.name}", daemon=True)
@@ -181,13 +184,36 @@ class TritonReplica:
         except Exception as exc:  # noqa: BLE001 - the init container fails with whatever it was
             self._problem = f"model download failed: {exc}"
             return
+        # A free port can be taken between choosing it and the server binding it: choose again.
+        for _ in range(_BIND_ATTEMPTS):
+            process = self._launch()
+            if process is None or not self._lost_a_port(process):
+                break
+        self._starting = False
+
+    def _launch(self) -> subprocess.Popen[bytes] | None:
         with self._lock:
             if self._stopped:
-                return
+                return None
+            args, published = command_line(self._args, self._mount_path, self._folder / "models", self._host)
             with self.log.open("wb") as log:
-                self._process = subprocess.Popen(self._argv, stdin=subprocess.DEVNULL, stdout=log,
-                                                 stderr=subprocess.STDOUT, env=self._environment(),
-                                                 cwd=self._folder, start_new_session=True)
+                self._process = subprocess.Popen(
+                    [str(self._install.binary), f"--backend-directory={self._backends}", *args],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=self._environment(),
+                    cwd=self._folder, start_new_session=True)
+            self._http = f"http://{self._host}:{published['--http-port'][1]}"
+            self.ports = dict(published.values())
+            return self._process
+
+    def _lost_a_port(self, process: subprocess.Popen[bytes]) -> bool:
+        """Waits until the server listens or exits; True when it exited over a taken port."""
+        while process.poll() is None:
+            try:
+                requests.get(f"{self._http}/v2/health/live", timeout=_PROBE_TIMEOUT_S)
+                return False
+            except requests.RequestException:
+                time.sleep(0.1)
+        return "already in use" in self.log.read_text(errors="replace")
 
     def _exit_reason(self, code: int) -> str:
         lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
@@ -202,6 +228,8 @@ class TritonReplica:
         if process is None:
             return ReplicaState(False, "downloading the model path", [])
         code = process.poll()
+        if code is not None and self._starting:
+            return ReplicaState(False, "tritonserver is starting", [])
         if code is not None:
             return ReplicaState(False, self._exit_reason(code), [], crashed=True)
         try:
