@@ -218,7 +218,9 @@ class TritonReplica:
     def _exit_reason(self, code: int) -> str:
         lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
         errors = [line for line in lines if line.startswith(("E", "error", "Error"))] or lines
-        return f"tritonserver exited with status {code}: {errors[-1] if errors else 'no output'}"
+        failed_model = next((line for line in lines if "failed to load '" in line and "version" in line), "")
+        last = errors[-1] if errors else "no output"
+        return f"tritonserver exited with status {code}: {last}" + (f"; {failed_model}" if failed_model else "")
 
     def state(self) -> ReplicaState:
         """Triton's own answer over its HTTP API (KServe v2), or why there is none."""
