@@ -255,8 +255,11 @@ class TritonReplica:
             try:
                 process.wait(_STOP_GRACE_S)
             except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
-                process.wait()
+                pass
+            # Stubs ignore SIGTERM and outlive a server that exited on its own (a model failed
+            # to load): whatever is left of the session goes.
+            _signal_group(process.pid, signal.SIGKILL)
+            process.wait()
         self._thread.join(_STOP_GRACE_S)
         shutil.rmtree(self._folder, ignore_errors=True)
 
