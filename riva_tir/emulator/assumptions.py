@@ -110,6 +110,10 @@ MANAGED_BUCKET_TEMPLATE: Final = "{prefix}-{resource_id}-{slug}"
 # and gRPC on 9000.
 TRITON_HTTP_PORT: Final = 8080
 TRITON_GRPC_PORT: Final = 9000
+# What a Triton-framework container runs when the endpoint gives no command or arguments
+# (docs/riva.md §7, from tir-api evidence).
+TRITON_FRAMEWORK_COMMAND: Final = ("tritonserver", "--model-store=/mnt/models", "--grpc-port=9000",
+                                   "--http-port=8080", "--metrics-port=8082")
 # ASSUMPTION: TIR routes a custom container's HTTP root to port 8080 and, only with the "HTTP
 # Port" box ticked (`custom_endpoint_details.service_port: true`), its gRPC ingress too: the
 # guide runs riva_server on 8080 with that box ticked (docs/tir.md §8.2, §8.5).

@@ -100,7 +100,7 @@ class EmulatorServer:
             machines = MachineHost(self.data_dir / "machines", alternatives=self.alternatives)
             machines.start()
             self._cleanup.callback(machines.stop)
-            dataplane = DataPlane(objectstore)
+            dataplane = DataPlane(objectstore, self.data_dir / "dataplane")
             self._cleanup.callback(dataplane.stop_all)
             store = Store(self.data_dir / "tir.sqlite3")
             self._cleanup.callback(store.close)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,18 @@ class Api:
     def endpoint(self, **overrides: Any) -> dict[str, Any]:
         data: dict[str, Any] = self.ok("POST", "serving/inference/", json=self.custom_body(**overrides))
         return data
+
+    def settled(self, endpoint_id: int, within: float = 120.0) -> dict[str, Any]:
+        """The endpoint once it has left `deploying` or its Triton has given up on a model
+        (a real tritonserver takes seconds to load a repository)."""
+        path = f"serving/inference/{endpoint_id}/"
+        deadline = time.monotonic() + within
+        while True:
+            endpoint: dict[str, Any] = self.ok("GET", path)
+            if endpoint["status"] != "deploying" or time.monotonic() > deadline \
+                    or "UNAVAILABLE" in " ".join(self.ok("GET", f"{path}logs/")):
+                return endpoint
+            time.sleep(0.25)
 
     def http_url(self, endpoint_id: int) -> str:
         """The endpoint's HTTP data-plane root, as TIR's clients compose it (docs/tir.md §8.9)."""

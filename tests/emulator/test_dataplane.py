@@ -1,4 +1,5 @@
-"""Triton and Riva stand-ins over real HTTP/gRPC, fed by a repository built on a node."""
+"""Real Triton replicas and the Riva stand-in over real HTTP/gRPC, fed by a repository built
+on a node."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from riva.client.proto import riva_asr_pb2 as asr
 from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
 
-from tests.emulator.machinery_harness import Node
-from riva_tir.emulator.dataplane import DataPlane
-from riva_tir.emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
+from riva_tir import speech
+from riva_tir.deployment import TRITON_ARGS
+from riva_tir.emulator.assumptions import TRITON_FRAMEWORK_COMMAND
+from riva_tir.emulator.dataplane import DataPlane, Readiness
 from riva_tir.emulator.objectstore import ObjectStore
+from tests.emulator.machinery_harness import Node
 
 pytestmark = pytest.mark.emulator
 
@@ -85,22 +88,42 @@ def _deploy_pipeline(store: ObjectStore, node: Node, bucket: str, plugins: tuple
     assert result.exit_status == 0, result.stderr
 
 
+def _start_triton(plane: DataPlane, endpoint_id: int, bucket: str, prefix: str = "model-repository",
+                  riva_image: bool = True, extra: tuple[str, ...] = (), preload: str = "") -> None:
+    """Triton as riva-tir's endpoint starts it (riva_tir/deployment.py TRITON_ARGS)."""
+    plane.start_triton(endpoint_id, bucket, prefix, ["tritonserver", *TRITON_ARGS, *extra], riva_image,
+                       {"LD_PRELOAD": preload} if preload else {})
+
+
+def _settled(plane: DataPlane, endpoint_id: int, within: float = 120.0) -> Readiness:
+    """Triton's readiness once it has loaded what it could (ready, a model failed, or exited)."""
+    deadline = time.monotonic() + within
+    while True:
+        readiness = plane.readiness(endpoint_id)
+        if readiness.ready or readiness.crashed or "UNAVAILABLE" in readiness.reason \
+                or time.monotonic() > deadline:
+            return readiness
+        time.sleep(0.2)
+
+
+def _stream(port: int, audio: bytes) -> list[asr.StreamingRecognizeResponse]:
+    config = asr.StreamingRecognitionConfig(config=asr.RecognitionConfig(language_code="en-US"))
+    chunks = [asr.StreamingRecognizeRequest(streaming_config=config)] + [
+        asr.StreamingRecognizeRequest(audio_content=audio[i:i + 3200]) for i in range(0, len(audio), 3200)]
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        return list(asr_grpc.RivaSpeechRecognitionStub(channel).StreamingRecognize(iter(chunks), timeout=120))
+
+
 def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
                                            plane: DataPlane) -> None:
     bucket = f"repo-{uuid.uuid4().hex[:10]}"
-    store.create_bucket(bucket)
-    plane.start_triton(101, bucket, "model-repository", RIVA_BACKENDS)
+    _deploy_pipeline(store, node, bucket)
+    _start_triton(plane, 101, bucket)
     plane.start_riva(102, "is-101:9000", RIVA_PORT)  # TIR's in-cluster name for Triton
+    ready = _settled(plane, 101)
+    assert ready.ready and ready.models == MODELS, ready.reason
     http_port, grpc_port, riva_port = _port(plane, 101, 8080), _port(plane, 101, 9000), _port(plane, 102, RIVA_PORT)
     assert plane.resolve("is-101:9000") == f"127.0.0.1:{grpc_port}" and plane.resolve("is-101:1234") is None
-    assert not plane.readiness(101).ready
-    assert "no Triton model repository" in plane.readiness(101).reason
-    assert _health(riva_port) == "NOT_SERVING"  # Triton up, repository still empty
-
-    _deploy_pipeline(store, node, bucket)
-
-    ready = plane.readiness(101)
-    assert ready.ready and ready.models == MODELS
 
     http = triton_http.InferenceServerClient(f"127.0.0.1:{http_port}")
     assert http.is_server_live() and http.is_server_ready()
@@ -108,21 +131,25 @@ def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
     assert index == dict.fromkeys(MODELS, "READY")
     assert http.is_model_ready(ACOUSTIC)
     assert http.get_model_config(ENSEMBLE)["parameters"]["type"]["string_value"] == "online"
-    assert http.get_model_metadata(ACOUSTIC)["platform"] == "tensorrt_plan"
-    assert http.get_server_metadata()["name"] == "triton"
+    assert http.get_model_config(ACOUSTIC)["platform"] == "tensorrt_plan"
+    assert http.get_server_metadata()["version"] == "2.51.0"  # the real server answers
 
     grpc_client = triton_grpc.InferenceServerClient(f"127.0.0.1:{grpc_port}")
     assert grpc_client.is_server_live() and grpc_client.is_server_ready()
     assert sorted(m.name for m in grpc_client.get_model_repository_index().models) == MODELS
     assert grpc_client.is_model_ready(ENSEMBLE)
     assert grpc_client.get_model_config(ENSEMBLE).config.name == ENSEMBLE
-    assert _health(grpc_port) == "SERVING"
 
-    assert _health(riva_port) == "SERVING"
+    assert _eventually_serving(riva_port, within=10.0)
     assert _asr_config(riva_port) == [
         (PIPELINE, {"type": "online", "language_code": "en-US", "streaming": "true"})]
     riva_ready = plane.readiness(102)
     assert riva_ready.ready and riva_ready.models == [PIPELINE]
+    # Riva recognizes through Triton: the final transcript is what Triton's models produced.
+    final = _stream(riva_port, speech.AUDIO.read_bytes())[-1].results[0]
+    assert final.is_final and speech.word_error_rate(speech.REFERENCE, final.alternatives[0].transcript) <= 0.25
+    stats = grpc_client.get_inference_statistics(ACOUSTIC).model_stats[0]
+    assert stats.inference_count >= 1  # the acoustic model ran the recognition
     with grpc.insecure_channel(f"127.0.0.1:{riva_port}") as channel:
         with pytest.raises(grpc.RpcError) as offline:  # only the streaming pipeline is deployed
             asr_grpc.RivaSpeechRecognitionStub(channel).Recognize(asr.RecognizeRequest(),
@@ -130,28 +157,33 @@ def test_full_chain_node_to_triton_to_riva(store: ObjectStore, node: Node,
     assert offline.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "Unavailable model requested" in str(offline.value.details()) and "type=offline" in str(offline.value.details())
 
-    # Stopping Triton takes Riva down with it; a Triton started again (new ports) is found
-    # again through its in-cluster name.
+    # Stopping Triton takes Riva down with it: recognition fails with Riva's error; a Triton
+    # started again (new ports) is found again through its in-cluster name.
     plane.stop(101)
     assert _health(riva_port) == "NOT_SERVING"
     assert "unreachable" in plane.readiness(102).reason
-    plane.start_triton(101, bucket, "model-repository", RIVA_BACKENDS)
-    assert _eventually_serving(riva_port, within=5.0)
+    with pytest.raises(grpc.RpcError) as down:
+        _stream(riva_port, speech.AUDIO.read_bytes())
+    assert down.value.code() == grpc.StatusCode.UNAVAILABLE and "Triton is not ready" in str(down.value.details())
+    _start_triton(plane, 101, bucket)
+    assert _eventually_serving(riva_port, within=120.0)
     plane.stop(101)
     plane.stop(102)
     store.delete_bucket(bucket)
 
 
 def test_stock_triton_cannot_load_a_riva_repository(store: ObjectStore, node: Node, plane: DataPlane) -> None:
-    """TIR's stock Triton images lack Riva's backends (docs/riva.md §6)."""
+    """TIR's stock Triton images lack Riva's backends (docs/riva.md §6): Triton itself finds
+    no backend for the decoder and the ensemble."""
     bucket = f"stock-{uuid.uuid4().hex[:10]}"
     _deploy_pipeline(store, node, bucket)
-    plane.start_triton(111, bucket, "model-repository", STOCK_BACKENDS)
-    readiness = plane.readiness(111)
-    assert not readiness.ready
-    assert readiness.reason == (f"model '{DECODER}' is UNAVAILABLE: unable to find backend library for backend "
-                                "'riva_asr_decoder', try specifying runtime on the model configuration.")
-    assert DECODER not in readiness.models and ENSEMBLE in readiness.models
+    _start_triton(plane, 111, bucket, riva_image=False)
+    readiness = _settled(plane, 111)
+    assert not readiness.ready and readiness.models == [ACOUSTIC]
+    http = triton_http.InferenceServerClient(f"127.0.0.1:{_port(plane, 111, 8080)}")
+    index = {m["name"]: m for m in http.get_model_repository_index()}
+    for model, backend in ((DECODER, "riva_asr_decoder"), (ENSEMBLE, "riva_asr_bls")):
+        assert index[model]["state"] == "UNAVAILABLE" and backend in index[model]["reason"], index[model]
     plane.stop(111)
     store.delete_bucket(bucket)
 
@@ -163,31 +195,38 @@ def test_a_model_that_needs_a_plugin_loads_only_with_it_preloaded(store: ObjectS
     bucket = f"plugin-{uuid.uuid4().hex[:10]}"
     _deploy_pipeline(store, node, bucket, plugins=("libriva_asr_plugin.so",))
     plugin = node.disk / "plugins" / "libriva_asr_plugin.so"
-    assert plugin.stat().st_size > 0 and not (node.disk / "model-repository" / "libriva_asr_plugin.so").exists()
+    assert plugin.read_bytes().startswith(b"\x7fELF") and not (node.disk / "model-repository" / "libriva_asr_plugin.so").exists()
     config = (node.disk / "model-repository" / ACOUSTIC / "config.pbtxt").read_text()
     assert "libriva_asr_plugin.so" in config
 
     wrong = ("",  # no LD_PRELOAD
              "/opt/riva/libriva_asr_plugin.so",  # not where the repository is mounted
-             "/mnt/models/libother.so",  # another file, not in the repository
              "/mnt/models/sub/libriva_asr_plugin.so")  # not at its root
+    for number, preload in enumerate(wrong):  # started together: they load side by side
+        _start_triton(plane, 131 + number, bucket, preload=preload)
+    _start_triton(plane, 139, bucket, preload="/mnt/models/libriva_asr_plugin.so")
     for number, preload in enumerate(wrong):
-        plane.start_triton(131 + number, bucket, "model-repository", RIVA_BACKENDS,
-                           preload=(preload,) if preload else ())
-        readiness = plane.readiness(131 + number)
+        readiness = _settled(plane, 131 + number)
         assert not readiness.ready, preload
-        assert readiness.reason.startswith(f"model '{ACOUSTIC}' is UNAVAILABLE: unable to deserialize the "
-                                           "TensorRT engine: plugin library 'libriva_asr_plugin.so' not found")
+        assert readiness.reason.startswith(f"model '{ACOUSTIC}' is UNAVAILABLE: ") and \
+            "plugin library 'libriva_asr_plugin.so' not found" in readiness.reason, readiness.reason
         assert ACOUSTIC not in readiness.models and ENSEMBLE in readiness.models
         http = triton_http.InferenceServerClient(f"127.0.0.1:{_port(plane, 131 + number, 8080)}")
         assert not http.is_server_ready() and not http.is_model_ready(ACOUSTIC)
         plane.stop(131 + number)
-
-    plane.start_triton(139, bucket, "model-repository", RIVA_BACKENDS,
-                       preload=("/mnt/models/libriva_asr_plugin.so",))
-    ready = plane.readiness(139)
-    assert ready.ready and ready.models == MODELS  # the .so at the root is no model
+    ready = _settled(plane, 139)
+    assert ready.ready and ready.models == MODELS, ready.reason  # the .so at the root is no model
     plane.stop(139)
+    store.delete_bucket(bucket)
+
+
+def test_a_flag_tritonserver_rejects_fails_the_replica(store: ObjectStore, plane: DataPlane) -> None:
+    bucket = f"flag-{uuid.uuid4().hex[:10]}"
+    store.create_bucket(bucket)
+    _start_triton(plane, 141, bucket, prefix="", extra=("--no-such-flag=1",))
+    readiness = _settled(plane, 141)
+    assert readiness.crashed and "tritonserver exited with status" in readiness.reason, readiness.reason
+    plane.stop(141)
     store.delete_bucket(bucket)
 
 
@@ -206,33 +245,49 @@ def test_a_rolling_restart_serves_from_the_old_instance_until_the_new_is_ready(p
     assert plane.port(121, 8080) is None
 
 
-def test_invalid_models_keep_triton_unready(store: ObjectStore, plane: DataPlane) -> None:
+GOOD_MODEL = b"""
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        return [pb_utils.InferenceResponse([pb_utils.Tensor("OUT", np.zeros(1, np.float32))]) for _ in requests]
+"""
+
+
+def test_models_triton_cannot_poll(store: ObjectStore, plane: DataPlane) -> None:
+    """Measured on tritonserver 2.51: a model whose config does not parse or names another
+    model is listed without a state and not served, while the server, with riva-tir's
+    `--exit-on-error=false`, reports ready; without that flag (TIR's stock command line) it exits."""
     bucket = f"bad-{uuid.uuid4().hex[:10]}"
     store.create_bucket(bucket)
-    store.put_object(bucket, "good/config.pbtxt", b'name: "good" backend: "python"')
-    store.put_object(bucket, "good/1/model.py", b"")
-    store.put_object(bucket, "renamed/config.pbtxt", b'name: "other" backend: "python"')
-    store.put_object(bucket, "renamed/1/model.py", b"")
-    store.put_object(bucket, "noversion/config.pbtxt", b'backend: "python"')
+    io = b'input [{name: "IN" data_type: TYPE_FP32 dims: [1]}] output [{name: "OUT" data_type: TYPE_FP32 dims: [1]}]'
+    store.put_object(bucket, "good/config.pbtxt", b'name: "good" backend: "python" ' + io)
+    store.put_object(bucket, "good/1/model.py", GOOD_MODEL)
+    store.put_object(bucket, "renamed/config.pbtxt", b'name: "other" backend: "python" ' + io)
+    store.put_object(bucket, "renamed/1/model.py", GOOD_MODEL)
     store.put_object(bucket, "broken/config.pbtxt", b"name: {{{")
     store.put_object(bucket, "broken/1/x", b"")
-    plane.start_triton(201, bucket, "", RIVA_BACKENDS)
-    http_port = _port(plane, 201, 8080)
-    readiness = plane.readiness(201)
-    assert not readiness.ready and readiness.models == ["good"]
-    base = f"http://127.0.0.1:{http_port}"
-    assert requests.get(f"{base}/v2/health/ready", timeout=10).status_code == 400
+    _start_triton(plane, 201, bucket, prefix="")
+    plane.start_triton(203, bucket, "", list(TRITON_FRAMEWORK_COMMAND), riva_image=True)
+    readiness = _settled(plane, 201)
+    assert readiness.ready and readiness.models == ["good"]
+    base = f"http://127.0.0.1:{_port(plane, 201, 8080)}"
     assert requests.get(f"{base}/v2/health/live", timeout=10).status_code == 200
-    index = {m["name"]: m for m in requests.post(f"{base}/v2/repository/index",
-                                                 timeout=10).json()}
-    assert index["good"]["state"] == "READY"
-    assert "expecting 'renamed'" in index["renamed"]["reason"]
-    assert "at least one version" in index["noversion"]["reason"]
-    assert "failed to parse config.pbtxt" in index["broken"]["reason"]
+    index = {m["name"]: m for m in requests.post(f"{base}/v2/repository/index", timeout=10).json()}
+    assert index == {"good": {"name": "good", "version": "1", "state": "READY"},
+                     "renamed": {"name": "renamed"}, "broken": {"name": "broken"}}
     assert requests.get(f"{base}/v2/models/renamed/ready", timeout=10).status_code == 400
+    assert requests.post(f"{base}/v2/models/good/infer", timeout=30, json={
+        "inputs": [{"name": "IN", "datatype": "FP32", "shape": [1], "data": [1.0]}]}).json()["outputs"][0]["data"] == [0.0]
+    exited = _settled(plane, 203)
+    assert exited.crashed and "failed to load all models" in exited.reason, exited.reason
+    plane.stop(203)
     plane.stop(201)
-    plane.start_triton(202, "no-such-bucket", "models", RIVA_BACKENDS)
-    assert plane.readiness(202).reason == "bucket 'no-such-bucket' does not exist"
+    _start_triton(plane, 202, "no-such-bucket", prefix="models")
+    missing = _settled(plane, 202)
+    assert missing.crashed and missing.reason == "model download failed: bucket 'no-such-bucket' does not exist"
     plane.stop(202)
     store.delete_bucket(bucket)
 

@@ -4,6 +4,8 @@ decide what serves (Riva's backends, the "HTTP Port" box, rolling redeploys)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,27 +15,34 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from tritonclient.grpc import service_pb2 as tpb
 from tritonclient.grpc import service_pb2_grpc as tpb_grpc
 
-from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, b64
+from riva_tir.emulator.riva_tools import build, deploy, make_riva_archive
 from riva_tir.emulator.server import EmulatorServer
+from tests.emulator.api_harness import AUTH_TOKEN, PROJECT, Api, b64
 
 pytestmark = pytest.mark.emulator
 
-ENSEMBLE = "parakeet-asr-bls-ensemble"
-DECODER = "parakeet-ctc-decoder"
 RIVA_IMAGE = "registry.e2enetworks.net/team/riva-speech:2.19.0"
 STOCK_TRITON = "aimle2e/tritonserver:24.02-py3-01"
 
 
 def _upload(repo: dict[str, Any]) -> None:
-    """A riva-deploy-like repository: a python ensemble and a model in Riva's decoder backend."""
-    s3 = boto3.client("s3", endpoint_url=repo["bucket"]["endpoint"], region_name="us-east-1",
-                      aws_access_key_id=repo["access_key"]["access_key"],
-                      aws_secret_access_key=repo["access_key"]["secret_key"])
-    bucket = repo["bucket"]["bucket_name"]
-    for name, backend in ((ENSEMBLE, "python"), (DECODER, "riva_asr_decoder")):
-        s3.put_object(Bucket=bucket, Key=f"models/{name}/config.pbtxt",
-                      Body=f'name: "{name}"\nbackend: "{backend}"\n'.encode())
-        s3.put_object(Bucket=bucket, Key=f"models/{name}/1/model.py", Body=b"# stub\n")
+    """What riva-deploy writes for one streaming pipeline, published to the repository's
+    `models/` (the Triton endpoint's path)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        riva, rmir, models = Path(tmp, "p.riva"), Path(tmp, "asr.rmir"), Path(tmp, "model-repository")
+        make_riva_archive(riva, model="parakeet-ctc-0.6b-en-us", key="k", size_bytes=1 << 16)
+        assert build.main(["speech_recognition", "-f", f"{rmir}:k", f"{riva}:k", "--name=parakeet", "--ms_per_timestep=80"]) == 0
+        assert deploy.main(["-f", f"{rmir}:k", str(models)]) == 0
+        s3 = _s3(repo)
+        for path in models.rglob("*"):
+            if path.is_file():
+                s3.upload_file(str(path), repo["bucket"]["bucket_name"], f"models/{path.relative_to(models)}")
+
+
+def _s3(repo: dict[str, Any]) -> Any:
+    return boto3.client("s3", endpoint_url=repo["bucket"]["endpoint"], region_name="us-east-1",
+                        aws_access_key_id=repo["access_key"]["access_key"],
+                        aws_secret_access_key=repo["access_key"]["secret_key"])
 
 
 def _triton(api: Api, repo: dict[str, Any], image: str | None = RIVA_IMAGE) -> dict[str, Any]:
@@ -43,7 +52,7 @@ def _triton(api: Api, repo: dict[str, Any], image: str | None = RIVA_IMAGE) -> d
     if image:
         body["custom_endpoint_details"] = {"container": {"container_name": image, "container_type": "public"}}
     data: dict[str, Any] = api.ok("POST", "serving/inference/", json=body)
-    return data
+    return api.settled(data["id"])
 
 
 def _riva(api: Api, triton_id: int, riva_uri: str = "0.0.0.0:8080", service_port: bool = True) -> dict[str, Any]:
@@ -133,16 +142,25 @@ def test_riva_api_is_reached_on_the_http_port_box_only(api: Api, emulator: Emula
 
 
 def test_a_stock_triton_runtime_never_becomes_ready(api: Api, emulator: EmulatorServer) -> None:
+    """Without Riva's backends the models fail to load, and TIR's stock command line (no
+    `--exit-on-error=false`) makes tritonserver exit: the endpoint fails with Triton's reason."""
     repo = api.repository()
     _upload(repo)
     for name, image in (("stock", STOCK_TRITON), ("default", None)):
         triton = _triton(api, repo, image)
-        path = f"serving/inference/{triton['id']}/"
-        assert api.ok("GET", path)["status"] == "deploying", name
-        logs = " ".join(api.ok("GET", f"{path}logs/"))
-        assert "unable to find backend library for backend 'riva_asr_decoder'" in logs, name
-        assert not _triton_ready(emulator, _metadata(triton["id"]))
-        api.ok("DELETE", path)
+        assert triton["status"] == "failed", name
+        assert "unable to find backend library for backend 'riva_asr_" in triton["failure_reason"], name
+        assert _code(lambda: _triton_ready(emulator, _metadata(triton["id"]))) == grpc.StatusCode.UNAVAILABLE
+        api.ok("DELETE", f"serving/inference/{triton['id']}/")
+
+
+SOLO_CONFIG = b'backend: "python" input [{name: "IN" data_type: TYPE_FP32 dims: [1]}] ' \
+    b'output [{name: "OUT" data_type: TYPE_FP32 dims: [1]}]'
+SOLO_MODEL = b"""
+class TritonPythonModel:
+    def execute(self, requests):
+        return []
+"""
 
 
 def test_a_patch_rolls_the_old_container_serves_until_the_new_is_ready(api: Api, emulator: EmulatorServer) -> None:
@@ -152,15 +170,13 @@ def test_a_patch_rolls_the_old_container_serves_until_the_new_is_ready(api: Api,
     path = f"serving/inference/{triton['id']}/"
     live = api.ok("GET", path)
     body = {k: live[k] for k in ("name", "framework", "model_id", "sku_id", "replica", "custom_endpoint_details")}
-    patched = api.ok("PUT", path, json={**body, "action": "patch", "path": "next/"})  # nothing there yet
+    s3 = _s3(repo)
+    s3.put_object(Bucket=repo["bucket"]["bucket_name"], Key="next/solo/config.pbtxt", Body=SOLO_CONFIG)
+    s3.put_object(Bucket=repo["bucket"]["bucket_name"], Key="next/solo/1/model.py", Body=SOLO_MODEL)
+    patched = api.ok("PUT", path, json={**body, "action": "patch", "path": "next/"})
     assert patched["status"] == "deploying"
-    assert _triton_ready(emulator, _metadata(triton["id"]))  # the old container still serves
-    s3 = boto3.client("s3", endpoint_url=repo["bucket"]["endpoint"], region_name="us-east-1",
-                      aws_access_key_id=repo["access_key"]["access_key"],
-                      aws_secret_access_key=repo["access_key"]["secret_key"])
-    s3.put_object(Bucket=repo["bucket"]["bucket_name"], Key="next/solo/config.pbtxt", Body=b'backend: "python"')
-    s3.put_object(Bucket=repo["bucket"]["bucket_name"], Key="next/solo/1/model.py", Body=b"")
-    assert api.ok("GET", path)["status"] == "running"
+    assert _triton_ready(emulator, _metadata(triton["id"]))  # the old container serves while the new loads
+    assert api.settled(triton["id"])["status"] == "running"
     with _channel(emulator) as channel:
         index = tpb_grpc.GRPCInferenceServiceStub(channel).RepositoryIndex(
             tpb.RepositoryIndexRequest(), metadata=_metadata(triton["id"]), timeout=10)
@@ -206,6 +222,14 @@ def test_the_riva_stand_in_recognizes_speech_it_is_sent(api: Api, emulator: Emul
         speech.transcribe(target, AUTH_TOKEN, speech.AUDIO, "offline")
     assert offline.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "Unavailable model" in str(offline.value.details()) and "type=offline" in str(offline.value.details())
+
+    # Scaled to zero, no Triton replica runs: Riva's error, not a transcript.
+    api.ok("PUT", f"serving/inference/{triton['id']}/", json={
+        "action": "update_auto_scale", "auto_scale_policy": {"min_replicas": 0, "max_replicas": 1}})
+    assert api.ok("GET", f"serving/inference/{triton['id']}/")["status"] == "idle"
+    with pytest.raises(grpc.RpcError) as idle:
+        speech.transcribe(target, AUTH_TOKEN, speech.AUDIO, "streaming")
+    assert idle.value.code() == grpc.StatusCode.UNAVAILABLE and "Triton is not ready" in str(idle.value.details())
 
     api.ok("PUT", f"serving/inference/{triton['id']}/", json={"action": "stop"})
     with pytest.raises(grpc.RpcError) as no_triton:

@@ -45,6 +45,7 @@ def _deployed(api: Api, emulator: EmulatorServer, tmp: Path, pipeline: PipelineS
     repo = api.repository()
     _publish(tmp, repo, pipeline)
     triton = _triton(api, repo, triton_image)
+    api.settled(triton["id"])
     riva = _riva(api, triton["id"])
     target = GrpcTarget(address=emulator.grpc_address, ca_file=str(emulator.ca_file),
                         metadata={"svc": f"is-{riva['id']}", "e2e-project": str(PROJECT)})
@@ -89,13 +90,15 @@ def test_a_garbled_pipeline_fails_recognition_while_health_passes(api: Api, emul
 
 
 def test_triton_models_not_ready_fail_the_checks(api: Api, emulator: EmulatorServer, tmp_path: Path) -> None:
-    """Stock Triton lacks Riva's decoder backend: that model never loads, the server is not
-    ready, and Riva has no pipeline to serve."""
+    """Stock Triton lacks Riva's backends (the decoder's, the ensemble's): those models never
+    load, and with TIR's stock command line (no `--exit-on-error=false`) tritonserver exits,
+    so the endpoint fails, every Triton check fails and Riva has no pipeline to serve."""
     triton_id, target, models = _deployed(api, emulator, tmp_path, PipelineSpec(), triton_image=STOCK_TRITON)
+    endpoint = api.ok("GET", f"serving/inference/{triton_id}/")
+    assert endpoint["status"] == "failed", endpoint["status"]
+    assert "unable to find backend library for backend 'riva_asr_" in endpoint["failure_reason"]
     triton = _by_name(health.triton_checks(api.http_url(triton_id), models, AUTH_TOKEN))
-    assert not triton["triton server"].ok
-    assert not triton["triton model parakeet-0.6b-en-US-asr-streaming-ctc-decoder-cpu-streaming"].ok
-    assert triton["triton model parakeet-0.6b-en-US-asr-streaming-asr-bls-ensemble"].ok
+    assert not any(check.ok for check in triton.values())
     riva = _by_name(health.riva_checks(target, AUTH_TOKEN, MAX_WER, expected=["streaming"]))
     assert not riva["riva api"].ok
 

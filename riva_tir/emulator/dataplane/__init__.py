@@ -1,4 +1,4 @@
-"""What runs "inside" endpoints: Triton, Riva API and generic-container stand-ins (plane.py)."""
+"""What runs "inside" endpoints: real Triton replicas, Riva API and generic-container stand-ins (plane.py)."""
 
 from riva_tir.emulator.dataplane.plane import DataPlane, Readiness
 

@@ -1,4 +1,5 @@
-"""What runs "inside" endpoints: a Triton stand-in, a Riva API stand-in or a generic container.
+"""What runs "inside" endpoints: a Triton replica (the real tritonserver, triton.py), a Riva API
+stand-in or a generic container.
 
 Each instance listens on loopback ports that stand for its container's ports (`ports`:
 container port -> loopback port); nothing outside the emulator dials them directly: the
@@ -13,19 +14,20 @@ ASSUMPTION, riva_tir/emulator/assumptions.py ROLLING_REDEPLOY).
 
 from __future__ import annotations
 
+import itertools
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import grpc
 
-from riva_tir.emulator.assumptions import TRITON_GRPC_PORT, TRITON_HTTP_PORT
 from riva_tir.emulator.dataplane.listeners import DynamicHealth, HttpListener, generic_app, start_grpc
-from riva_tir.emulator.dataplane.repository import TritonRepository
 from riva_tir.emulator.dataplane.riva import ASR_SERVICE, TritonProbe, register_riva
-from riva_tir.emulator.dataplane.triton_grpc import register_triton
-from riva_tir.emulator.dataplane.triton_http import create_triton_app
+from riva_tir.emulator.dataplane.triton import TritonReplica, backend_directory, find_triton
 from riva_tir.emulator.objectstore import ObjectStore
 
 _GRACE_S = 1.0
@@ -36,6 +38,7 @@ class Readiness:
     ready: bool
     reason: str  # why not ready
     models: list[str]  # Triton: models READY; Riva: ASR models it serves
+    crashed: bool = False  # the container exited: it will not become ready
 
 
 class _Instance(Protocol):
@@ -48,28 +51,21 @@ class _Instance(Protocol):
 
 
 class _Triton:
-    """Triton as TIR starts it: HTTP on container port 8080, gRPC on 9000."""
+    """A Triton replica: the real tritonserver, reached through its published ports."""
 
-    def __init__(self, store: ObjectStore, host: str, bucket: str, prefix: str, endpoint_id: int,
-                 backends: frozenset[str], preload: tuple[str, ...], mount_path: str) -> None:
-        self.repo = TritonRepository(store, bucket, prefix, backends, preload, mount_path)
-        self._http = HttpListener(create_triton_app(self.repo), host, None, f"triton-http-{endpoint_id}")
-        health = DynamicHealth(lambda: self.repo.snapshot().ready, ("inference.GRPCInferenceService",))
+    def __init__(self, replica: TritonReplica) -> None:
+        self._replica = replica
 
-        def register(server: grpc.Server) -> None:
-            register_triton(server, self.repo)
-            health.add_to(server)
-
-        self._grpc, grpc_port = start_grpc(host, None, register)
-        self.ports = {TRITON_HTTP_PORT: self._http.port, TRITON_GRPC_PORT: grpc_port}
+    @property
+    def ports(self) -> dict[int, int]:
+        return self._replica.ports
 
     def readiness(self) -> Readiness:
-        snap = self.repo.snapshot(force=True)
-        return Readiness(snap.ready, snap.reason(self.repo.location), snap.ready_models)
+        state = self._replica.state()
+        return Readiness(state.ready, state.reason, state.models, state.crashed)
 
     def stop(self) -> None:
-        self._grpc.stop(_GRACE_S).wait()
-        self._http.stop()
+        self._replica.stop()
 
 
 class _Riva:
@@ -112,9 +108,13 @@ class _Generic:
 class DataPlane:
     """Starts, checks and stops the data-plane processes of endpoints (thread-safe)."""
 
-    def __init__(self, objectstore: ObjectStore, host: str = "127.0.0.1") -> None:
+    def __init__(self, objectstore: ObjectStore, work_dir: Path | None = None, host: str = "127.0.0.1") -> None:
+        """`work_dir` holds the replicas' model folders (a temporary one when None)."""
         self._store = objectstore
         self._host = host
+        self._own_dir = work_dir is None
+        self._work = work_dir or Path(tempfile.mkdtemp(prefix="riva-tir-dataplane-"))
+        self._replicas = itertools.count(1)
         self._lock = threading.Lock()
         self._serving: dict[int, _Instance] = {}
         self._rolling: dict[int, _Instance] = {}  # a redeploy's new instance, until ready
@@ -129,11 +129,17 @@ class DataPlane:
         if replaced is not None:
             replaced.stop()
 
-    def start_triton(self, endpoint_id: int, bucket: str, prefix: str, backends: frozenset[str],
-                     rolling: bool = False, preload: tuple[str, ...] = (), mount_path: str = "/mnt/models") -> None:
-        """`preload`: the container's LD_PRELOAD entries; `mount_path`: where the repository is."""
-        triton = _Triton(self._store, self._host, bucket, prefix, endpoint_id, backends, preload, mount_path)
-        self._start(endpoint_id, triton, rolling)
+    def start_triton(self, endpoint_id: int, bucket: str, prefix: str, argv: list[str], riva_image: bool,
+                     env: dict[str, str] | None = None, mount_path: str = "/mnt/models",
+                     rolling: bool = False) -> None:
+        """`argv`: the container's command and arguments; `env`: its environment; the model
+        path (`bucket`/`prefix`) is mounted at `mount_path`; `riva_image`: it carries Riva's
+        Triton backends."""
+        backends = backend_directory(find_triton(), self._work / "backends", riva_image)
+        folder = self._work / f"is-{endpoint_id}-{next(self._replicas)}"
+        replica = TritonReplica(self._store, bucket, prefix, argv, env or {}, mount_path, backends, folder,
+                                self._host)
+        self._start(endpoint_id, _Triton(replica), rolling)
 
     def start_riva(self, endpoint_id: int, triton_uri: str, riva_port: int, rolling: bool = False) -> None:
         self._start(endpoint_id, _Riva(self._host, triton_uri, self.resolve, riva_port), rolling)
@@ -188,3 +194,5 @@ class DataPlane:
             ids = set(self._serving) | set(self._rolling)
         for endpoint_id in ids:
             self.stop(endpoint_id)
+        if self._own_dir:
+            shutil.rmtree(self._work, ignore_errors=True)

@@ -8,16 +8,13 @@ returns one entry per such model, `model_name` = `<name>` (as the brief for this
 asks; docs/riva.md §9 notes clients may also see the full ensemble name), with `type`
 (online/offline) and `language_code` from the ensemble's config parameters.
 
-`Recognize` (offline pipelines) and `StreamingRecognize` (online ones) really recognize the
-audio they get, with pocketsphinx and the en-US model its wheel ships: no canned text. They
-work only while Triton serves a pipeline of the asked type READY; otherwise they fail as
-Riva does ("Unavailable model requested ... type=offline"). docs/emulator.md gives the
-recognizer's measured word error rate.
-
-ASSUMPTION (docs/riva.md §11.3 says only that a wrong `ms_per_timestep` garbles the text):
-a pipeline built with `ms_per_timestep` M for an acoustic model whose frames last N ms
-places every frame M/N times as far apart as it is, so the stand-in recognizes the audio
-resampled to M/N of its length (twice as fast for 40 on Parakeet's 80): garbled, not canned.
+`Recognize` (offline pipelines) and `StreamingRecognize` (online ones) send the audio they
+get, as samples and their rate, to the pipeline's `<name>-asr-bls-ensemble` with Triton's
+gRPC `ModelInfer`, and return the text Triton's models produce (the emulator's Triton plays
+Riva's backends: docs/emulator.md). They work only while Triton serves a pipeline of the
+asked type READY; otherwise they fail as Riva does ("Unavailable model requested ...
+type=offline"); a failed inference is Riva's INTERNAL error with Triton's message. This
+server holds no recognizer of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +24,6 @@ import threading
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 import numpy as np
@@ -38,6 +34,7 @@ from tritonclient.grpc import service_pb2_grpc as tpb_grpc
 
 ENSEMBLE_SUFFIX = "-asr-bls-ensemble"
 _RPC_TIMEOUT_S = 2.0
+_INFER_TIMEOUT_S = 60.0
 ASR_SERVICE = "nvidia.riva.asr.RivaSpeechRecognition"
 
 
@@ -45,7 +42,6 @@ ASR_SERVICE = "nvidia.riva.asr.RivaSpeechRecognition"
 class AsrModel:
     name: str
     parameters: dict[str, str]
-    time_scale: float = 1.0  # the pipeline's frame duration over the model's (module docstring)
 
 
 @dataclass(frozen=True)
@@ -55,6 +51,10 @@ class TritonView:
     ok: bool
     reason: str
     models: tuple[AsrModel, ...] = ()
+
+
+class TritonUnavailable(RuntimeError):
+    """The configured Triton does not answer."""
 
 
 class TritonProbe:
@@ -82,6 +82,23 @@ class TritonProbe:
                 self._channel.close()
             self._target, self._channel = target, None if target is None else grpc.insecure_channel(target)
         return None if self._channel is None else tpb_grpc.GRPCInferenceServiceStub(self._channel)
+
+    def transcribe(self, model: AsrModel, samples: np.ndarray, rate: int) -> str:
+        """One utterance through the pipeline's ensemble (Triton's ModelInfer)."""
+        audio = tpb.ModelInferRequest.InferInputTensor(name="AUDIO_SIGNAL", datatype="FP32",
+                                                       shape=[1, len(samples)])
+        sample_rate = tpb.ModelInferRequest.InferInputTensor(name="SAMPLE_RATE", datatype="UINT32", shape=[1, 1])
+        request = tpb.ModelInferRequest(
+            model_name=model.name + ENSEMBLE_SUFFIX, inputs=[audio, sample_rate],
+            outputs=[tpb.ModelInferRequest.InferRequestedOutputTensor(name="FINAL_TRANSCRIPTS")],
+            raw_input_contents=[samples.astype("<f4").tobytes(), np.array([rate], "<u4").tobytes()])
+        with self._lock:
+            stub = self._stub()
+        if stub is None:
+            raise TritonUnavailable(f"triton at {self.uri} unreachable (no such endpoint is listening)")
+        reply = stub.ModelInfer(request, timeout=_INFER_TIMEOUT_S)
+        raw = reply.raw_output_contents[0]  # BYTES: a 4-byte little-endian length, then the text
+        return bytes(raw[4:4 + int.from_bytes(raw[:4], "little")]).decode("utf-8")
 
     def view(self) -> TritonView:
         with self._lock:
@@ -113,7 +130,6 @@ class TritonProbe:
                 parameters={"type": params.get("type", "online"),
                             "language_code": params.get("language_code", "en-US"),
                             "streaming": params.get("streaming", "true")},
-                time_scale=_time_scale(params),
             ))
         if not models:
             return TritonView(
@@ -140,17 +156,19 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
     def Recognize(self, request: asr.RecognizeRequest,  # noqa: N802
                   context: grpc.ServicerContext) -> asr.RecognizeResponse:
         model = self._pipeline(request.config, "offline", context)
-        pcm = _pcm16k(request.audio, request.config.sample_rate_hertz, context)
-        with _RECOGNIZER:
-            text = _RECOGNIZER.recognize(_rescale(pcm, model.time_scale))
+        samples, rate = _samples(request.audio, request.config.sample_rate_hertz, context)
+        text = self._transcribe(model, samples, rate, context)
         return asr.RecognizeResponse(results=[asr.SpeechRecognitionResult(
             alternatives=[asr.SpeechRecognitionAlternative(transcript=text, confidence=1.0)],
-            channel_tag=1, audio_processed=len(pcm) / 2 / SAMPLE_RATE)])
+            channel_tag=1, audio_processed=len(samples) / rate)])
 
     def StreamingRecognize(  # noqa: N802
         self, request_iterator: Iterator[asr.StreamingRecognizeRequest],
         context: grpc.ServicerContext,
     ) -> Iterator[asr.StreamingRecognizeResponse]:
+        """Interim results (when asked) transcribe the audio so far about once a second of
+        new audio; the final result transcribes the whole utterance, as Riva's final results
+        do."""
         first = next(request_iterator, None)
         if first is None or not first.HasField("streaming_config"):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the first message must carry streaming_config")
@@ -161,21 +179,30 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
         # NVIDIA's AudioChunkFileIterator sends the file as it is: its first chunk starts
         # with the WAV header, which the whole stream is read with.
         received = bytearray()
-        with _INTERIM:
-            _INTERIM.start()
-            for message in request_iterator:
-                received += message.audio_content
-                if config.interim_results and len(received) > WAV_HEADER:
-                    partial = _INTERIM.feed(_rescale(
-                        _pcm16k(bytes(received), rate, context)[-len(message.audio_content):], model.time_scale))
+        interim_at = 0.0
+        for message in request_iterator:
+            received += message.audio_content
+            if config.interim_results and len(received) > WAV_HEADER:
+                samples, actual = _samples(bytes(received), rate, context)
+                if len(samples) / actual >= interim_at + INTERIM_EVERY_S:
+                    interim_at = len(samples) / actual
+                    partial = self._transcribe(model, samples, actual, context)
                     if partial:
-                        yield _streaming(partial, final=False, processed=len(received) / 2 / SAMPLE_RATE)
-            _INTERIM.finish()
-        audio = _pcm16k(bytes(received), rate, context)
-        # The final result decodes the whole utterance, as Riva's final results do.
-        with _RECOGNIZER:
-            text = _RECOGNIZER.recognize(_rescale(audio, model.time_scale))
-        yield _streaming(text, final=True, processed=len(audio) / 2 / SAMPLE_RATE)
+                        yield _streaming(partial, final=False, processed=interim_at)
+        samples, actual = _samples(bytes(received), rate, context)
+        text = self._transcribe(model, samples, actual, context)
+        yield _streaming(text, final=True, processed=len(samples) / actual)
+
+    def _transcribe(self, model: AsrModel, samples: np.ndarray, rate: int, context: grpc.ServicerContext) -> str:
+        try:
+            return self._probe.transcribe(model, samples, rate)
+        except TritonUnavailable as exc:
+            context.abort(grpc.StatusCode.UNAVAILABLE, f"Triton is not ready: {exc}")
+        except grpc.RpcError as exc:
+            detail = exc.details() if isinstance(exc, grpc.Call) else str(exc)
+            context.abort(grpc.StatusCode.INTERNAL,
+                          f"Error: inference failed in Triton for model {model.name}{ENSEMBLE_SUFFIX}: {detail}")
+        raise AssertionError("unreachable")
 
     def _pipeline(self, config: asr.RecognitionConfig, kind: str, context: grpc.ServicerContext) -> AsrModel:
         """The deployed pipeline of `kind` for this request, as Triton serves it now."""
@@ -195,70 +222,13 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
 
 SAMPLE_RATE = 16000
 WAV_HEADER = 44  # bytes of a canonical PCM WAV header
+INTERIM_EVERY_S = 1.0
 
 
-class _Recognizer:
-    """pocketsphinx's en-US recognizer, one utterance at a time (its decoder is not
-    thread-safe); loaded on first use. Whole utterances (`recognize`) decode the same way
-    every time; an incremental pass (`feed`) adapts the decoder's normalisation, so interim
-    results have a decoder of their own."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._decoder: Any = None
-
-    def __enter__(self) -> _Recognizer:
-        self._lock.acquire()
-        if self._decoder is None:
-            from pocketsphinx import Decoder
-
-            self._decoder = Decoder(loglevel="FATAL")
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._lock.release()
-
-    def start(self) -> None:
-        self._decoder.start_utt()
-
-    def feed(self, pcm: bytes) -> str:
-        """Process a chunk; the hypothesis so far."""
-        if pcm:
-            self._decoder.process_raw(pcm, no_search=False, full_utt=False)
-        hyp = self._decoder.hyp()
-        return str(hyp.hypstr) if hyp is not None else ""
-
-    def finish(self) -> str:
-        self._decoder.end_utt()
-        hyp = self._decoder.hyp()
-        return str(hyp.hypstr) if hyp is not None else ""
-
-    def recognize(self, pcm: bytes) -> str:
-        """One whole utterance; none in audio without voice (Riva's pipeline has a voice
-        activity detector, docs/riva.md §6; pocketsphinx would make up a word for digital
-        silence)."""
-        if _silent(pcm):
-            return ""
-        self.start()
-        self._decoder.process_raw(pcm, no_search=False, full_utt=True)
-        return self.finish()
-
-
-# ASSUMPTION: below this RMS (16-bit samples, about -70 dBFS) audio holds no voice.
-SILENCE_RMS = 10.0
-
-
-def _silent(pcm: bytes) -> bool:
-    samples = np.frombuffer(pcm[:len(pcm) // 2 * 2], "<i2").astype(np.float64)
-    return not samples.size or float(np.sqrt(np.mean(samples ** 2))) < SILENCE_RMS
-
-
-_RECOGNIZER = _Recognizer()
-_INTERIM = _Recognizer()
-
-
-def _pcm16k(audio: bytes, rate: int, context: grpc.ServicerContext) -> bytes:
-    """16-bit mono PCM at 16 kHz from a request's audio (a WAV file or raw LINEAR_PCM)."""
+def _samples(audio: bytes, rate: int, context: grpc.ServicerContext) -> tuple[np.ndarray, int]:
+    """Mono samples in [-1, 1] and their rate from a request's audio (a WAV file or raw
+    16-bit LINEAR_PCM at `rate`, 16 kHz when unset)."""
+    channels = 1
     if audio[:4] == b"RIFF":
         try:
             with wave.open(io.BytesIO(audio)) as wav:
@@ -267,27 +237,8 @@ def _pcm16k(audio: bytes, rate: int, context: grpc.ServicerContext) -> bytes:
                 rate, channels, audio = wav.getframerate(), wav.getnchannels(), wav.readframes(wav.getnframes())
         except wave.Error as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unreadable WAV audio: {exc}")
-        if channels > 1:  # the channels' mean
-            audio = np.frombuffer(audio, "<i2").reshape(-1, channels).mean(axis=1).astype("<i2").tobytes()
-    rate = rate or SAMPLE_RATE
-    return _rescale(audio, SAMPLE_RATE / rate)
-
-
-def _rescale(pcm: bytes, factor: float) -> bytes:
-    """16-bit PCM resampled to `factor` times its length (linear: enough for a stand-in)."""
-    if factor == 1.0:
-        return pcm
-    samples = np.frombuffer(pcm[:len(pcm) // 2 * 2], "<i2").astype(np.float64)
-    at = np.arange(0, len(samples), 1 / factor)
-    return bytes(np.interp(at, np.arange(len(samples)), samples).astype("<i2").tobytes())
-
-
-def _time_scale(params: dict[str, str]) -> float:
-    """The pipeline's `ms_per_timestep` over the acoustic model's own (1 when unknown)."""
-    try:
-        return float(params["ms_per_timestep"]) / float(params["model_ms_per_timestep"])
-    except (KeyError, ValueError, ZeroDivisionError):
-        return 1.0
+    pcm = np.frombuffer(audio[:len(audio) // (2 * channels) * 2 * channels], "<i2").astype(np.float32)
+    return pcm.reshape(-1, channels).mean(axis=1) / 32768.0, rate or SAMPLE_RATE
 
 
 def _streaming(text: str, final: bool, processed: float) -> asr.StreamingRecognizeResponse:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import re
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from riva_tir.emulator import assumptions as a
 from riva_tir.emulator.alternatives import Alternatives
 from riva_tir.emulator.catalog.models import Catalog, sku_details
-from riva_tir.emulator.dataplane.repository import RIVA_BACKENDS, STOCK_BACKENDS
 from riva_tir.emulator.endpoints import spec as specs
 from riva_tir.emulator.endpoints.errors import EndpointNotFound, ReplicaNotFound
 from riva_tir.emulator.envelope import CapacityUnavailable, InvalidState, NotFound
@@ -258,8 +256,10 @@ class EndpointModels(Collection[Endpoint]):
         """Running with zero workers shows as idle; gaining workers makes it running again."""
         if endpoint.status == a.EP_RUNNING and self._workers(endpoint) == 0:
             self._enter(endpoint, a.EP_IDLE, "scaled to zero; idle")
+            self.dataplane.stop(endpoint.id)
         elif endpoint.status == a.EP_IDLE and self._workers(endpoint) > 0:
-            self._enter(endpoint, a.EP_RUNNING, "workers scaled up; running")
+            self._enter(endpoint, a.EP_DEPLOYING, "workers scaled up; deploying")
+            self._launch(endpoint)
 
     def _redeploy(self, endpoint: Endpoint, message: str) -> None:
         """A serving endpoint rolls (the old container serves until the new one is ready)."""
@@ -273,12 +273,14 @@ class EndpointModels(Collection[Endpoint]):
             spec = self._spec(endpoint)
             if not spec.private and a.ANONYMOUS_PULL_REFUSED.search(spec.image):
                 raise RuntimeError(f'failed to pull image "{spec.image}": unauthorized: authentication required')
-            if spec.runtime == "triton":
+            if endpoint.status == a.EP_IDLE:  # scaled to zero: no replica runs
+                self.dataplane.stop(endpoint.id)
+            elif spec.runtime == "triton":
                 repo = self.repositories.get(endpoint.scope, spec.model_id or 0)
-                # The dynamic loader splits LD_PRELOAD at colons and spaces (docs/riva.md §6).
-                preload = tuple(p for p in re.split(r"[: ]", spec.env.get("LD_PRELOAD", "")) if p)
-                self.dataplane.start_triton(endpoint.id, repo.storage.bucket_name, spec.path,
-                                            _backends(spec.image), rolling, preload, spec.mount_path)
+                argv = spec.commands + spec.args or list(a.TRITON_FRAMEWORK_COMMAND)
+                self.dataplane.start_triton(endpoint.id, repo.storage.bucket_name, spec.path, argv,
+                                            bool(a.RIVA_IMAGE.search(spec.image)), spec.env, spec.mount_path,
+                                            rolling)
             elif spec.runtime == "riva":
                 if not spec.triton_uri:
                     raise ValueError("riva_server needs --triton_uri")
@@ -290,10 +292,11 @@ class EndpointModels(Collection[Endpoint]):
             endpoint.failure_reason = f"container failed to start: {exc}"
             self._enter(endpoint, a.EP_FAILED, endpoint.failure_reason)
 
-    def _ready(self, endpoint: Endpoint) -> bool:
+    def _ready(self, endpoint: Endpoint, crashed: builtins.list[str]) -> bool:
         """What TIR waits on before it shows Running: Triton's own readiness for the Triton
         framework, the readiness probe for a custom container, and for a custom container
-        without a probe nothing at all (docs/tir.md §8.8)."""
+        without a probe nothing at all (docs/tir.md §8.8). A container that exited is noted
+        in `crashed`."""
         spec = self._spec(endpoint)
         probe = _readiness_probe(endpoint.body)
         if spec.framework != "triton" and probe is None:
@@ -303,16 +306,23 @@ class EndpointModels(Collection[Endpoint]):
         if probe is not None and readiness.ready and self.dataplane.port(endpoint.id, probe) is None:
             readiness = dataclasses.replace(readiness, ready=False,
                                             reason=f"readiness probe: nothing listens on port {probe}")
-        if not readiness.ready:
+        if readiness.crashed:
+            crashed.append(readiness.reason)
+        elif not readiness.ready:
             self._log(endpoint, f"not ready: {readiness.reason}", once=True)
         return readiness.ready
 
     def _advance(self, endpoint: Endpoint) -> Endpoint:
         before = asdict(endpoint)
+        crashed: builtins.list[str] = []
         status, since, taken = self.lifecycle.advance(
             TRANSITIONS, endpoint.status, endpoint.status_since,
-            guard=lambda t: t.target != a.EP_RUNNING or self._ready(endpoint))
-        if taken:
+            guard=lambda t: t.target != a.EP_RUNNING or self._ready(endpoint, crashed))
+        if crashed:  # the container exited while deploying: it would crash-loop
+            self.dataplane.stop(endpoint.id)
+            endpoint.failure_reason = f"container failed: {crashed[0]}"
+            self._enter(endpoint, a.EP_FAILED, endpoint.failure_reason)
+        elif taken:
             endpoint.status, endpoint.status_since = status, since
             self._log(endpoint, f"status {status}")
             self._rescale(endpoint)
@@ -329,11 +339,6 @@ class EndpointModels(Collection[Endpoint]):
             return
         endpoint.logs = [*endpoint.logs, f"{iso(self.lifecycle.now())} {message}"][-a.LOG_LINES_LIMIT:]
 
-
-
-def _backends(image: str) -> frozenset[str]:
-    """The Triton backends a runtime image carries (docs/riva.md §6)."""
-    return RIVA_BACKENDS if a.RIVA_IMAGE.search(image) else STOCK_BACKENDS
 
 
 def _readiness_probe(body: Body) -> int | None:

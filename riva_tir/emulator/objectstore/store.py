@@ -206,6 +206,14 @@ class ObjectStore:
             raise
         return data
 
+    def download(self, bucket: str, key: str, target: Path) -> None:
+        """The object streamed into `target` (models can be gigabytes). Raises BucketNotFound."""
+        try:
+            self._root.download_file(bucket, key, str(target))
+        except ClientError as exc:
+            self._raise_missing(exc, bucket)
+            raise
+
     def put_object(self, bucket: str, key: str, data: bytes) -> None:
         try:
             self._root.put_object(Bucket=bucket, Key=key, Body=data)

@@ -5,15 +5,16 @@ decryption errors as riva-build). Other models already in MODEL_REPO_DIR are kep
 streaming and an offline pipeline can share one repository; the pipeline's own model
 directories are replaced only with `-f`. The "TensorRT engine" (`model.plan`) is the
 decrypted RMIR payload: no GPU work happens, but sizes stay realistic. A model whose engine
-needs TensorRT plugins (the RMIR's `trt_plugins`) gets them as stand-in `.so` files in
-`plugins/` beside MODEL_REPOSITORY_DIR, and its acoustic model's `config.pbtxt` names them
-(docs/emulator.md, "Inside the machines").
+needs TensorRT plugins (the RMIR's `trt_plugins`) gets them as stand-in shared libraries in
+`plugins/` beside MODEL_REPOSITORY_DIR (empty but real: the dynamic loader preloads them), and
+its acoustic model's `config.pbtxt` names them (docs/emulator.md, "Inside the machines").
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import struct
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from riva_tir.emulator.riva_tools.archive import RMIR_FORMAT, ArchiveError, Open
 from riva_tir.emulator.riva_tools.cli import USAGE_EXIT, KeyedPath, ToolError, run_tool, split_keyed
 from riva_tir.emulator.riva_tools.keys import KeyMismatch
 from riva_tir.emulator.riva_tools.triton_layout import (
+    VOCABULARY,
     PipelineModels,
     acoustic_config,
     decoder_config,
@@ -29,6 +31,7 @@ from riva_tir.emulator.riva_tools.triton_layout import (
 
 USAGE = "usage: riva-deploy [-f] INPUT.rmir[:KEY] MODEL_REPOSITORY_DIR"
 _LEXICON = "hello\t▁he llo\nworld\t▁wor ld\nriva\t▁ri va\n"
+_VOCABULARY = "".join(f"{symbol}\n" for symbol in VOCABULARY)
 
 
 def _progress(message: str) -> None:
@@ -55,13 +58,33 @@ def _write_model_plan(archive: OpenArchive, cipher_key: bytes | None, target: Pa
     return digest.hexdigest()
 
 
+def shared_library(soname: str) -> bytes:
+    """The smallest x86-64 ELF shared library the dynamic loader maps: one PT_LOAD over the
+    file, a dynamic section (hash, symbol and string tables, DT_SONAME) and no code."""
+    strtab = b"\0" + soname.encode() + b"\0"
+    hash_table, symtab = struct.pack("<4I", 1, 1, 0, 0), bytes(24)  # one bucket; the null symbol
+    dyn_at = 64 + 2 * 56  # after the ELF header and two program headers
+    tags = 7
+    hash_at = dyn_at + 16 * tags
+    sym_at = hash_at + len(hash_table)
+    str_at = sym_at + len(symtab)
+    size = str_at + len(strtab)
+    dynamic = b"".join(struct.pack("<qQ", tag, value) for tag, value in (
+        (4, hash_at), (5, str_at), (6, sym_at), (10, len(strtab)), (11, 24), (14, 1), (0, 0)))
+    header = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack(
+        "<HHIQQQIHHHHHH", 3, 62, 1, 0, 64, 0, 0, 64, 56, 2, 64, 0, 0)
+    load = struct.pack("<IIQQQQQQ", 1, 6, 0, 0, 0, size, size, 0x1000)
+    dyn = struct.pack("<IIQQQQQQ", 2, 6, dyn_at, dyn_at, dyn_at, 16 * tags, 16 * tags, 8)
+    return header + load + dyn + dynamic + hash_table + symtab + strtab
+
+
 def _write_plugins(repo: Path, plugins: list[str]) -> None:
-    """Stand-in plugin libraries (non-empty, like the ones riva_start.sh preloads)."""
+    """Stand-in plugin libraries, preloadable like the ones riva_start.sh preloads."""
     folder = repo.parent / "plugins"
     for plugin in plugins:
         folder.mkdir(parents=True, exist_ok=True)
         _progress(f"Writing TensorRT plugin {folder / plugin}")
-        (folder / plugin).write_bytes(b"\x7fELF stand-in TensorRT plugin " + plugin.encode() + b"\n")
+        (folder / plugin).write_bytes(shared_library(plugin))
 
 
 def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
@@ -98,12 +121,13 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
         am_dir.mkdir(parents=True)
         _progress(f"Building TensorRT engine for {models.acoustic} (emulated, no GPU)")
         plan_sha = _write_model_plan(archive, cipher_key, am_dir / "model.plan")
+        (am_dir / "vocabulary.txt").write_text(_VOCABULARY, encoding="utf-8")  # the output classes
         _write_plugins(repo, plugins)
         (repo / models.acoustic / "config.pbtxt").write_text(acoustic_config(models, plugins))
 
         decoder_dir = repo / models.decoder / "1"
         decoder_dir.mkdir(parents=True)
-        (decoder_dir / "vocabulary.txt").write_text(_LEXICON, encoding="utf-8")  # a version dir holds files
+        (decoder_dir / "vocabulary.txt").write_text(_VOCABULARY, encoding="utf-8")
         (repo / models.decoder / "config.pbtxt").write_text(decoder_config(models))
 
         ens_dir = repo / models.ensemble / "1"

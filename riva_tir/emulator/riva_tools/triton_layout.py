@@ -11,8 +11,12 @@ how). `config.pbtxt` files are rendered
 from Triton's own ModelConfig protobuf, so they are valid Triton text format.
 
 ASSUMPTION: the real layout and the other backend names are UNKNOWN; the BLS ensemble is
-declared as a `python` backend model (BLS is a python-backend feature) and the acoustic
-model as `tensorrt_plan`.
+declared in a Riva backend of its own, `riva_asr_bls` (Riva's backends ship only in the
+riva-speech image), and the acoustic model as `tensorrt_plan`. The emulator's Triton plays
+these backends with Python-based backends (riva_tir/emulator/triton/backends/): the ensemble
+calls the acoustic model and the decoder its parameters name. The acoustic model's output
+classes are the vocabulary riva-deploy writes into its version directory and the decoder's
+(`vocabulary.txt`, VOCABULARY), plus the CTC blank.
 An acoustic model whose engine needs TensorRT plugins names them (comma-separated file names)
 in its `parameters["trt_plugins"]`, a stand-in convention: real Triton has no such field, it
 just fails to deserialize the engine when a plugin was not preloaded (docs/riva.md §6).
@@ -53,11 +57,16 @@ class PipelineModels:
         return self.ensemble, self.acoustic, self.decoder
 
 
+# The character vocabulary of the stand-in acoustic model (SentencePiece's "▁" is the space).
+VOCABULARY = ["▁", *"abcdefghijklmnopqrstuvwxyz", "'"]
+BLS_BACKEND = "riva_asr_bls"
+
+
 def ensemble_config(models: PipelineModels, offline: bool, language_code: str,
                     flags: dict[str, object], model_ms_per_timestep: int) -> str:
     config = mc.ModelConfig(
         name=models.ensemble,
-        backend="python",
+        backend=BLS_BACKEND,
         max_batch_size=MAX_BATCH,
         input=[
             mc.ModelInput(name="AUDIO_SIGNAL", data_type=mc.TYPE_FP32, dims=[-1]),
@@ -73,6 +82,7 @@ def ensemble_config(models: PipelineModels, offline: bool, language_code: str,
         "streaming": "false" if offline else "true",
         "language_code": language_code,
         "acoustic_model": models.acoustic,
+        "decoder_model": models.decoder,
         "ms_per_timestep": str(flags.get("ms_per_timestep", DEFAULT_MS_PER_TIMESTEP)),
         "model_ms_per_timestep": str(model_ms_per_timestep),
         "chunk_size": str(flags.get("chunk_size", "")),
@@ -92,9 +102,11 @@ def acoustic_config(models: PipelineModels, plugins: list[str] | None = None) ->
         platform="tensorrt_plan",
         max_batch_size=MAX_BATCH,
         default_model_filename="model.plan",
-        input=[mc.ModelInput(name="audio_signal", data_type=mc.TYPE_FP32, dims=[80, -1])],
-        output=[mc.ModelOutput(name="logprobs", data_type=mc.TYPE_FP32, dims=[-1, 1025])],
-        instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_GPU)],
+        input=[mc.ModelInput(name="audio_signal", data_type=mc.TYPE_FP32, dims=[-1])],
+        output=[mc.ModelOutput(name="logprobs", data_type=mc.TYPE_FP32, dims=[-1, len(VOCABULARY) + 1])],
+        # KIND_AUTO: the GPU where there is one, the CPU on the emulator's machine (Triton
+        # refuses KIND_GPU without a GPU); what riva-deploy writes here is not known.
+        instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_AUTO)],
     )
     if plugins:
         config.parameters[TRT_PLUGINS].string_value = ",".join(plugins)
@@ -109,7 +121,7 @@ def decoder_config(models: PipelineModels) -> str:
         name=models.decoder,
         backend=DECODER_BACKEND,
         max_batch_size=MAX_BATCH,
-        input=[mc.ModelInput(name="CLASS_LOGITS", data_type=mc.TYPE_FP32, dims=[-1, 1025])],
+        input=[mc.ModelInput(name="CLASS_LOGITS", data_type=mc.TYPE_FP32, dims=[-1, len(VOCABULARY) + 1])],
         output=[mc.ModelOutput(name="FINAL_TRANSCRIPTS", data_type=mc.TYPE_STRING, dims=[-1])],
         instance_group=[mc.ModelInstanceGroup(count=1, kind=mc.ModelInstanceGroup.KIND_CPU)],
     )
