@@ -78,18 +78,20 @@ def configured(stack: str) -> tuple[list[Line], list[Line] | None]:
 def from_output(text: str) -> str:
     """The estimate a preview or up printed, as Markdown: its headline, then the table."""
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if SENTENCE.search(line)), None)
+    # The headline followed by the table's header (status lines repeat the headline alone).
+    start = next((i for i, line in enumerate(lines[:-1]) if SENTENCE.search(line)
+                  and lines[i + 1].split()[:1] == ["resource"]), None)
     if start is None:
         raise NoEstimate("the output holds no monthly estimate (the program failed before pricing the stack)")
-    indent = len(lines[start]) - len(lines[start].lstrip())
-    block = [lines[start][indent:]]
+    headline = SENTENCE.search(lines[start])
+    assert headline is not None
+    indent = len(lines[start + 1]) - len(lines[start + 1].lstrip())
+    table = []
     for line in lines[start + 1:]:
-        block.append(line[indent:].rstrip())
+        table.append(line[indent:].rstrip())
         if GST_NOTE in line:
             break
-    headline = SENTENCE.search(block[0])
-    assert headline is not None
-    return "\n".join([f"**{headline.group(0)}** ({GST_NOTE})", "", "```text", *block[1:], "```"])
+    return "\n".join([f"**{headline.group(0)}** ({GST_NOTE})", "", "```text", *table, "```"])
 
 
 def as_json(lines: list[Line], before: list[Line] | None) -> str:

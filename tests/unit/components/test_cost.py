@@ -147,3 +147,21 @@ def test_usage_items_are_plain_data() -> None:
     """What the program hands the provider survives a round trip through state."""
     for item in cost.usage(_config()):
         assert Usage.model_validate(item.model_dump()) == item
+
+
+@pytest.mark.parametrize("indent", ["", "    "])
+def test_the_estimate_is_found_in_engine_output(indent: str) -> None:
+    """As a preview prints it: under the resource's diagnostics (indented), or bare on
+    stderr with --diff; status lines repeat the headline alone."""
+    from riva_tir.cost_report import NoEstimate, from_output
+
+    lines = [_line("node", 95.0), _line("repository", 625.0, "monthly")]
+    printed = "\n".join(indent + line for line in cost.render(lines).splitlines())
+    text = f"  StackCost riva-cost  {cost.render(lines).splitlines()[0]}\nDiagnostics:\n{printed}\n\nResources:\n"
+    markdown = from_output(text)
+    assert markdown.splitlines()[:3] == ["**Monthly estimate increases by ₹69,975 to ₹69,975** (excluding GST)", "",
+                                         "```text"]
+    assert markdown.splitlines()[3].split() == ["resource", "plan", "replicas", "price", "billed", "monthly", "change"]
+    assert markdown.endswith("(docs/cost.md)\n```") and "Resources" not in markdown
+    with pytest.raises(NoEstimate):
+        from_output("error: the program failed\n")
