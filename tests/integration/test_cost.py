@@ -13,6 +13,7 @@ import pytest
 from riva_tir import cost, cost_report
 from tests.conftest import ROOT
 from tests.integration.harness import Deployment
+from tests.team.test_workflows import render_comment
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
@@ -59,7 +60,7 @@ def test_estimate_in_preview_and_up(deployment: Deployment, monkeypatch: pytest.
     markdown = cost_report.from_output(output)
     assert markdown.startswith(f"**{BIGGER_API}** (excluding GST)\n\n```text\nresource ")
     assert "riva-api    CPU-C3-8-16GB-0" in markdown and "+₹4,380" in markdown
-    body = _comment("dev", "success", markdown, output)
+    body = render_comment("dev", "success", markdown, output)
     marker, headline = body.splitlines()[:2]
     assert marker == "<!-- riva-tir preview: dev -->" and headline == f"**{BIGGER_API}** (excluding GST)"
     assert body.index(BIGGER_API) < body.index("```diff") < body.index("riva-cost")
@@ -81,13 +82,3 @@ def test_estimate_in_preview_and_up(deployment: Deployment, monkeypatch: pytest.
     assert cost.render(lines, before).splitlines()[0] == \
         "Monthly estimate increases by ₹138,700 to ₹286,785"
 
-
-def _comment(stack: str, outcome: str, cost: str, preview: str) -> str:
-    """The comment body as the workflow's script builds it (.github/scripts/preview-comment.js)."""
-    script = ("const { commentBody } = require(process.argv[1]);"
-              "const [stack, outcome, cost, preview] = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
-              "process.stdout.write(commentBody(stack, outcome, cost, preview));")
-    result = subprocess.run(["node", "-e", script, str(ROOT / ".github" / "scripts" / "preview-comment.js")],
-                            input=json.dumps([stack, outcome, cost, preview]), capture_output=True, text=True,
-                            timeout=60, check=True)
-    return result.stdout
