@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 # What `check` adds to the inputs: the priced lines and their totals (the budget policy's figure).
 PRICED = ("lines", "totals")
+# What an update records: the estimate, and new credentials (so state keeps no revoked key).
+# The connection settings are only read at `check`, from the new inputs.
+DIFFED = (*PRICED, "credentials")
 
 
 class CostInputs(TirInputs):
@@ -55,7 +58,7 @@ class StackCostProvider(TirProvider[CostInputs, CostOutputs]):
                             "totals": totals(lines).model_dump()}, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in PRICED if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        changed = [k for k in DIFFED if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
         return DiffResult(changes=bool(changed), replaces=[])
 
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -140,6 +140,7 @@ def test_provider_diff_sees_only_the_estimate() -> None:
     lines = [_line("node", 95.0).model_dump()]
     olds = {"tir": {"api_root": "a"}, "usage": [], "lines": lines, "totals": {"max": 1}}
     assert not provider.diff("cost", olds, {**olds, "tir": {"api_root": "b"}}).changes
+    assert provider.diff("cost", olds, {**olds, "credentials": {"api_key": "rotated"}}).changes
     assert provider.diff("cost", olds, {**olds, "lines": [_line("node", 190.0).model_dump()]}).changes
 
 
