@@ -25,6 +25,12 @@ def _checked(rule: Rule) -> Callable[[ResourceValidationArgs, ReportViolation], 
     return validate
 
 
+def _budget(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    stack = guardrails.stack_of(args.urn)
+    for message in guardrails.monthly_budget(args.resource_type, args.props, guardrails.load_limits(stack), stack):
+        report(message, None)
+
+
 def _find_plaintext(args: ResourceValidationArgs) -> None:
     """Remediations are the one pulumi-policy hook that sees which inputs are secret."""
     paths = list(guardrails.plaintext_secrets(args.props))
@@ -54,6 +60,9 @@ PolicyPack(
                 guardrails.autoscaling_bounds),
         _policy("images-pinned", "Riva and Triton images pinned to a version, never `latest`.",
                 guardrails.images_pinned),
+        ResourceValidationPolicy(
+            name="monthly-budget", description="The monthly estimate at the autoscaling maximum within the stack's "
+                                               "budget.", validate=_budget, enforcement_level=EnforcementLevel.MANDATORY),
         # REMEDIATE so the remediation pass runs; it changes nothing, and a violation the
         # validation pass reports counts as mandatory.
         ResourceValidationPolicy(

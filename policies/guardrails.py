@@ -17,6 +17,8 @@ NODE = "pulumi-python:dynamic/tir:TirNode"
 TRITON = "pulumi-python:dynamic/tir:TritonEndpoint"
 RIVA_API = "pulumi-python:dynamic/tir:RivaApiEndpoint"
 SCALE = "pulumi-python:dynamic/tir:EndpointScale"
+COST = "pulumi-python:dynamic/tir:StackCost"
+SYMBOLS = {"INR": "₹", "USD": "$"}
 ENDPOINTS = (TRITON, RIVA_API)
 # Input names (at any depth, compared without `_`/`-` and case) that carry secrets.
 SECRET_NAME = re.compile(r"(apikey|authtoken|token|password|privatekey|secretkey|modelkey|credentials)$")
@@ -31,6 +33,8 @@ class Limits:
     gpu_plans: frozenset[str]
     max_replicas: int
     riva_api_min_replicas: int
+    max_monthly_cost: float
+    currency: str
 
 
 def load_limits(stack: str, path: Path = LIMITS_FILE) -> Limits:
@@ -38,7 +42,8 @@ def load_limits(stack: str, path: Path = LIMITS_FILE) -> Limits:
     data = yaml.safe_load(path.read_text()) or {}
     merged = {**data.get("default", {}), **(data.get(stack) or {})}
     return Limits(gpu_plans=frozenset(merged.get("gpuPlans", [])), max_replicas=int(merged["maxReplicas"]),
-                  riva_api_min_replicas=int(merged["rivaApiMinReplicas"]))
+                  riva_api_min_replicas=int(merged["rivaApiMinReplicas"]),
+                  max_monthly_cost=float(merged["maxMonthlyCost"]), currency=str(merged["currency"]))
 
 
 def stack_of(urn: str) -> str:
@@ -85,6 +90,31 @@ def autoscaling_bounds(kind: str, props: Mapping[str, Any], limits: Limits) -> l
     if int(high) > budget:
         problems.append(f"autoscaling maxReplicas {high} exceeds the stack's budget of {budget}")
     return problems
+
+
+def monthly_budget(kind: str, props: Mapping[str, Any], limits: Limits, stack: str) -> list[str]:
+    """The stack's monthly estimate at its autoscaling maximum (the StackCost resource's
+    `totals`, riva_tir/providers/cost.py) within the stack's budget."""
+    totals = props.get("totals") if kind == COST else None
+    if not totals:
+        return []
+    currency, budget = str(totals["currency"]), limits.max_monthly_cost
+    if totals.get("unpriced"):
+        return [f"stack {stack}: no price for {', '.join(totals['unpriced'])}: the estimate cannot be held "
+                f"to the budget of {_money(budget, limits.currency)} (policies/limits.yaml maxMonthlyCost)"]
+    if currency != limits.currency:
+        return [f"stack {stack}: the estimate is in {currency}, the budget in {limits.currency}: set "
+                f"currency: {currency} and maxMonthlyCost for it in policies/limits.yaml"]
+    figure = float(totals["max"])
+    if figure <= budget:
+        return []
+    return [f"stack {stack}: the monthly estimate at the autoscaling maximum, {_money(figure, currency)}, exceeds "
+            f"the stack's budget of {_money(budget, currency)} (policies/limits.yaml maxMonthlyCost); lower "
+            "plans, replicas or autoscaling maxReplicas, or raise the budget"]
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{SYMBOLS.get(currency, currency + ' ')}{round(amount):,}"
 
 
 def images_pinned(kind: str, props: Mapping[str, Any], _limits: Limits) -> list[str]:

@@ -17,10 +17,12 @@ from typing import Any
 import pulumi
 from pulumi_command import remote
 
+from riva_tir import cost
 from riva_tir.artifact_hash import sha256_file
 from riva_tir.config import E2E_REGISTRY, EndpointSection, cache_dir, StackConfig
 from riva_tir.conversion import RivaConversion
 from riva_tir.providers.artifact import ModelArtifact
+from riva_tir.providers.cost import StackCost
 from riva_tir.providers.endpoint import RivaApiEndpoint, TritonEndpoint
 from riva_tir.providers.keypair import SshKeyPair
 from riva_tir.providers.model_repository import ModelRepository, RepositoryContent
@@ -168,13 +170,16 @@ class RivaDeployment(pulumi.ComponentResource):
             prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
             opts=pulumi.ResourceOptions(parent=self))
         # The node's desired state, applied after every conversion (stop it to save cost).
-        NodePower(f"{name}-node-power", {
+        power = NodePower(f"{name}-node-power", {
             **tir, "node_id": node.node_id, "plan": config.node.plan, "state": config.node.state,
             "trigger": pulumi.Output.all(conversion.revision, content.marker, secrets.model_key)
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
 
-        triton, riva_api = _endpoints(name, names, config, tir, child, repository, conversion)
+        triton, riva_api, scales = _endpoints(name, names, config, tir, child, repository, conversion)
+        # The monthly estimate, recorded once everything it prices is in place (docs/cost.md).
+        StackCost(f"{name}-cost", {**tir, "usage": [u.model_dump() for u in cost.usage(config)]},
+                  child(node, power, repository, triton, riva_api, *scales))
 
         # Every TIR name of this deployment starts with it (namePrefix or rt-<stack>, then
         # the deployment's own suffix): what to look for in the TIR dashboard.
@@ -219,7 +224,7 @@ def _local_sha256(path: Path | None) -> str | None:
 
 def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict[str, Any],
                child: Callable[..., pulumi.ResourceOptions], repository: ModelRepository,
-               conversion: RivaConversion) -> tuple[TritonEndpoint, RivaApiEndpoint]:
+               conversion: RivaConversion) -> tuple[TritonEndpoint, RivaApiEndpoint, list[EndpointScale]]:
     """Triton serving the published models, and the Riva API server dialing it; each with
     the resource that owns its size and power state (EndpointScale)."""
     minutes = config.timeouts_minutes
@@ -240,7 +245,7 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
         "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
         "revision": conversion.revision, "ready_timeout": endpoint_timeout,
     }, child())
-    EndpointScale(f"{name}-triton-scale", {
+    triton_scale = EndpointScale(f"{name}-triton-scale", {
         **tir, "endpoint_id": triton.endpoint_id, "plan": triton_cfg.plan, **_scaling(triton_cfg),
         "state": triton_cfg.state,
         "ready_timeout": endpoint_timeout}, child())
@@ -255,11 +260,11 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
         "container": {**_container(api_cfg, default_image, "grpc", "", api_cfg.grpc_port), "service_port": True},
         **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
     }, child())
-    EndpointScale(f"{name}-riva-api-scale", {
+    riva_api_scale = EndpointScale(f"{name}-riva-api-scale", {
         **tir, "endpoint_id": riva_api.endpoint_id, "plan": api_cfg.plan, **_scaling(api_cfg),
         "state": api_cfg.state,
         "ready_timeout": endpoint_timeout}, child())
-    return triton, riva_api
+    return triton, riva_api, [triton_scale, riva_api_scale]
 
 
 def _scaling(cfg: object) -> dict[str, object]:

@@ -164,6 +164,8 @@ def _replicas(output: str, count: int) -> Callable[[Deployment], None]:
 
 # Every change a user makes to a deployed stack's config, in an order one could do them.
 TIR_UPDATES = dict.fromkeys(TIR_RESOURCES, "update")
+# A change to a plan, a size or a power state changes the monthly estimate too (docs/cost.md).
+COST = {"riva-cost": "update"}
 RECONVERT = {"riva-node-wake": "update", "riva-conversion-build": "replace", "riva-conversion-publish": "replace",
              "riva-node-power": "update", "riva-triton": "update", "riva-riva-api": "update"}
 CHANGES: list[Change] = [
@@ -186,15 +188,15 @@ CHANGES: list[Change] = [
     # What TIR changes in place.
     Change("node.diskSizeGb", lambda dep: {"node.diskSizeGb": 60}, {"riva-node": "update"},
            writes=("PUT /notebooks/{id}/pvc/upgrade/",), check=_disk_is_60),
-    Change("triton.replicas", lambda dep: {"triton.replicas": 2}, {"riva-triton-scale": "update"},
+    Change("triton.replicas", lambda dep: {"triton.replicas": 2}, {"riva-triton-scale": "update", **COST},
            writes=("PUT /serving/inference/",), check=_replicas("triton_endpoint_id", 2)),
-    Change("rivaApi.replicas", lambda dep: {"rivaApi.replicas": 2}, {"riva-riva-api-scale": "update"},
+    Change("rivaApi.replicas", lambda dep: {"rivaApi.replicas": 2}, {"riva-riva-api-scale": "update", **COST},
            writes=("PUT /serving/inference/",), check=_replicas("riva_endpoint_id", 2)),
     Change("triton.diskSizeGb", lambda dep: {"triton.diskSizeGb": 60}, {"riva-triton": "update"},
            writes=("PUT /serving/inference/",)),
     Change("rivaApi.plan", lambda dep: {"rivaApi.plan": "CPU-C3-8-16GB-0"},
-           {"riva-riva-api": "update", "riva-riva-api-scale": "update"}, writes=None),
-    Change("node.state", lambda dep: {"node.state": "stopped"}, {"riva-node-power": "update"}, writes=None,
+           {"riva-riva-api": "update", "riva-riva-api-scale": "update", **COST}, writes=None),
+    Change("node.state", lambda dep: {"node.state": "stopped"}, {"riva-node-power": "update", **COST}, writes=None,
            check=_node_status("stopped")),
     # What converts again (the node stopped above wakes for it and stops after).
     Change("model.pipeline.extra_flags", lambda dep: {"model.pipeline.extra_flags.max_batch_size": "16"},
@@ -208,11 +210,12 @@ CHANGES: list[Change] = [
            # The node's new container has a new host key: the steps that connect record it.
            {**RECONVERT, "riva-node": "update", "riva-artifact": "update"}, writes=None,
            check=_node_status("stopped")),
-    Change("triton.state", lambda dep: {"triton.state": "stopped"}, {"riva-triton-scale": "update"}, writes=None),
+    Change("triton.state", lambda dep: {"triton.state": "stopped"}, {"riva-triton-scale": "update", **COST},
+           writes=None),
     # The node on a bigger plan of the same GPU: stopped, changed, started, in place.
     Change("node.plan", lambda dep: {"node.plan": "GPU-L4-16-96GB-2"},
            # The power steps name the plan in capacity errors: their stored input updates.
-           {"riva-node": "update", "riva-node-wake": "update", "riva-node-power": "update"}, writes=None),
+           {"riva-node": "update", "riva-node-wake": "update", "riva-node-power": "update", **COST}, writes=None),
     # Another tag of the endpoints' images (E2E's registry): each endpoint rolls in place.
     Change("triton.image", lambda dep: {"triton.image": PRIVATE_RIVA_IMAGE.replace("2.19.0", "2.19.1")},
            {"riva-triton": "update"}, writes=None),
@@ -220,7 +223,7 @@ CHANGES: list[Change] = [
            {"riva-riva-api": "update"}, writes=None),
     Change("rivaApi.autoscaling", lambda dep: {"rivaApi.replicas": None, "rivaApi.autoscaling.minReplicas": 1,
                                               "rivaApi.autoscaling.maxReplicas": 3},
-           {"riva-riva-api-scale": "update"}, writes=("PUT /serving/inference/",)),
+           {"riva-riva-api-scale": "update", **COST}, writes=("PUT /serving/inference/",)),
     # The verification's threshold: nothing to change while `verify` is off.
     Change("verifyMaxWer", lambda dep: {"verifyMaxWer": 0.1}, {}),
     # Another way to run Triton is another endpoint (framework is identity): created, then

@@ -38,10 +38,10 @@ def test_lifecycle(deployment: Deployment) -> None:
     # Converged: nothing to do.
     dep.stack.preview(expect_no_changes=True)
 
-    # Replicas update in place, one resource only.
+    # Replicas update in place: the endpoint's scale, and the estimate (docs/cost.md).
     dep.set("riva-tir:triton.replicas", 2)
     preview = dep.stack.preview()
-    assert _ops(preview.change_summary) == {"update": 1}
+    assert _ops(preview.change_summary) == {"update": 2}
     dep.stack.up()
     with dep.tir() as tir:
         assert tir.endpoints.get(outputs["triton_endpoint_id"]).replica == 2

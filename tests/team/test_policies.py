@@ -20,7 +20,7 @@ from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 POLICIES = ["gpu-plan-allowlist", "riva-api-min-replicas", "autoscaling-bounds", "images-pinned",
-            "no-plaintext-secrets"]
+            "monthly-budget", "no-plaintext-secrets"]
 COMPLIANT = {"riva-tir:rivaApi.autoscaling.minReplicas": 2, "riva-tir:rivaApi.autoscaling.maxReplicas": 4,
              "riva-tir:rivaApi.autoscaling.metric": "requestRate", "riva-tir:rivaApi.autoscaling.target": 50}
 
@@ -65,7 +65,8 @@ def test_dev_stack_allows_one_replica_but_not_prod_gpus(team: Team) -> None:
     stack = team.stack("dev", {"riva-tir:node.plan": "GPU-A100-16-115GB-1",
                                "riva-tir:triton.plan": "GPU-A100-16-115GB-1"})
     output = failing_preview(stack)
-    assert violations(output) == {"gpu-plan-allowlist"}
+    # Two A100s also cost more a month than dev's budget allows.
+    assert violations(output) == {"gpu-plan-allowlist", "monthly-budget"}
     assert "gpu-plan-allowlist  (pulumi-python:dynamic/tir:TirNode: riva-node)" in output
     assert "'GPU-A100-16-115GB-1' is not allowed for this stack; allowed: GPU-L4-8-48GB-1" in output
 
@@ -103,3 +104,17 @@ def test_plaintext_secrets_fail(team: Team) -> None:
     assert violations(output) == {"no-plaintext-secrets"}
     assert "input 'credentials' is a plain string" in output
     assert DEFAULT_API_KEY not in output
+
+
+def test_over_budget_fails_naming_the_stack_the_figure_and_the_limit(team: Team) -> None:
+    # dev's budget is 200,000 a month; a second Triton replica on the emulator's L4 (95/h)
+    # makes 3 x 69,350 + 4,380 + 625 (docs/cost.md).
+    stack = team.stack("dev", {"riva-tir:triton.replicas": 2})
+    output = failing_preview(stack)
+    assert violations(output) == {"monthly-budget"}, output
+    assert ("stack dev: the monthly estimate at the autoscaling maximum, ₹213,055, exceeds the stack's budget "
+            "of ₹200,000 (policies/limits.yaml maxMonthlyCost)") in output
+    assert "Monthly estimate increases by ₹213,055 to ₹213,055" in output
+    stack.set_config("riva-tir:triton.replicas", auto.ConfigValue("1"), path=True)
+    passed = stack.preview(policy_packs=[POLICY_PACK])
+    assert not violations(passed.stdout) and "Monthly estimate increases by ₹143,705 to ₹143,705" in passed.stdout

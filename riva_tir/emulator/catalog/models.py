@@ -58,9 +58,13 @@ class Sku:
 
 
 def _plans(base: int, hourly: float) -> tuple[Plan, ...]:
+    """An hourly price and a 30-day term at a fifth off, priced for the whole term (the
+    ASSUMPTION docs/cost.md makes about committed `unit_price`)."""
     return (Plan(base + 1, "hourly", 0, hourly), Plan(base + 2, "committed", 30, round(hourly * 24 * 30 * 0.8, 2)))
 
 
+# Prices in INR per hour, excluding GST (docs/cost.md): A100 80 GB at ₹226 is E2E's published
+# price; E2E publishes none for L4, H100 or the C3 CPU plans, so those are invented.
 SKUS: tuple[Sku, ...] = (
     Sku(11, "C3.2", "CPU", "C3-Free", 2, 0, "4GB", (Plan(1101, "hourly", 0, 0.0),), is_free=True),
     # A free tier with the same short code as C3.4 (CPU-C3-4-8GB-0), listed first: plan lookups
@@ -70,7 +74,7 @@ SKUS: tuple[Sku, ...] = (
     Sku(13, "C3.8", "CPU", "C3-Standard", 8, 0, "16GB", _plans(1300, 12.0)),
     Sku(21, "GDC3.L4-1.48GB", "GPU", "L4-24GB", 8, 1, "48GB", _plans(2100, 95.0)),
     Sku(24, "GDC3.L4-2.96GB", "GPU", "L4-24GB", 16, 2, "96GB", _plans(2400, 190.0)),
-    Sku(22, "GDC3.A10080-1.115GB", "GPU", "A100-80GB", 16, 1, "115GB", _plans(2200, 220.0)),
+    Sku(22, "GDC3.A10080-1.115GB", "GPU", "A100-80GB", 16, 1, "115GB", _plans(2200, 226.0)),
     Sku(23, "GDC3.H100-1.250GB", "GPU", "H100-80GB", 24, 1, "250GB", _plans(2300, 420.0),
         is_inventory_available=False),
 )

@@ -37,7 +37,11 @@ class Sku(TirModel):
 
     @property
     def hourly_plan(self) -> SkuPlan | None:
-        return next((p for p in self.plans if p.committed_days == 0), None)
+        return self.plan_for(0)
+
+    def plan_for(self, committed_days: int) -> SkuPlan | None:
+        """The price of this SKU for a term of ``committed_days`` (0: by the hour)."""
+        return next((p for p in self.plans if p.committed_days == committed_days), None)
 
 
 class ResolvedPlan(TirModel):

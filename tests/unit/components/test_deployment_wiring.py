@@ -81,7 +81,7 @@ def test_graph_types_and_names(mocks: Mocks) -> None:
     assert types["riva-conversion-build"] == "command:remote:Command"
     assert types["riva-conversion-publish"] == "command:remote:Command"
     for name in ("ssh-keypair", "ssh-key", "node", "node-wake", "node-power", "repository", "artifact",
-                 "triton", "triton-scale", "riva-api", "riva-api-scale"):
+                 "triton", "triton-scale", "riva-api", "riva-api-scale", "cost"):
         assert types[f"riva-{name}"].startswith("pulumi-python:dynamic/tir:"), name
     tir_names = {args.inputs.get("name") for args in mocks.resources.values() if args.inputs.get("name")}
     assert tir_names == {"rt-unit-node", "rt-unit-repo", "rt-unit-triton", "rt-unit-riva-api"}
@@ -114,6 +114,10 @@ def test_values_flow_between_steps(mocks: Mocks) -> None:
     assert r["riva-triton-scale"]["autoscaling"]["max_replicas"] == 3
     assert r["riva-riva-api-scale"]["replicas"] == 2 and r["riva-riva-api-scale"].get("autoscaling") is None
     assert r["riva-node-power"]["state"] == "running"
+    # The estimate prices what the config asks for (docs/cost.md).
+    usage = {u["resource"]: (u["plan"], u["replicas_min"], u["replicas_max"]) for u in r["riva-cost"]["usage"]}
+    assert usage == {"node": ("GPU-L4-8-48GB-1", 1, 1), "triton": ("GPU-L4-8-48GB-1", 1, 3),
+                     "riva-api": ("CPU-C3-4-8GB-0", 2, 2), "repository": ("EOS slab 0", 1, 1)}
     build = r["riva-conversion-build"]["create"]
     assert "riva-build 2,3 speech_recognition" in build and "--ms_per_timestep=80" in build
     assert "tlt_encode" not in build  # the key travels as environment only

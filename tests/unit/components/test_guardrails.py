@@ -1,14 +1,15 @@
 """The policy pack's image rule, on the inputs of each kind (node catalog image, node
-registry image, endpoint containers)."""
+registry image, endpoint containers), and its budget rule on a stack's estimate."""
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
 
-from policies.guardrails import ENDPOINTS, NODE, Limits, images_pinned
+from policies.guardrails import COST, ENDPOINTS, NODE, Limits, images_pinned, load_limits, monthly_budget
 
-LIMITS = Limits(gpu_plans=frozenset(), max_replicas=10, riva_api_min_replicas=1)
+LIMITS = Limits(gpu_plans=frozenset(), max_replicas=10, riva_api_min_replicas=1, max_monthly_cost=200000,
+                currency="INR")
 REGISTRY = "registry.e2enetworks.net/team/riva-speech"
 
 
@@ -27,3 +28,29 @@ def _endpoint(image: str) -> dict[str, Any]:
 ])
 def test_images_pinned(kind: str, props: dict[str, Any], pinned: bool) -> None:
     assert (images_pinned(kind, props, LIMITS) == []) is pinned
+
+
+def _totals(high: float, currency: str = "INR", unpriced: list[str] | None = None) -> dict[str, Any]:
+    return {"totals": {"min": high / 2, "max": high, "currency": currency, "unpriced": unpriced or []}}
+
+
+def test_budget_holds_the_autoscaling_maximum_to_the_limit() -> None:
+    assert monthly_budget(COST, _totals(200000), LIMITS, "dev") == []
+    [message] = monthly_budget(COST, _totals(213055.4), LIMITS, "dev")
+    assert message.startswith("stack dev: the monthly estimate at the autoscaling maximum, ₹213,055, exceeds "
+                              "the stack's budget of ₹200,000 (policies/limits.yaml maxMonthlyCost)")
+    # Other resources, and an estimate not yet priced, are not the rule's business.
+    assert monthly_budget(NODE, _totals(10**9), LIMITS, "dev") == []
+    assert monthly_budget(COST, {"totals": None}, LIMITS, "dev") == []
+
+
+def test_budget_refuses_what_it_cannot_compare() -> None:
+    [other] = monthly_budget(COST, _totals(10, "USD"), LIMITS, "prod")
+    assert "in USD, the budget in INR" in other
+    [unpriced] = monthly_budget(COST, _totals(10, unpriced=["node"]), LIMITS, "prod")
+    assert "no price for node" in unpriced
+
+
+def test_shipped_limits_give_every_stack_a_budget() -> None:
+    assert load_limits("prod").max_monthly_cost == 1200000
+    assert load_limits("anything").max_monthly_cost == 200000 and load_limits("anything").currency == "INR"

@@ -16,6 +16,7 @@ from riva_tir.migrate import moved, rewrite_provider
 
 STATE_PATHS = {
     "riva_tir.providers.artifact:ModelArtifactProvider",
+    "riva_tir.providers.cost:StackCostProvider",
     "riva_tir.providers.endpoint:EndpointProvider",
     "riva_tir.providers.keypair:SshKeyPairProvider",
     "riva_tir.providers.model_repository:ModelRepositoryProvider",

@@ -1,0 +1,84 @@
+"""The monthly estimate on real engine runs against the emulator (docs/cost.md): every
+preview and `up` prints it with its change; a plan change shows the same delta in preview
+and `up`; a no-op preview asks TIR nothing more; the pull request comment and
+`scripts/cost` show the same figures."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from riva_tir import cost, cost_report
+from tests.conftest import ROOT
+from tests.integration.harness import Deployment
+from tests.team.test_workflows import render_comment
+
+pytestmark = [pytest.mark.engine, pytest.mark.emulator]
+
+# The local stack's plans in the emulator's catalog: an L4 node and Triton (95/h), the Riva
+# API on C3.4 (6/h), and the repository's EOS slab (625 a month).
+FIRST = "Monthly estimate increases by ₹143,705 to ₹143,705"
+# The Riva API on C3.8 (12/h): 730 h x 6 more.
+BIGGER_API = "Monthly estimate increases by ₹4,380 to ₹148,085"
+
+
+def _tir_calls(dep: Deployment) -> list[str]:
+    return [f"{r['method']} {r['path'].split('?')[0]}" for r in dep.control.requests()]
+
+
+def test_estimate_in_preview_and_up(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    dep = deployment
+    assert FIRST in dep.stack.preview().stdout
+    assert FIRST in dep.stack.up().stdout
+
+    # A no-op preview: no write, and no catalog read of the estimate's own; the one call
+    # is the access check every preview makes (riva_tir/providers/base.py).
+    dep.control.clear_requests()
+    noop = dep.stack.preview(expect_no_changes=True)
+    assert "Monthly estimate unchanged at ₹143,705" in noop.stdout
+    assert [call.rsplit("/", 2)[-2] for call in _tir_calls(dep)] == ["notebooks"], _tir_calls(dep)
+
+    # A plan change: the same delta in preview and up; its catalog read is the one the
+    # endpoint's own check makes (shared).
+    dep.set("riva-tir:rivaApi.plan", "CPU-C3-8-16GB-0")
+    dep.control.clear_requests()
+    preview = dep.stack.preview(diff=True)
+    # With --diff the engine writes diagnostics to stderr; the workflow reads both (2>&1).
+    output = preview.stdout + preview.stderr
+    assert BIGGER_API in output
+    assert sum("gpu_service/sku/" in call for call in _tir_calls(dep)) == 1, _tir_calls(dep)
+    changed = dep.stack.up()
+    assert BIGGER_API in changed.stdout
+    assert {k: v for k, v in changed.summary.resource_changes.items() if k != "same"} == \
+        {k: v for k, v in preview.change_summary.items() if k != "same" and v}
+    again = dep.stack.preview(expect_no_changes=True)
+    assert "Monthly estimate unchanged at ₹148,085" in again.stdout
+
+    # The pull request comment leads with the estimate, above the diff (preview.yml).
+    markdown = cost_report.from_output(output)
+    assert markdown.startswith(f"**{BIGGER_API}** (excluding GST)\n\n```text\nresource ")
+    assert "riva-api    CPU-C3-8-16GB-0" in markdown and "+₹4,380" in markdown
+    body = render_comment("dev", "success", markdown, output)
+    marker, headline = body.splitlines()[:2]
+    assert marker == "<!-- riva-tir preview: dev -->" and headline == f"**{BIGGER_API}** (excluding GST)"
+    assert body.index(BIGGER_API) < body.index("```diff") < body.index("riva-cost")
+
+    # scripts/cost: the deployed figures from state; the configured ones from a preview.
+    deployed = subprocess.run([str(ROOT / "scripts" / "cost"), "--stack", dep.stack.name, "--deployed", "--json"],
+                              env={**os.environ, **dep.env}, capture_output=True, text=True, timeout=300)
+    assert deployed.returncode == 0, deployed.stderr
+    figures = json.loads(deployed.stdout)
+    assert figures["monthly"] == {"min": 148085.0, "max": 148085.0} and figures["currency"] == "INR"
+    assert {r["resource"]: r["unit_price"] for r in figures["resources"]} == {
+        "node": 95.0, "triton": 95.0, "riva-api": 12.0, "repository": 625.0}
+    dep.set("riva-tir:triton.replicas", 3)
+    monkeypatch.chdir(dep.stack.workspace.work_dir)
+    for key, value in dep.env.items():
+        monkeypatch.setenv(key, value)
+    lines, before = cost_report.configured(dep.stack.name)
+    assert before is not None
+    assert cost.render(lines, before).splitlines()[0] == \
+        "Monthly estimate increases by ₹138,700 to ₹286,785"
+
