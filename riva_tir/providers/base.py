@@ -200,6 +200,8 @@ class TirProvider(TypedProvider[InputsT, OutputsT]):
         """The id and outputs of what an interrupted create with these inputs made (found by
         its name and finished as `create` finishes it), or None; only riva_tir.recovery
         calls it, for a create Pulumi recorded as pending (docs/day2.md, "Ownership")."""
+        if self.collection is None:
+            return None
         with self.client(props) as tir:
             found = self.find(tir, props)
             return None if found is None else (str(found.id), self.result(props, self.finish(tir, props, found)))
