@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only full,upload,scale]`: run the benchmarks side by side
+"""`python -m bench [--quick] [--only full,upload,scale] [--out DIR]`: run the benchmarks side by side
 with their floors in one run, print the table, write bench/results.md (full runs; quick
 ones write bench/out/results.md) and the raw figures to bench/out/results.json."""
 from __future__ import annotations
@@ -28,12 +28,13 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small files, short delays, fewer N")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {PARTS}")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="folder of the raw figures and quick tables")
     args = parser.parse_args(argv)
     parts = [p for p in args.only.split(",") if p]
     if unknown := set(parts) - set(PARTS):
         parser.error(f"unknown parts {sorted(unknown)}")
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
     header = report.machine()
     print("\n".join(header), flush=True)
     start = time.perf_counter()
@@ -54,7 +55,7 @@ def main(argv: list[str]) -> None:
     (out / "results.json").write_text(json.dumps(results, indent=1, default=_plain))
     target = out / "results.md" if args.quick or parts != list(PARTS) else HERE / "results.md"
     target.write_text(report.markdown(header, table, minutes, argv))
-    print(f"wrote {target.relative_to(HERE.parent)}")
+    print(f"wrote {target}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from riva_tir.artifact_hash import sha256_file
+from riva_tir.providers.host_keys import pin
 from riva_tir.emulator.alternatives import Alternatives
 from riva_tir.emulator.machines import MachineHost
 
@@ -94,8 +95,10 @@ def _one(artifacts: Path, size: int, work: Path, private: Path, port: int, disk:
     cached_hash = time.perf_counter() - start
     coreutils, _ = _measured(["sha256sum", str(local)], work / "sha256sum.log")
 
+    # The host key pinned as the node's create pins it; the upload verifies it, as in a stack.
     props = {"node_id": NODE_ID, "ssh_host": "127.0.0.1", "ssh_port": port, "ssh_user": host_user(),
-             "ssh_private_key": private.read_text(), "source": {"file": str(local)}, "sha256": sha}
+             "ssh_private_key": private.read_text(), "ssh_host_key": pin(f"bench node {NODE_ID}", "127.0.0.1", port, None),
+             "source": {"file": str(local)}, "sha256": sha}
     spec = work / "props.json"
     spec.write_text(json.dumps(props))
     spec.chmod(0o600)

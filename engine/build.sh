@@ -42,9 +42,13 @@ build_piece() {
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
     echo "riva-tir: built $out in $((SECONDS - start))s"
   fi
-  # Hard link (or copy): the CLI looks for bundled plugins beside its resolved path.
-  ln -f "$dir/$out" "$dest/$name" 2>/dev/null || cp -f "$dir/$out" "$dest/$name"
+  # Hard link (or copy): the CLI looks for bundled plugins beside its resolved path. Left
+  # alone when already there, so a set-up never touches what running engines use.
+  [ "$dir/$out" -ef "$dest/$name" ] || ln -f "$dir/$out" "$dest/$name" 2>/dev/null || put "$dir/$out" "$dest/$name"
 }
+
+# put SRC DEST: DEST becomes a copy of SRC (mode 0755) in one rename, only when it differs.
+put() { cmp -s "$1" "$2" || { install -m 0755 "$1" "$2.new" && mv -f "$2.new" "$2"; }; }
 
 sdk_dir() {
   (cd "$here/cli" && go mod download -json "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
@@ -58,13 +62,18 @@ for piece in "${pieces[@]}"; do
       # The exec shim and the dynamic-provider launcher are scripts in the sdk module.
       # The host looks for the shim beside itself; module-cache files are read-only.
       src=$(sdk_dir)
-      for script in cmd/pulumi-language-python-exec dist/pulumi-resource-pulumi-python; do
-        install -m 0755 "$src/python/$script" "$dest/$(basename "$script")"
-      done
-      # The launcher starts riva-tir's provider host, which serves more calls at once
+      stage=$(mktemp -d)
+      install -m 0755 "$src/python/cmd/pulumi-language-python-exec" "$src/python/dist/pulumi-resource-pulumi-python" "$stage/"
+      # The SDK's own launcher, kept for the tests that run riva-tir as a stock CLI does.
+      mkdir -p "$dest/../stock-host"
+      put "$stage/pulumi-resource-pulumi-python" "$dest/../stock-host/pulumi-resource-pulumi-python"
+      # Ours starts riva-tir's provider host, which serves more calls at once
       # (riva_tir/providers/host.py says why; the project's virtualenv has it).
-      sed -i 's/ -m pulumi\.dynamic / -m riva_tir.providers.host /' "$dest/pulumi-resource-pulumi-python"
-      grep -q 'riva_tir.providers.host' "$dest/pulumi-resource-pulumi-python" ;;
+      sed -i 's/ -m pulumi\.dynamic / -m riva_tir.providers.host /' "$stage/pulumi-resource-pulumi-python"
+      grep -q 'riva_tir.providers.host' "$stage/pulumi-resource-pulumi-python"
+      put "$stage/pulumi-language-python-exec" "$dest/pulumi-language-python-exec"
+      put "$stage/pulumi-resource-pulumi-python" "$dest/pulumi-resource-pulumi-python"
+      rm -rf "$stage" ;;
     langhost)
       # Installed as the base host behind pyhost (engine/pyhost/main.go says why).
       build_piece langhost pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \

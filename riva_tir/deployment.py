@@ -246,7 +246,7 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
         "revision": conversion.revision, "ready_timeout": endpoint_timeout,
     }, child())
     triton_scale = EndpointScale(f"{name}-triton-scale", {
-        **tir, "endpoint_id": triton.endpoint_id, "plan": triton_cfg.plan, **_scaling(triton_cfg),
+        **tir, "endpoint_id": _known_id(triton), "plan": triton_cfg.plan, **_scaling(triton_cfg),
         "state": triton_cfg.state,
         "ready_timeout": endpoint_timeout}, child())
 
@@ -261,10 +261,18 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
         **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
     }, child())
     riva_api_scale = EndpointScale(f"{name}-riva-api-scale", {
-        **tir, "endpoint_id": riva_api.endpoint_id, "plan": api_cfg.plan, **_scaling(api_cfg),
+        **tir, "endpoint_id": _known_id(riva_api), "plan": api_cfg.plan, **_scaling(api_cfg),
         "state": api_cfg.state,
         "ready_timeout": endpoint_timeout}, child())
     return triton, riva_api, [triton_scale, riva_api_scale]
+
+
+def _known_id(endpoint: pulumi.CustomResource) -> pulumi.Output[int]:
+    """The endpoint's TIR id as Pulumi's resource id, which a preview knows for an endpoint
+    being updated under any provider host; its `endpoint_id` output would be unknown there
+    under the SDK's own host, and its scaling would preview as replaced (docs/day2.md,
+    "Previews")."""
+    return endpoint.id.apply(int)
 
 
 def _scaling(cfg: object) -> dict[str, object]:

@@ -29,6 +29,7 @@ FOLDER_MARKERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "sdk": (frozenset({"emulator"}), frozenset()),
     "engine": ENGINE_SUITE,
     "team": ENGINE_SUITE,
+    "bench": (frozenset({"engine", "emulator"}), frozenset()),
     "integration": (frozenset({"engine", "emulator"}), frozenset()),
     "day2": (frozenset({"engine", "emulator"}), frozenset()),
     "reliability": (frozenset({"engine", "emulator"}), frozenset()),
@@ -93,11 +94,18 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
         dep.stack.destroy()
 
 
+# Folders by how long their tests take, longest first: the workers start on the long
+# scenarios, and the short tests fill in at the end instead of one scenario finishing alone.
+RUN_ORDER = ("day2", "reliability", "integration", "team", "bench", "engine", "sdk", "emulator", "contract",
+             "unit", "live")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Fail collection when a test's kind markers are not its folder's."""
+    """Fail collection when a test's kind markers are not its folder's; long folders first."""
+    items.sort(key=lambda item: RUN_ORDER.index(_folder(item)) if _folder(item) in RUN_ORDER else len(RUN_ORDER))
     wrong = []
     for item in items:
-        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        folder = _folder(item)
         if folder not in FOLDER_MARKERS:
             wrong.append(f"{item.nodeid}: tests/{folder}/ has no marker rule in tests/conftest.py FOLDER_MARKERS")
             continue
@@ -108,3 +116,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                          + (f", may add {sorted(allowed)}" if allowed else "") + " (pytestmark)")
     if wrong:
         raise pytest.UsageError("test markers do not match their folders:\n  " + "\n  ".join(wrong))
+
+
+def _folder(item: pytest.Item) -> str:
+    return item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""

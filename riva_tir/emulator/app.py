@@ -73,7 +73,9 @@ def dataplane(proj: int, ep: int, rest: str) -> Response:
         raise NotFound("inference service", ep)
     port = emu.endpoints.serving_port(ep, "http")
     if port is None:
-        return envelope(503, None, f"endpoint is-{ep} is {endpoint.status}, not running", {"status": endpoint.status})
+        why = ("nothing in its container listens on the port TIR forwards to" if endpoint.status == "running"
+               else f"it is {endpoint.status}, not running")
+        return envelope(503, None, f"endpoint is-{ep} does not serve: {why}", {"status": endpoint.status})
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
     try:
         upstream = requests.request(

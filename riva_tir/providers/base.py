@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, Resource, ResourceProvider
+from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult, Resource,
+                            ResourceProvider)
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -122,6 +123,13 @@ class TypedProvider(ResourceProvider, Generic[ModelT, OutputsT]):
         super().__init_subclass__(**kwargs)
         if "outputs" in cls.__dict__:
             cls.computed = outputs_of(cls.outputs)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """The provider process ends with its engine, whichever host runs it (the SDK's own
+        does not: riva_tir/providers/host.py, docs/day2.md "Killed runs")."""
+        from riva_tir.providers.host import watch_engine
+
+        watch_engine()
 
     def args(self, props: Mapping[str, Any]) -> ModelT:
         """A call's inputs, typed (its recorded outputs and the SDK's entries left out)."""

@@ -15,7 +15,8 @@
   `up` run (README "After an interrupted run").
 
 The engine's launcher starts this module (engine/build.sh); with a stock Pulumi CLI the
-SDK's own host runs, with 4 threads and the SDK's previews.
+SDK's own host runs, with 4 threads and the SDK's previews, and riva-tir's providers start
+the engine watch themselves (`watch_engine`, from `configure`).
 """
 from __future__ import annotations
 
@@ -79,6 +80,22 @@ def _sdk_host() -> Any:
     module.__file__ = spec.origin
     exec(compile(tree, spec.origin, "exec"), module.__dict__)  # noqa: S102 - the SDK's own code
     return module
+
+
+_WATCHING = threading.Lock()
+_watched: list[threading.Thread] = []
+
+
+def watch_engine() -> None:
+    """End this provider process with its engine (whose address the engine gives every
+    plugin as its last argument), once per process: in this host, and from the providers'
+    `configure` in the SDK's own host, which does not end with its engine."""
+    engine = sys.argv[-1] if len(sys.argv) > 1 else ""
+    if ":" not in engine or not engine.rsplit(":", 1)[1].isdigit():
+        return
+    with _WATCHING:
+        if not _watched:
+            _watched.append(end_with_engine(engine))
 
 
 def end_with_engine(engine: str, every_seconds: float = 1.0) -> threading.Thread:
@@ -149,8 +166,7 @@ def main() -> None:
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.buffer.flush()
-    if len(sys.argv) > 1:
-        end_with_engine(sys.argv[-1])
+    watch_engine()
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -240,13 +240,16 @@ SAMPLE = ("tir.apiRoot", "timeoutsMinutes", "node.diskSizeGb", "triton.replicas"
           "model.pipeline.extra_flags")
 
 
-def run(names: list[str] | None = None) -> list[Row]:
-    """The matrix (or the named changes, in matrix order) on one fresh deployment."""
+def run(names: list[str] | None = None, *, stock_host: bool = False) -> list[Row]:
+    """The matrix (or the named changes, in matrix order) on one fresh deployment; with
+    `stock_host`, under the SDK's own dynamic-provider host, as a stock Pulumi CLI runs it."""
     chosen = [c for c in CHANGES if names is None or c.name in names]
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="riva-day2-") as tmp, \
             running_emulator(Path(tmp) / "emulator") as emulator:
         dep = open_stack(Path(tmp), emulator, "day2")
+        if stock_host:
+            use_stock_host(dep)
         dep.stack.up()
         try:
             for change in chosen:

@@ -18,6 +18,17 @@ def test_sampled_changes_preview_what_up_does() -> None:
     assert all(r.ok for r in rows), render(rows)
 
 
+# Under the SDK's own provider host (a stock Pulumi CLI), whose previews show every output of
+# an updated resource as unknown.
+STOCK_SAMPLE = ("node.diskSizeGb", "triton.replicas", "rivaApi.plan")
+
+
+def test_sampled_changes_preview_what_up_does_under_the_stock_host() -> None:
+    rows = run(list(STOCK_SAMPLE), stock_host=True)
+    assert [r.name for r in rows] == [c.name for c in CHANGES if c.name in STOCK_SAMPLE]
+    assert all(r.ok for r in rows), render(rows)
+
+
 # Keys the matrix does not change itself, and where each is covered instead.
 ELSEWHERE = {
     "tir.projectId": "identity: another project is another deployment (README, Day 2)",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
+import time
 from typing import Any
 
 import boto3
+import pytest
 import requests
 
 from tests.emulator.api_harness import AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, b64
@@ -15,6 +15,8 @@ from tests.emulator.api_harness import AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, 
 pytestmark = pytest.mark.emulator
 MODEL = "parakeet-asr-bls-ensemble"
 CONFIG = f'name: "{MODEL}"\nbackend: "python"\nparameters {{ key: "type" value {{ string_value: "online" }} }}\n'
+# The smallest model Triton's Python backend loads: it answers nothing it is not asked.
+MODEL_PY = b"class TritonPythonModel:\n    def execute(self, requests):\n        return []\n"
 
 
 def _upload_triton_model(repo: dict[str, Any], prefix: str) -> None:
@@ -24,12 +26,12 @@ def _upload_triton_model(repo: dict[str, Any], prefix: str) -> None:
                       aws_secret_access_key=repo["access_key"]["secret_key"])
     bucket = repo["bucket"]["bucket_name"]
     s3.put_object(Bucket=bucket, Key=f"{prefix}{MODEL}/config.pbtxt", Body=CONFIG.encode())
-    s3.put_object(Bucket=bucket, Key=f"{prefix}{MODEL}/1/model.py", Body=b"# stub\n")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}{MODEL}/1/model.py", Body=MODEL_PY)
 
 
 def _triton_body(model_id: int, **overrides: Any) -> dict[str, Any]:
     return {"name": "triton", "framework": "triton", "model_id": model_id, "path": "models/", "sku_id": CPU_SKU,
-            "replica": 1, "detailed_info": {"args": b64("['--model-store=/mnt/models', '--grpc-port=9000']")},
+            "replica": 1, "detailed_info": {"args": b64("['tritonserver', '--model-store=/mnt/models', '--http-port=8080', '--grpc-port=9000']")},
             **overrides}
 
 
@@ -63,16 +65,27 @@ def test_commands_and_args_decode_from_json_and_python_literals(api: Api) -> Non
     assert created["detailed_info"]["args"] == ["-g", "daemon off;"]
 
 
-def test_triton_deploys_only_once_the_repository_loads(api: Api) -> None:
+def _status_once_settled(api: Api, endpoint_id: int, timeout: float = 60.0) -> str:
+    """The endpoint's status once it is no longer deploying (the real tritonserver loads
+    for seconds)."""
+    deadline = time.monotonic() + timeout
+    status = api.ok("GET", f"serving/inference/{endpoint_id}/")["status"]
+    while status == "deploying" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = api.ok("GET", f"serving/inference/{endpoint_id}/")["status"]
+    return str(status)
+
+
+def test_triton_deploys_from_the_model_path_it_downloads(api: Api) -> None:
     repo = api.repository()
-    endpoint = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
-    assert endpoint["status"] == "deploying"
-    assert not {"grpc_endpoint", "http_endpoint"} & set(endpoint)  # no field carries an address (docs/tir.md §8.8)
-    logs = api.ok("GET", f"serving/inference/{endpoint['id']}/logs/")
-    assert any("no Triton model repository" in line for line in logs)
     _upload_triton_model(repo, "models/")
+    endpoint = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
+    assert endpoint["status"] == "deploying"  # downloading the model path, then Triton loads it
+    assert not {"grpc_endpoint", "http_endpoint"} & set(endpoint)  # no field carries an address (docs/tir.md §8.8)
+    assert _status_once_settled(api, endpoint["id"]) == "running"
+    logs = api.ok("GET", f"serving/inference/{endpoint['id']}/logs/")
+    assert any("downloading the model path" in line for line in logs)
     running = api.ok("GET", f"serving/inference/{endpoint['id']}/")
-    assert running["status"] == "running"
     ready = requests.get(f"{api.http_url(running['id'])}v2/health/ready",
                          headers={"Authorization": f"Bearer {AUTH_TOKEN}"}, timeout=10)
     assert ready.status_code == 200
@@ -84,6 +97,7 @@ def test_riva_custom_container_waits_for_triton_only_with_a_readiness_probe(api:
     """TIR shows a custom container Running before its server is up unless a readiness
     probe says otherwise (docs/tir.md §8.8)."""
     repo = api.repository()
+    _upload_triton_model(repo, "models/")
     triton = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
     command = f"start-riva --riva-uri=0.0.0.0:8080 --triton_uri=is-{triton['id']}:9000 --asr_service=true"
     info = {"commands": b64('["bash", "-c"]'), "args": b64(repr([command]))}
@@ -93,11 +107,10 @@ def test_riva_custom_container_waits_for_triton_only_with_a_readiness_probe(api:
     unprobed = api.endpoint(name="riva", detailed_info=info, custom_endpoint_details={"container": container})
     probed = api.endpoint(name="riva-probed", detailed_info=info, custom_endpoint_details={
         "container": {**container, "advance_config": probe}})
-    assert unprobed["status"] == "running"  # before Triton has anything to serve
-    assert probed["status"] == "deploying"
-    _upload_triton_model(repo, "models/")
-    assert api.ok("GET", f"serving/inference/{triton['id']}/")["status"] == "running"
-    assert api.ok("GET", f"serving/inference/{probed['id']}/")["status"] == "running"
+    assert unprobed["status"] == "running"  # before Triton serves anything
+    assert probed["status"] == "deploying"  # Triton is still loading
+    assert _status_once_settled(api, triton["id"]) == "running"
+    assert _status_once_settled(api, probed["id"]) == "running"
 
 
 def test_stop_start_restart_and_committed_refusal(api: Api) -> None:

@@ -117,6 +117,15 @@ def triton_index(target: Mapping[str, Any], token: str = DEFAULT_AUTH_TOKEN) -> 
         client.close()
 
 
+def use_stock_host(dep: Deployment) -> None:
+    """Run `dep`'s stack with the SDK's own dynamic-provider launcher (as a stock Pulumi CLI
+    has it; scripts/setup keeps a copy in .tools/stock-host): on PATH, it wins over the one
+    beside the engine."""
+    path = f"{ROOT / '.tools' / 'stock-host'}{os.pathsep}{dep.env['PATH']}"
+    dep.env["PATH"] = path
+    dep.stack.workspace.env_vars = {**dep.stack.workspace.env_vars, "PATH": path}
+
+
 def base_config(emulator: EmulatorServer, artifact: Path) -> dict[str, Any]:
     return {
         "riva-tir:tir.apiRoot": emulator.api_root,

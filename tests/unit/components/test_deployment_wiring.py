@@ -34,7 +34,9 @@ class Mocks(pulumi.runtime.Mocks):
         self.resources[args.name] = args
         kind = args.typ.split("/")[-1]
         state = {**args.inputs, **COMPUTED.get(kind, {}), "stdout": f"{args.name}-stdout"}
-        return f"{args.name}-id", state
+        # A TIR resource's id is its TIR id, as the providers make it.
+        ids = [str(v) for k, v in COMPUTED.get(kind, {}).items() if k.endswith("_id")]
+        return (ids[0] if ids else f"{args.name}-id"), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[str] | None]:
         return {}, None
