@@ -64,9 +64,10 @@ for piece in "${pieces[@]}"; do
       src=$(sdk_dir)
       stage=$(mktemp -d)
       install -m 0755 "$src/python/cmd/pulumi-language-python-exec" "$src/python/dist/pulumi-resource-pulumi-python" "$stage/"
-      # The SDK's own launcher, kept for the tests that run riva-tir as a stock CLI does.
-      mkdir -p "$dest/../stock-host"
-      put "$stage/pulumi-resource-pulumi-python" "$dest/../stock-host/pulumi-resource-pulumi-python"
+      # The SDK's own launcher, kept for the tests that run riva-tir as a stock CLI does
+      # (scripts/setup links the rest of the engine beside it).
+      mkdir -p "$dest/../stock-host/bin"
+      put "$stage/pulumi-resource-pulumi-python" "$dest/../stock-host/bin/pulumi-resource-pulumi-python"
       # Ours starts riva-tir's provider host, which serves more calls at once
       # (riva_tir/providers/host.py says why; the project's virtualenv has it).
       sed -i 's/ -m pulumi\.dynamic / -m riva_tir.providers.host /' "$stage/pulumi-resource-pulumi-python"

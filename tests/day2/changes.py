@@ -23,7 +23,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from tests.integration.harness import PRIVATE_RIVA_IMAGE, Deployment, open_stack, running_emulator
+from tests.integration.harness import PRIVATE_RIVA_IMAGE, Deployment, open_stack, running_emulator, use_stock_host
 
 # Short names (the last part of the URN) of the resources that talk to TIR.
 TIR_RESOURCES = ("riva-ssh-key", "riva-node", "riva-node-wake", "riva-node-power", "riva-repository",

@@ -86,7 +86,7 @@ class Deployment:
         """`pulumi <args> --stack <name>` as its own process group (so a test can signal
         the whole run, as Ctrl-C or a killed CI job does); output goes to a log file."""
         log = open(self.tmp / f"pulumi-{self.stack.name}.log", "ab")  # noqa: SIM115 - closed by the child
-        binary = str(Path(pulumi_command().command))
+        binary = str(Path(self.stack.workspace.pulumi_command.command))
         proc = subprocess.Popen([binary, *args, "--stack", self.stack.name, "--non-interactive"],
                                 cwd=self.stack.workspace.work_dir, env={**os.environ, **self.env},
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -117,13 +117,16 @@ def triton_index(target: Mapping[str, Any], token: str = DEFAULT_AUTH_TOKEN) -> 
         client.close()
 
 
+STOCK_ENGINE = ROOT / ".tools" / "stock-host"
+
+
 def use_stock_host(dep: Deployment) -> None:
-    """Run `dep`'s stack with the SDK's own dynamic-provider launcher (as a stock Pulumi CLI
-    has it; scripts/setup keeps a copy in .tools/stock-host): on PATH, it wins over the one
-    beside the engine."""
-    path = f"{ROOT / '.tools' / 'stock-host'}{os.pathsep}{dep.env['PATH']}"
-    dep.env["PATH"] = path
-    dep.stack.workspace.env_vars = {**dep.stack.workspace.env_vars, "PATH": path}
+    """Run `dep`'s stack as a stock Pulumi CLI does, with the SDK's own dynamic-provider
+    host: the project's engine laid out beside the SDK's launcher (scripts/setup), or a
+    stock CLI that set-up found on PATH, which is that already."""
+    if (STOCK_ENGINE / "bin" / "pulumi").exists():
+        dep.stack.workspace.pulumi_command = auto.PulumiCommand(root=str(STOCK_ENGINE))
+        dep.env["PATH"] = f"{STOCK_ENGINE / 'bin'}{os.pathsep}{dep.env['PATH']}"
 
 
 def base_config(emulator: EmulatorServer, artifact: Path) -> dict[str, Any]:

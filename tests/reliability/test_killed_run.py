@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.integration.harness import FULL_STACK, Deployment
+from tests.integration.harness import FULL_STACK, Deployment, use_stock_host
 from tests.reliability.matrix import EMPTY, matrix_stack, phase_seen, wait_until
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -85,11 +85,16 @@ def readme_recovery_for(dep: Deployment) -> str:
     return script
 
 
-@pytest.mark.parametrize(("phase", "busy_plugin"), [("upload", "riva_tir.providers.host"),
-                                                   ("conversion", "pulumi-resource-command")])
+@pytest.mark.parametrize(("phase", "busy_plugin", "stock_host"), [
+    ("upload", "riva_tir.providers.host", False),
+    ("conversion", "pulumi-resource-command", False),
+    ("upload", "-m pulumi.dynamic", True),  # the SDK's own provider host, as a stock Pulumi CLI runs it
+])
 def test_sigkill_leaves_no_plugin_working_and_readme_recovery_converges(
-        tmp_path: Path, phase: str, busy_plugin: str) -> None:
+        tmp_path: Path, phase: str, busy_plugin: str, stock_host: bool) -> None:
     with matrix_stack(tmp_path, artifact_bytes=24 << 20) as dep:
+        if stock_host:
+            use_stock_host(dep)
         dep.transitions({"node.create": 1.5, "endpoint.deploy": 1.5})
         proc = dep.cli("up", "--yes", "--skip-preview")
         assert wait_until(lambda: phase_seen(dep, phase), proc), f"{phase} never seen"
