@@ -12,10 +12,11 @@ import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 from pydantic.alias_generators import to_camel
 
 from riva_tir.pipeline import PipelineSpec
@@ -38,11 +39,24 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "riva-tir"
 
 
-class _Section(BaseModel):
+class _NumbersAreNotBooleans(BaseModel):
+    """`replicas: true` would read as 1 (pydantic takes a boolean for a number): refused."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        kinds = (get_args(field.annotation) or (field.annotation,)) if field is not None else ()
+        if isinstance(value, bool) and bool not in kinds and any(k in (int, float) for k in kinds):
+            raise ValueError("must be a number, not true or false")
+        return value
+
+
+class _Section(_NumbersAreNotBooleans):
     model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
 
-class TirSection(TirConnection):
+class TirSection(TirConnection, _NumbersAreNotBooleans):
     """Where the TIR API is (real TIR, or the embedded emulator of the local stack): the
     client's own connection settings (riva_tir/tir/config.py), spelled in camelCase."""
 

@@ -173,3 +173,15 @@ def test_a_secret_set_in_plaintext_is_refused(stack_config: Any, key: str) -> No
     assert f"pulumi config set --secret riva-tir:{key} <value>" in message
     assert "s3cr3t-value" not in message
     assert message.count("set in plaintext") == 1
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    ({"triton": {"plan": "GPU-L4-8-48GB-1", "replicas": True}}, "riva-tir:triton.replicas"),
+    ({"node": {"plan": "GPU-L4-8-48GB-1", "diskSizeGb": False}}, "riva-tir:node.diskSizeGb"),
+    ({"tir": {"apiRoot": "https://tir.example/api/", "projectId": True}}, "riva-tir:tir.projectId"),
+    ({"rivaApi": {"plan": "CPU-C3-4-8GB-0", "autoscaling": {"minReplicas": True, "maxReplicas": 2}}},
+     "riva-tir:rivaApi.autoscaling.minReplicas"),
+])
+def test_a_boolean_is_no_number(stack_config: Any, change: dict[str, Any], key: str) -> None:
+    message = _error(stack_config, {**GOOD, **change})
+    assert f"{key}: must be a number, not true or false" in message, message
