@@ -94,15 +94,19 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
         dep.stack.destroy()
 
 
-# Folders by how long their tests take, longest first: the workers start on the long
-# scenarios, and the short tests fill in at the end instead of one scenario finishing alone.
+# Folders by how long their tests take, longest first. xdist hands each worker a contiguous
+# part of the list, so the list is dealt into one lane per worker: each starts on its share
+# of the long scenarios, and the short tests fill in at the end.
 RUN_ORDER = ("day2", "reliability", "integration", "team", "bench", "engine", "sdk", "emulator", "contract",
              "unit", "live")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Fail collection when a test's kind markers are not its folder's; long folders first."""
-    items.sort(key=lambda item: RUN_ORDER.index(_folder(item)) if _folder(item) in RUN_ORDER else len(RUN_ORDER))
+    ordered = sorted(items, key=lambda item: RUN_ORDER.index(_folder(item)) if _folder(item) in RUN_ORDER
+                     else len(RUN_ORDER))
+    lanes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = [item for lane in range(lanes) for item in ordered[lane::lanes]]
     wrong = []
     for item in items:
         folder = _folder(item)
