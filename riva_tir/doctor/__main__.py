@@ -18,9 +18,10 @@ from riva_tir.providers.names import NAMES_TYPE
 from riva_tir.stack_state import reveal
 
 
-def load_stack(stack: str) -> tuple[StackConfig, StackSecrets]:
-    """The stack's config and secrets, as `pulumi config` shows them (run in the project folder);
-    the token from $TIR_AUTH_TOKEN when set, as the other commands take it."""
+def load_stack(stack: str, resources: list[dict[str, Any]]) -> tuple[StackConfig, StackSecrets]:
+    """The stack's config and secrets, as `pulumi config` shows them (run in the project folder),
+    the generated key pair from its state (`resources`); the token from $TIR_AUTH_TOKEN when
+    set, as the other commands take it."""
     shown = json.loads(subprocess.run(["pulumi", "config", "--json", "--show-secrets", "--stack", stack],
                                       check=True, capture_output=True, text=True).stdout)
     values: dict[str, Any] = {}
@@ -30,7 +31,7 @@ def load_stack(stack: str) -> tuple[StackConfig, StackSecrets]:
     config = validate({k: v for k, v in values.items() if k in _config_keys()})
     token = os.environ.get(TOKEN_ENV) or str(values.get("tirAuthToken", ""))
     return config, StackSecrets(api_key=str(values.get("tirApiKey", "")), auth_token=token,
-                                ssh_private_key=values.get("sshPrivateKey") or _state_private_key(stack))
+                                ssh_private_key=values.get("sshPrivateKey") or _state_private_key(resources))
 
 
 def _config_keys() -> set[str]:
@@ -46,18 +47,18 @@ def _state(stack: str) -> list[dict[str, Any]]:
     return list(json.loads(exported.stdout).get("deployment", {}).get("resources") or [])
 
 
-def _state_private_key(stack: str) -> str | None:
+def _state_private_key(resources: list[dict[str, Any]]) -> str | None:
     """The key pair riva-tir generated for the stack's node, from its state."""
-    for resource in _state(stack):
+    for resource in resources:
         if str(resource.get("urn", "")).endswith("-ssh-keypair"):
             key = reveal((resource.get("outputs") or {}).get("private_key"))
             return key if isinstance(key, str) else None
     return None
 
 
-def _state_names(stack: str) -> str | None:
+def _state_names(resources: list[dict[str, Any]]) -> str | None:
     """The prefix of the stack's TIR names (DeploymentNames), None before the first `up`."""
-    for resource in _state(stack):
+    for resource in resources:
         if resource.get("type") == NAMES_TYPE and str(resource.get("urn", "")).endswith(f"::{DEFAULT_NAME}-names"):
             outputs = resource.get("outputs") or {}
             return "-".join(p for p in (outputs.get("prefix"), outputs.get("suffix")) if p)
@@ -76,11 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.probe_node and not args.yes:
         parser.error("--probe-node creates a billed node for a few minutes: add --yes to confirm")
     try:
-        config, keys = load_stack(args.stack)
+        resources = _state(args.stack)  # one export for the key pair and the names
+        config, keys = load_stack(args.stack, resources)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    report = diagnose(args.stack, config, keys, _state_names(args.stack), probe_node=args.probe_node)
+    report = diagnose(args.stack, config, keys, _state_names(resources), probe_node=args.probe_node)
     render(report)
     return 1 if report.failed else 0
 

@@ -10,25 +10,36 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def descendants(root: int) -> dict[int, str]:
+    """Every live process below `root`, by pid, with its command line."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+        found |= frontier
+    return {pid: _cmdline(pid) for pid in found}
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
 def _command_lines() -> set[str]:
     """The command lines of this process's descendants: the emulated nodes' processes, the
     engine and its plugins. Other tests' processes (the suite runs on several workers)
     are not this run's."""
-    parents: dict[int, int] = {}
-    lines: dict[int, str] = {}
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            raw = (proc / "cmdline").read_bytes()
-        except (OSError, ValueError, IndexError):  # the process ended meanwhile
-            continue
-        if raw:
-            lines[int(proc.name)] = raw.replace(b"\0", b" ").decode(errors="replace")
-    mine, frontier = set(), {os.getpid()}
-    while frontier:
-        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - mine
-        mine |= frontier
-    return {line for pid, line in lines.items() if pid in mine}
+    return {line for line in descendants(os.getpid()).values() if line}
 
 
 @contextmanager

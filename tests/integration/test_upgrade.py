@@ -12,7 +12,7 @@ from pulumi import automation as auto
 
 from riva_tir.migrate import migrate, moved
 from riva_tir.providers.names import NAMES_TYPE
-from riva_tir.stack_state import PROVIDER_KEY, SECRET_SIG
+from riva_tir.stack_state import PROVIDER_KEY, SECRET_SIG, export, import_
 from tests.integration.harness import FULL_STACK, Deployment
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
@@ -41,8 +41,7 @@ def _as_first_layout(serialized: str) -> str:
 def _downgrade(stack: auto.Stack, name_prefix: str) -> int:
     """The state riva-tir 0.1 would have written for the same resources, had the stack set
     `namePrefix: <name_prefix>` (0.1 named everything <namePrefix>-<kind>)."""
-    exported = stack.export_stack()
-    deployment = dict(exported.deployment or {})
+    version, deployment = export(stack)
     for state in deployment["resources"]:
         if state["type"] == "pulumi-python:dynamic/tir:SshKeyPair":
             state["inputs"]["comment"] = state["outputs"]["comment"] = f"{name_prefix}-node"
@@ -60,7 +59,7 @@ def _downgrade(stack: auto.Stack, name_prefix: str) -> int:
                 assert value[SECRET_SIG[0]] == SECRET_SIG[1]  # secret, as Pulumi keeps it
                 value["plaintext"] = json.dumps(_as_first_layout(json.loads(value["plaintext"])))
                 count += 1
-    stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+    import_(stack, version, deployment)
     return count
 
 

@@ -18,37 +18,13 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.integration.harness import FULL_STACK, Deployment, use_stock_host
+from tests.integration.node_watch import descendants
 from tests.reliability.matrix import EMPTY, matrix_stack, phase_seen, wait_until
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 # How long a plugin may take to notice its engine is gone.
 GRACE_SECONDS = 10.0
-
-
-def descendants(root: int) -> dict[int, str]:
-    """Every live process below `root`, by pid, with its command line."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
-        found |= frontier
-    return {pid: _cmdline(pid) for pid in found}
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-    except OSError:
-        return ""
 
 
 def running(pids: dict[int, str]) -> dict[int, str]:
