@@ -3,7 +3,7 @@ import pulumi
 
 from riva_tir import config
 from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
-from riva_tir.verification import speech_modes, transcribe_command, verification_step, verify_command
+from riva_tir.verification import transcribe_command, verification_step, verify_command
 
 try:
     stack = config.load()
@@ -27,7 +27,8 @@ pulumi.export("riva_grpc", deployment.riva_grpc)
 pulumi.export("triton_grpc", deployment.triton_grpc)
 pulumi.export("triton_http_url", deployment.triton_http_url)
 pulumi.export("models", deployment.models)
-pulumi.export("speech_modes", speech_modes(stack))
+pulumi.export("speech_models", deployment.speech_models)
+pulumi.export("services", deployment.services)
 pulumi.export("name_prefix", deployment.name_prefix)
 pulumi.export("node_id", deployment.node_id)
 pulumi.export("repository_id", deployment.repository_id)

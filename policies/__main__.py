@@ -54,6 +54,7 @@ PolicyPack(
     enforcement_level=EnforcementLevel.MANDATORY,
     policies=[
         _policy("gpu-plan-allowlist", "GPU plans only from the stack's allowlist.", guardrails.gpu_plan_allowed),
+        _policy("gpu-memory", "The models fit the GPU memory of Triton's plan.", guardrails.gpu_memory),
         _policy("riva-api-min-replicas", "Enough Riva API servers for the stack (prod: at least 2).",
                 guardrails.riva_api_min_replicas),
         _policy("autoscaling-bounds", "Autoscaling bounds set and sane: 1 <= min <= max <= the stack's budget.",

@@ -18,6 +18,7 @@ TRITON = "pulumi-python:dynamic/tir:TritonEndpoint"
 RIVA_API = "pulumi-python:dynamic/tir:RivaApiEndpoint"
 SCALE = "pulumi-python:dynamic/tir:EndpointScale"
 COST = "pulumi-python:dynamic/tir:StackCost"
+DEPLOYMENT = "riva-tir:riva:RivaDeployment"
 SYMBOLS = {"INR": "₹", "USD": "$"}
 ENDPOINTS = (TRITON, RIVA_API)
 # Input names (at any depth, compared without `_`/`-` and case) that carry secrets.
@@ -59,6 +60,21 @@ def gpu_plan_allowed(kind: str, props: Mapping[str, Any], limits: Limits) -> lis
         return []
     return [f"GPU plan {plan!r} is not allowed for this stack; allowed: {', '.join(sorted(limits.gpu_plans))} "
             "(policies/limits.yaml)"]
+
+
+def gpu_memory(kind: str, props: Mapping[str, Any], _limits: Limits) -> list[str]:
+    """The deployment's models fit one GPU of Triton's plan: the figures riva-tir recorded
+    (riva_tir/speech_models.py `memory_plan`; an unknown GPU is not checked)."""
+    plan = props.get("gpu_memory") if kind == DEPLOYMENT else None
+    if not isinstance(plan, Mapping) or not all(isinstance(plan.get(k), int | float)
+                                                for k in ("gpu_memory_gb", "total_gb")):
+        return []  # not recorded, unknown at this preview, or a GPU riva-tir has no figure for
+    if float(plan["total_gb"]) <= float(plan["gpu_memory_gb"]):
+        return []
+    listed = ", ".join(f"{m['name']} {m['gpu_memory_gb']:g} GB" for m in plan.get("models") or [])
+    return [f"the models need {float(plan['total_gb']):g} GB of GPU memory ({listed}) but Triton's plan "
+            f"{plan['plan']!r} has {float(plan['gpu_memory_gb']):g} GB on its {plan['gpu']}: choose a larger GPU "
+            "or fewer models"]
 
 
 def riva_api_min_replicas(kind: str, props: Mapping[str, Any], limits: Limits) -> list[str]:

@@ -20,15 +20,12 @@ from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 from pydantic.alias_generators import to_camel
 
 from riva_tir.pipeline import PipelineSpec
+from riva_tir.schema import NumbersAreNotBooleans, Section, project_path
+from riva_tir import speech_models
+from riva_tir.speech_models import AsrModel, Entry, ModelSource, SpeechModel
 from riva_tir.tir.config import TirConnection
 
 NAMESPACE = "riva-tir"
-
-
-def project_path(path: str | Path) -> Path:
-    """`path`, a relative one taken from the Pulumi project folder: the working directory
-    Pulumi runs the program in, and the one the scripts run from."""
-    return Path(path) if Path(path).is_absolute() else Path.cwd() / path
 
 
 def cache_dir() -> Path:
@@ -39,24 +36,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "riva-tir"
 
 
-class _NumbersAreNotBooleans(BaseModel):
-    """`replicas: true` would read as 1 (pydantic takes a boolean for a number): refused."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_a_boolean(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        kinds = (get_args(field.annotation) or (field.annotation,)) if field is not None else ()
-        if isinstance(value, bool) and bool not in kinds and any(k in (int, float) for k in kinds):
-            raise ValueError("must be a number, not true or false")
-        return value
-
-
-class _Section(_NumbersAreNotBooleans):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
-
-
-class TirSection(TirConnection, _NumbersAreNotBooleans):
+class TirSection(TirConnection, NumbersAreNotBooleans):
     """Where the TIR API is (real TIR, or the embedded emulator of the local stack): the
     client's own connection settings (riva_tir/tir/config.py), spelled in camelCase."""
 
@@ -68,7 +48,7 @@ class TirSection(TirConnection, _NumbersAreNotBooleans):
         return self
 
 
-class NodeSection(_Section):
+class NodeSection(Section):
     """The GPU node that converts models. Its image is TIR's Riva image for `rivaVersion`,
     or one of E2E's container registry (`image` with `registryNamespaceId`)."""
 
@@ -110,45 +90,21 @@ class NodeSection(_Section):
         return value
 
 
-class ModelSection(_Section):
-    """The `.riva` model: exactly one of a local file, an HTTPS URL or an NGC reference."""
+class ModelSection(ModelSource):
+    """The one ASR model of a stack before `models:` (it reads as the list's first entry,
+    under the resource names it had): exactly one of a local file, an HTTPS URL or an NGC
+    reference, and its pipeline."""
 
-    file: str | None = None
-    url: str | None = Field(default=None, pattern=r"^https://\S+$")
-    ngc: str | None = Field(default=None, pattern=r"^[\w.-]+/([\w.-]+/)?[\w.-]+:[\w.-]+$")
     pipeline: PipelineSpec = PipelineSpec()
 
-    @model_validator(mode="after")
-    def _one_source(self) -> ModelSection:
-        given = [k for k in ("file", "url", "ngc") if getattr(self, k)]
-        if len(given) != 1:
-            raise ValueError("set exactly one of model.file, model.url or model.ngc")
-        local = self.local_file()
-        if local is not None:
-            # Checked here so a bad path fails `preview` naming the key, not deep in a hash.
-            if not local.is_file():
-                raise ValueError(f"model.file {self.file!r} does not exist or is not a file: "
-                                 "give the path of the .riva model (relative to the project folder)")
-            if not os.access(local, os.R_OK):
-                raise ValueError(f"model.file {self.file!r} is not readable: fix its permissions")
-            if local.suffix not in (".riva", ".rmir"):
-                raise ValueError(f"model.file {self.file!r} must be a .riva (or prebuilt .rmir) model")
-            if local.stat().st_size == 0:
-                raise ValueError(f"model.file {self.file!r} is empty: download the .riva again")
-        return self
-
-    def url_has_credentials(self) -> bool:
-        """A `model.url` with user:password@ must be handled as a secret."""
-        return self.url is not None and "@" in urlsplit(self.url).netloc
-
-    def local_file(self) -> Path | None:
-        """The model file, relative paths taken from the project folder."""
-        if self.file is None:
-            return None
-        return project_path(self.file)
+    def entry(self) -> AsrModel:
+        spec = self.pipeline
+        return AsrModel(kind="asr", file=self.file, url=self.url, ngc=self.ngc, language=spec.language_code,
+                        mode=spec.mode, model=spec.model, decoder=spec.decoder, lm_binary=spec.lm_binary,
+                        vocab=spec.vocab, extra_flags=spec.extra_flags)
 
 
-class RepositorySection(_Section):
+class RepositorySection(Section):
     storage_type: Literal["managed", "e2e_s3", "external"] = "managed"
     bucket_name: str = ""
     access_key: str | None = None
@@ -164,7 +120,7 @@ class RepositorySection(_Section):
         return value
 
 
-class Autoscaling(_Section):
+class Autoscaling(Section):
     min_replicas: int = Field(ge=0)
     max_replicas: int = Field(ge=1)
     metric: Literal["concurrency", "requestRate", "cpu"] = "concurrency"
@@ -183,7 +139,7 @@ STOCK_TRITON_IMAGE = re.compile(r"(^|/)aimle2e/tritonserver(:|$)")
 E2E_REGISTRY = "registry.e2enetworks.net/"
 
 
-class ImageChoice(_Section):
+class ImageChoice(Section):
     """Which image a node or endpoint runs, and where TIR pulls it from: a public image
     (anonymously), or a private one from a namespace of E2E's container registry."""
 
@@ -247,7 +203,7 @@ class RivaApiSection(EndpointSection):
                                        "forwards to (scripts/doctor checks it)")
 
 
-class RetrySection(_Section):
+class RetrySection(Section):
     """How patient the TIR client is; defaults in riva_tir/tir/config.py. Never changes a resource."""
 
     max_retries: int = Field(default=4, ge=0, le=20, description="transient API errors, per call")
@@ -256,7 +212,7 @@ class RetrySection(_Section):
     capacity_backoff_seconds: float = Field(default=15.0, ge=0, le=600, description="first capacity wait; doubles")
 
 
-class StackConfig(_Section):
+class StackConfig(Section):
     # TIR names (docs/tir.md §9) are at most 50 characters of single-hyphen lowercase words;
     # riva-tir adds the deployment's suffix ("-" and 5) and at most "-repo-xxxx" (10).
     name_prefix: str | None = Field(default=None, max_length=34,
@@ -264,7 +220,8 @@ class StackConfig(_Section):
                                     description="prefix of every TIR resource name; default rt-<stack>")
     tir: TirSection
     node: NodeSection
-    model: ModelSection
+    model: ModelSection | None = Field(default=None, description="one ASR model (read as the first of `models`)")
+    models: list[SpeechModel] = Field(default_factory=list, description="the speech models: ASR, punctuation, TTS")
     repository: RepositorySection = RepositorySection()
     triton: TritonSection
     riva_api: RivaApiSection
@@ -284,27 +241,51 @@ class StackConfig(_Section):
                 raise ValueError(f"{NAMESPACE}:{key} {plan!r} has no GPU: riva-deploy and Triton need one; "
                                  "use a GPU plan, e.g. GPU-L4-8-48GB-1")
         # Codes that do not parse are left to TIR's catalog check, which lists the real ones.
-        node, triton = _gpu_type(self.node.plan), _gpu_type(self.triton.plan)
+        node, triton = speech_models.gpu_of(self.node.plan), speech_models.gpu_of(self.triton.plan)
         if node and triton and node != triton:
             raise ValueError(f"{NAMESPACE}:node.plan ({self.node.plan}) and {NAMESPACE}:triton.plan "
                              f"({self.triton.plan}) have different GPUs ({node} vs {triton}): riva-deploy builds "
                              "engines for the node's GPU, so Triton must run on the same GPU type")
         return self
 
+    @model_validator(mode="after")
+    def _models(self) -> StackConfig:
+        entries = self.entries()
+        if not entries:
+            raise ValueError(f"{NAMESPACE}:model: missing: give the ASR model with `pulumi config set --path "
+                             f"{NAMESPACE}:model.file <path>`, or the list {NAMESPACE}:models")
+        twice = speech_models.duplicates(entries)
+        if twice:
+            raise ValueError(f"{NAMESPACE}:models: {', '.join(twice)} given twice: riva-deploy would overwrite one "
+                             "with the other; give each ASR pipeline its own language, mode or model, each voice "
+                             "its own name, each punctuation model its own language")
+        plan = speech_models.memory_plan(entries, self.triton.plan)
+        if plan["gpu_memory_gb"] is not None and plan["total_gb"] > plan["gpu_memory_gb"]:
+            listed = ", ".join(f"{m['name']} {m['gpu_memory_gb']:g} GB" for m in plan["models"])
+            raise ValueError(f"{NAMESPACE}:models need {plan['total_gb']:g} GB of GPU memory ({listed}) but "
+                             f"{NAMESPACE}:triton.plan {self.triton.plan!r} has {plan['gpu_memory_gb']:g} GB on its "
+                             f"{plan['gpu']}: choose a plan with a larger GPU, or deploy fewer models "
+                             "(docs/speech-services.md, GPU memory)")
+        return self
+
+    def entries(self) -> list[Entry]:
+        """Every speech model: the single `model` first (it keeps its resource names), then `models`."""
+        return ([self.model.entry()] if self.model else []) + list(self.models)
+
     def warnings(self) -> list[str]:
         """What is allowed but likely wrong, shown by every preview."""
         found = [w for w in (self.triton.pull_warning("triton"), self.riva_api.pull_warning("rivaApi")) if w]
-        if _gpu_type(self.riva_api.plan):
+        if speech_models.gpu_of(self.riva_api.plan):
             found.append(f"{NAMESPACE}:rivaApi.plan {self.riva_api.plan!r} has a GPU that riva_server does not use "
                          "(Triton does the inference): a CPU plan, e.g. CPU-C3-4-8GB-0, costs less")
+        gpu = speech_models.gpu_of(self.triton.plan)
+        if gpu and gpu not in speech_models.GPU_MEMORY_GB:
+            found.append(f"{NAMESPACE}:triton.plan {self.triton.plan!r}: riva-tir does not know the memory of its "
+                         f"GPU ({gpu}), so the models' GPU memory is not checked")
+        found += [f"{NAMESPACE}:models: ASR in {language} has no punctuation model: automatic punctuation does "
+                  f"nothing for it; add {{kind: punctuation, language: {language}, ...}}"
+                  for language in speech_models.unpunctuated_languages(self.entries())]
         return found
-
-
-def _gpu_type(plan: str) -> str | None:
-    """The GPU of a plan short code (`GPU-<gpu>-<cpu>-<memory>-<count>`, docs/tir.md §3),
-    None for a code of another shape."""
-    parts = plan.split("-")
-    return parts[1] if len(parts) >= 5 and parts[0] == "GPU" and parts[-1] not in ("0", "") else None
 
 
 def _without_gpu(plan: str) -> bool:
@@ -345,10 +326,12 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     problems += [f"  {key}: its namespace is not {NAMESPACE}: rename it to {NAMESPACE}:{key.split(':', 1)[1]} "
                  "(riva-tir reads only that namespace)" for key in _misspelled_namespace()]
     problems += _secret_problems(stack)
-    if stack.model.url_has_credentials() and not pulumi.runtime.is_config_secret(f"{NAMESPACE}:model"):
-        # Plain config is stored and handed to providers in plaintext.
-        problems.append(f"  {NAMESPACE}:model.url: it carries a password (user:password@): store it as a secret "
-                        f"with `pulumi config set --secret --path {NAMESPACE}:model.url <url>`")
+    for key, index, source in _sources(stack):
+        if source.url_has_credentials() and not pulumi.runtime.is_config_secret(f"{NAMESPACE}:{key}"):
+            # Plain config is stored and handed to providers in plaintext.
+            where = key if index is None else f"{key}[{index}]"
+            problems.append(f"  {NAMESPACE}:{where}.url: it carries a password (user:password@): store it as a "
+                            f"secret with `pulumi config set --secret --path {NAMESPACE}:{where}.url <url>`")
     if problems:
         raise ConfigError("\n".join(problems))
     return stack
@@ -397,15 +380,29 @@ def _config_key(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     model: Any = StackConfig
     for part in loc:
+        if isinstance(part, str) and part in speech_models.KINDS and parts and parts[-1].isdigit():
+            # A `models` entry's kind (the union's tag) is no key of the stack file.
+            model = speech_models.KINDS[part]
+            continue
         field = model.model_fields.get(part) if isinstance(part, str) and isinstance(model, type) \
             and issubclass(model, BaseModel) else None
         parts.append(field.alias or str(part) if field is not None else str(part))
+        if isinstance(part, int):
+            continue
         model = field.annotation if field is not None else None
         if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
             # Optional sections (`X | None`): descend into the model they hold.
             model = next((a for a in getattr(model, "__args__", ()) if isinstance(a, type)
                           and issubclass(a, BaseModel)), None)
     return ".".join(parts)
+
+
+def _sources(stack: StackConfig) -> list[tuple[str, int | None, Any]]:
+    """Every model file source of the stack, with the config key and list index it is under."""
+    found: list[tuple[str, int | None, Any]] = [("model", None, stack.model)] if stack.model else []
+    for index, entry in enumerate(stack.models):
+        found += [("models", index, source) for source in entry.sources().values()]
+    return found
 
 
 def has_secret(key: str) -> bool:
@@ -416,7 +413,7 @@ def _secret_problems(stack: StackConfig) -> list[str]:
     needed = ["tirApiKey", "tirAuthToken"]
     if stack.node.ssh_public_key:
         needed.append("sshPrivateKey")
-    if stack.model.ngc:
+    if any(getattr(source, "ngc", None) for _, _, source in _sources(stack)):
         needed.append("ngcApiKey")
     if stack.repository.storage_type == "external":
         needed.append("repositorySecretKey")

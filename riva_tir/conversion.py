@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import pulumi
 from pulumi_command import remote
 
-from riva_tir.pipeline import PipelineSpec
+from riva_tir.speech_models import AsrModel, Entry, build_command, prebuilt
 from riva_tir.remote_shell import MASK, MC_ALIAS, keyed_tool, mc_session, quote, script
 
 WORK_DIR = "riva-tir/conversions"
@@ -47,19 +48,25 @@ class RivaConversion(pulumi.ComponentResource):
     models: pulumi.Output[list[str]]
     plugins: pulumi.Output[list[str]]
 
-    def __init__(self, name: str, *, connection: remote.ConnectionArgs, artifact_path: pulumi.Input[str],
-                 artifact_sha256: pulumi.Input[str], pipeline: PipelineSpec, riva_version: str,
+    def __init__(self, name: str, *, connection: remote.ConnectionArgs, entry: Entry,
+                 artifacts: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]], riva_version: str,
                  model_key: pulumi.Output[str], bucket: pulumi.Input[str], bucket_endpoint: pulumi.Input[str],
                  bucket_access_key: pulumi.Input[str], bucket_secret_key: pulumi.Output[str], prefix: str,
-                 republish: pulumi.Input[str] = "", timeout_minutes: int = 120,
+                 republish: pulumi.Input[str] = "", timeout_minutes: int = 120, hint: str = BUILD_HINT,
                  opts: pulumi.ResourceOptions | None = None) -> None:
+        """`artifacts`: the entry's files on the node by role (riva_tir/speech_models.py), each
+        its (path, sha256)."""
         super().__init__("riva-tir:riva:RivaConversion", name, None, opts)
-        flags = pipeline.build_flags()
-        self.revision = pulumi.Output.from_input(artifact_sha256).apply(
-            lambda sha: hashlib.sha256(json.dumps([sha, flags, riva_version]).encode()).hexdigest()[:16])
+        roles = sorted(artifacts)
+        identity = build_identity(entry, roles)
+        self.revision = pulumi.Output.all(*(artifacts[r][1] for r in roles)).apply(
+            lambda shas: hashlib.sha256(json.dumps(
+                [shas[0] if isinstance(entry, AsrModel) else dict(zip(roles, shas)), *identity, riva_version]
+            ).encode()).hexdigest()[:16])
 
-        build = pulumi.Output.all(artifact_path, self.revision).apply(
-            lambda a: build_script(f"{WORK_DIR}/{name}", a[0], a[1], pipeline, riva_version))
+        paths = pulumi.Output.all(*(artifacts[r][0] for r in roles)).apply(lambda p: dict(zip(roles, p)))
+        build = pulumi.Output.all(paths, self.revision).apply(
+            lambda a: build_script(f"{WORK_DIR}/{name}", a[0], a[1], entry, riva_version, hint))
         self.build = remote.Command(
             f"{name}-build", connection=connection, create=build, update="",
             delete=remove_own_output(f"{WORK_DIR}/{name}/"),
@@ -96,13 +103,30 @@ class RivaConversion(pulumi.ComponentResource):
                                "plugins": self.plugins})
 
 
-def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec, riva_version: str) -> str:
-    """riva-build + riva-deploy into a new folder under `base`; prints that folder, then the
-    Triton models (folders with a `config.pbtxt`) riva-deploy wrote into its repository,
-    one a line, then the plugins it left, one `plugins/<file>` a line (none: no lines)."""
-    rmir = f'"$work"/{quote(pipeline.name + ".rmir")}'
-    build = keyed_tool("riva-build", ["speech_recognition", "-f", rmir, quote(artifact),
-                                      *(quote(f) for f in pipeline.build_flags())], keyed=[2, 3])
+def build_identity(entry: Entry, roles: list[str]) -> list[object]:
+    """What else makes a revision: the build (its flags, the files by role) and the Riva
+    version (added by the caller). An ASR model's is what it always was: its flags alone."""
+    if isinstance(entry, AsrModel):
+        return [entry.pipeline.build_flags()]
+    task, inputs, flags = build_command(entry, {role: f"<{role}>" for role in roles})
+    return [task, inputs, flags, prebuilt(entry)]
+
+
+def build_script(base: str, paths: dict[str, str], revision: str, entry: Entry, riva_version: str,
+                 hint: str = BUILD_HINT) -> str:
+    """riva-build (unless the model is a prebuilt RMIR) + riva-deploy into a new folder under
+    `base`; prints that folder, then the Triton models (folders with a `config.pbtxt`)
+    riva-deploy wrote into its repository, one a line, then the plugins it left, one
+    `plugins/<file>` a line (none: no lines)."""
+    if prebuilt(entry):
+        rmir, steps = quote(paths["model"]), []
+    else:
+        rmir = f'"$work"/{quote(entry.key + ".rmir")}'
+        task, inputs, flags = build_command(entry, paths)
+        build = keyed_tool("riva-build", [task, "-f", rmir, *(quote(i) for i in inputs), *(quote(f) for f in flags)],
+                           keyed=list(range(2, 3 + len(inputs))))
+        steps = [f'{{ timeout "$STEP_TIMEOUT_SECONDS" {build} 2>&1 | {MASK}; }} >&2 || '
+                 f'{{ echo {quote(hint)} >&2; exit 1; }}']
     deploy = keyed_tool("riva-deploy", ["-f", rmir, '"$work/model-repository"'], keyed=[1])
     return script(
         f"# riva {riva_version}, revision {revision}",
@@ -110,7 +134,7 @@ def build_script(base: str, artifact: str, revision: str, pipeline: PipelineSpec
         f'work="$(mktemp -d {quote(base)}/XXXXXXXX)"',
         # A failed run leaves no half-built folder behind.
         "trap 'rm -rf -- \"$work\"' EXIT",
-        f'{{ timeout "$STEP_TIMEOUT_SECONDS" {build} 2>&1 | {MASK}; }} >&2 || {{ echo {quote(BUILD_HINT)} >&2; exit 1; }}',
+        *steps,
         f'{{ timeout "$STEP_TIMEOUT_SECONDS" {deploy} 2>&1 | {MASK}; }} >&2',
         'ls "$work/model-repository" >&2',
         # riva-deploy's model names are letters, digits, '.', '_' and '-' (Triton's rule).

@@ -19,8 +19,9 @@ from pulumi_command import remote
 
 from riva_tir import cost
 from riva_tir.artifact_hash import sha256_file
-from riva_tir.config import E2E_REGISTRY, EndpointSection, cache_dir, StackConfig
-from riva_tir.conversion import RivaConversion
+from riva_tir.config import E2E_REGISTRY, NAMESPACE, EndpointSection, cache_dir, StackConfig
+from riva_tir import speech_models
+from riva_tir.conversion import BUILD_HINT, RivaConversion, build_identity
 from riva_tir.providers.artifact import ModelArtifact
 from riva_tir.providers.cost import StackCost
 from riva_tir.providers.endpoint import RivaApiEndpoint, TritonEndpoint
@@ -31,6 +32,7 @@ from riva_tir.providers.node import TirNode
 from riva_tir.providers.node_power import NodePower, NodeWake
 from riva_tir.providers.scale import EndpointScale
 from riva_tir.providers.ssh_key import TirSshKey, key_material
+from riva_tir.speech_models import AsrModel, AuxiliaryFile, Entry, TtsVoice, slug
 
 RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
 # Where TIR mounts the endpoint's model path (the published location) in its container.
@@ -38,7 +40,7 @@ MOUNT_PATH = "/mnt/models"
 # docs/riva.md §7-8 and docs/tir.md §8.4-8.5, §8.9: TIR routes the endpoint root to container port
 # 8080; Triton's gRPC port 9000 is what the Riva API server dials inside TIR. ASSUMPTION: the
 # SDK's Triton arguments, started without `mpirun` (riva-speech runs one tritonserver).
-TRITON_ARGS = [f"--model-repository={MOUNT_PATH}", "--http-port=8080", "--grpc-port=9000",
+TRITON_ARGS = ["--http-port=8080", "--grpc-port=9000",
                "--metrics-port=8082", "--allow-grpc=true", "--allow-http=true",
                "--cuda-memory-pool-byte-size=0:8000000000", "--exit-on-error=false"]
 # riva_server on `rivaApi.grpcPort` (8080) with TIR's "HTTP Port" box ticked, as the working
@@ -78,7 +80,7 @@ def _slug(text: str, limit: int) -> str:
 
 
 class RivaDeployment(pulumi.ComponentResource):
-    """Riva on TIR: a Triton endpoint and a Riva API endpoint fed by a converted model."""
+    """Riva on TIR: a Triton endpoint and a Riva API endpoint serving the converted models."""
 
     triton_grpc: pulumi.Output[dict[str, Any]]  # the ingress: address, metadata, CA (GrpcTarget)
     triton_http_url: pulumi.Output[str]
@@ -88,7 +90,9 @@ class RivaDeployment(pulumi.ComponentResource):
 
     def __init__(self, name: str, config: StackConfig, secrets: RivaDeploymentSecrets,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("riva-tir:riva:RivaDeployment", name, None, opts)
+        # The GPU memory the models need of Triton's plan, for the policy pack (policies/).
+        super().__init__("riva-tir:riva:RivaDeployment", name,
+                         {"gpu_memory": speech_models.memory_plan(config.entries(), config.triton.plan)}, opts)
         readable = readable_prefix(pulumi.get_stack(), name, config.name_prefix)
         names = DeploymentNames(f"{name}-names", readable, pulumi.ResourceOptions(parent=self))
         minutes = config.timeouts_minutes
@@ -134,49 +138,58 @@ class RivaDeployment(pulumi.ComponentResource):
         content = RepositoryContent(f"{name}-repository-content", {
             **tir, "repository_id": repository.repository_id, "prefix": repo_cfg.prefix}, child())
 
-        model = config.model
-        local = model.local_file()
-        source = {"file": str(local)} if local else {"url": model.url} if model.url else {"ngc": model.ngc}
-        sha256 = _local_sha256(local)
-        # Everything that re-runs the conversion: the model (its file's hash, or its source),
-        # its flags, the Riva version, where it is published; the key and a republish below.
-        conversion_inputs = hashlib.sha256(json.dumps([
-            sha256 or source, model.pipeline.build_flags(), config.node.riva_version, repo_cfg.prefix,
-        ], sort_keys=True).encode()).hexdigest()[:16]
-        # A stopped node is started whenever the conversion has to run again. The trigger
+        entries = config.entries()
+        sources = {(index, role): source for index, entry in enumerate(entries)
+                   for role, source in entry.sources().items()}
+        shas = {key: _local_sha256(source.local_file()) for key, source in sources.items()}
+        # Everything that re-runs a conversion: each model (its file's hash, or its source),
+        # its build, the Riva version, where it is published; the key and a republish below.
+        conversion_inputs = _conversion_inputs(entries, shas, sources, config.node.riva_version, repo_cfg.prefix)
+        # A stopped node is started whenever a conversion has to run again. The trigger
         # holds the model key (so a new key converts again) and is secret like it.
         wake = NodeWake(f"{name}-node-wake", {
             **tir, "node_id": node.node_id, "plan": config.node.plan,
             "trigger": pulumi.Output.all(content.marker, secrets.model_key).apply(
                 lambda a: f"{conversion_inputs} {a[0]} {a[1]}"),
             "ready_timeout": node_timeout}, child(secret=["trigger"]))
-        artifact = ModelArtifact(f"{name}-artifact", {
-            "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
-            "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
-            # A URL with user:password@ is a secret like the keys.
-            "source": pulumi.Output.secret(source) if model.url_has_credentials() else source,
-            "sha256": sha256, "ngc_api_key": secrets.ngc_api_key,
-        }, pulumi.ResourceOptions(parent=self, depends_on=[wake],
-                                  additional_secret_outputs=["source"] if model.url_has_credentials() else []))
 
         connection = remote.ConnectionArgs(host=node.ssh_host, port=node.ssh_port, user=node.ssh_user,
                                            private_key=private_key, host_key=node.ssh_host_key)
-        conversion = RivaConversion(
-            f"{name}-conversion", connection=connection, artifact_path=artifact.remote_path,
-            artifact_sha256=artifact.remote_sha256, pipeline=model.pipeline,
-            riva_version=config.node.riva_version, model_key=secrets.model_key,
-            bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
-            bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
-            prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
-            opts=pulumi.ResourceOptions(parent=self))
+        conversions: list[RivaConversion] = []
+        for index, entry in enumerate(entries):
+            # The single `model` keeps the resource names it always had.
+            single = config.model is not None and index == 0
+            base = name if single else f"{name}-{slug(entry.key)}"
+            artifacts: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = {}
+            for role, source in entry.sources().items():
+                secret_url = source.url_has_credentials()
+                artifact = ModelArtifact(f"{name}-artifact" if single else f"{base}-{role}-artifact", {
+                    "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
+                    "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
+                    # A URL with user:password@ is a secret like the keys.
+                    "source": pulumi.Output.secret(source.artifact()) if secret_url else source.artifact(),
+                    "sha256": shas[(index, role)], "ngc_api_key": secrets.ngc_api_key,
+                    **({"auxiliary": True} if isinstance(source, AuxiliaryFile) else {}),
+                }, pulumi.ResourceOptions(parent=self, depends_on=[wake],
+                                          additional_secret_outputs=["source"] if secret_url else []))
+                artifacts[role] = (artifact.remote_path, artifact.remote_sha256)
+            conversions.append(RivaConversion(
+                f"{base}-conversion", connection=connection, entry=entry, artifacts=artifacts,
+                riva_version=config.node.riva_version, model_key=secrets.model_key,
+                bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
+                bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
+                prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
+                hint=BUILD_HINT if single else _build_hint(index, entry),
+                opts=pulumi.ResourceOptions(parent=self)))
+        served = Served.of(conversions, repo_cfg.prefix)
         # The node's desired state, applied after every conversion (stop it to save cost).
         power = NodePower(f"{name}-node-power", {
             **tir, "node_id": node.node_id, "plan": config.node.plan, "state": config.node.state,
-            "trigger": pulumi.Output.all(conversion.revision, content.marker, secrets.model_key)
+            "trigger": pulumi.Output.all(served.revision, content.marker, secrets.model_key)
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
-            "ready_timeout": node_timeout}, child(conversion, secret=["trigger"]))
+            "ready_timeout": node_timeout}, child(*conversions, secret=["trigger"]))
 
-        triton, riva_api, scales = _endpoints(name, names, config, tir, child, repository, conversion)
+        triton, riva_api, scales = _endpoints(name, names, config, tir, child, repository, served)
         # The monthly estimate, recorded once everything it prices is in place (docs/cost.md).
         StackCost(f"{name}-cost", {**tir, "usage": [u.model_dump() for u in cost.usage(config)]},
                   child(node, power, repository, triton, riva_api, *scales))
@@ -192,14 +205,18 @@ class RivaDeployment(pulumi.ComponentResource):
         self.triton_http_url = triton.http_url
         self.riva_grpc = riva_api.grpc
         self.riva_http_url = riva_api.http_url
-        self.models = conversion.models
-        self.pipeline = pulumi.Output.from_input(model.pipeline.name)
+        self.models = served.models
+        # The pipelines by service, as clients ask for them (the verification checks each).
+        self.speech_models = pulumi.Output.from_input([_described(e) for e in entries])
+        self.services = pulumi.Output.from_input({service: [e.voice if isinstance(e, TtsVoice) else e.key
+                                                            for e in entries if e.service == service]
+                                                  for service, on in speech_models.services(entries).items() if on})
         self.register_outputs({
             "name_prefix": self.name_prefix, "node_id": self.node_id, "repository_id": self.repository_id,
             "triton_endpoint_id": self.triton_endpoint_id, "riva_endpoint_id": self.riva_endpoint_id,
             "triton_grpc": self.triton_grpc, "triton_http_url": self.triton_http_url,
             "riva_grpc": self.riva_grpc, "riva_http_url": self.riva_http_url,
-            "models": self.models, "pipeline": self.pipeline,
+            "models": self.models, "speech_models": self.speech_models, "services": self.services,
         })
 
 
@@ -222,9 +239,75 @@ def _local_sha256(path: Path | None) -> str | None:
     return sha256_file(path, cache_dir() / "hash-cache") if path else None
 
 
+@dataclass(frozen=True)
+class Served:
+    """What Triton serves: the published location of every conversion. One location is
+    mounted as the model repository, as it always was; several are mounted through their
+    common folder, each a model repository of its own (Triton takes several), so adding or
+    removing a model publishes nothing else (docs/speech-services.md, "One repository")."""
+
+    revision: pulumi.Output[str]  # changes when any model does: the endpoints roll
+    models: pulumi.Output[list[str]]  # the Triton models, all conversions'
+    path: pulumi.Input[str]  # the folder of the bucket TIR mounts
+    repositories: pulumi.Output[list[str]]  # Triton's --model-repository folders, in the container
+    plugins: pulumi.Output[list[str]]  # the plugin files, below the mount path
+
+    @classmethod
+    def of(cls, conversions: list[RivaConversion], prefix: str) -> Served:
+        if len(conversions) == 1:
+            one = conversions[0]
+            return cls(one.revision, one.models, one.location, pulumi.Output.from_input([MOUNT_PATH]), one.plugins)
+
+        def below(location: str) -> str:
+            return location.removeprefix(f"{prefix}/")
+
+        locations = pulumi.Output.all(*(c.location for c in conversions))
+        return cls(
+            revision=pulumi.Output.all(*(c.revision for c in conversions)).apply(
+                lambda revisions: hashlib.sha256(" ".join(sorted(revisions)).encode()).hexdigest()[:16]),
+            models=pulumi.Output.all(*(c.models for c in conversions)).apply(
+                lambda lists: sorted(m for models in lists for m in models)),
+            path=prefix,
+            repositories=locations.apply(lambda found: [f"{MOUNT_PATH}/{below(loc)}" for loc in found]),
+            plugins=pulumi.Output.all(locations, pulumi.Output.all(*(c.plugins for c in conversions))).apply(
+                lambda a: [f"{below(loc)}/{p}" for loc, plugins in zip(a[0], a[1]) for p in plugins]))
+
+
+def _conversion_inputs(entries: list[Entry], shas: dict[tuple[int, str], str | None],
+                       sources: dict[tuple[int, str], Any], riva_version: str, prefix: str) -> str:
+    """A fingerprint of everything the conversions make (the node wakes when it changes)."""
+    def made_from(index: int, role: str) -> object:
+        return shas[(index, role)] or sources[(index, role)].artifact()
+
+    if len(entries) == 1 and isinstance(entries[0], AsrModel):
+        # One ASR model's, as it was before `models` (a changed value would wake the node).
+        payload: list[object] = [made_from(0, "model"), entries[0].pipeline.build_flags(), riva_version, prefix]
+    else:
+        payload = [[{role: made_from(i, role) for role in e.sources()}, build_identity(e, sorted(e.sources()))]
+                   for i, e in enumerate(entries)] + [riva_version, prefix]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _build_hint(index: int, entry: Entry) -> str:
+    """What a failed riva-build of a `models` entry means for the stack."""
+    return (f"riva-build could not read the files of {NAMESPACE}:models[{index}] ({entry.key}): check "
+            f"{NAMESPACE}:modelKey (the key its models were encrypted with) and that they are the {entry.kind} "
+            "models the entry names")
+
+
+def _described(entry: Entry) -> dict[str, Any]:
+    """One pipeline as the stack outputs list it: its service, name and what clients select it by."""
+    found: dict[str, Any] = {"service": entry.service, "name": entry.key, "language": entry.language}
+    if isinstance(entry, AsrModel):
+        found["mode"] = entry.mode
+    elif isinstance(entry, TtsVoice):
+        found |= {"voice": entry.voice, "sample_rate": entry.sample_rate}
+    return found
+
+
 def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict[str, Any],
                child: Callable[..., pulumi.ResourceOptions], repository: ModelRepository,
-               conversion: RivaConversion) -> tuple[TritonEndpoint, RivaApiEndpoint, list[EndpointScale]]:
+               served: Served) -> tuple[TritonEndpoint, RivaApiEndpoint, list[EndpointScale]]:
     """Triton serving the published models, and the Riva API server dialing it; each with
     the resource that owns its size and power state (EndpointScale)."""
     minutes = config.timeouts_minutes
@@ -234,16 +317,17 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
     # The plugins published beside the models, preloaded (docs/riva.md §6); none: no env
     # variable, the container as before plugins were published.
     triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080,
-                                  env_variables=conversion.plugins.apply(preload_env))
+                                  env_variables=served.plugins.apply(preload_env))
     # Framework Triton with the riva-speech image as its "custom server runtime", or
     # tritonserver from that image as a custom container.
+    args = served.repositories.apply(triton_args)
     triton_spec: dict[str, object] = (
-        {"framework": "triton", "command": [], "args": ["tritonserver", *TRITON_ARGS]}
-        if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": TRITON_ARGS})
+        {"framework": "triton", "command": [], "args": args.apply(lambda a: ["tritonserver", *a])}
+        if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": args})
     triton = TritonEndpoint(f"{name}-triton", {
         **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"), "plan": triton_cfg.plan,
-        "model_id": repository.repository_id, "path": conversion.location, **_scaling(triton_cfg),
-        "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+        "model_id": repository.repository_id, "path": served.path, **_scaling(triton_cfg),
+        "revision": served.revision, "ready_timeout": endpoint_timeout,
     }, child())
     triton_scale = EndpointScale(f"{name}-triton-scale", {
         **tir, "endpoint_id": _known_id(triton), "plan": triton_cfg.plan, **_scaling(triton_cfg),
@@ -251,14 +335,17 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
         "ready_timeout": endpoint_timeout}, child())
 
     api_cfg = config.riva_api
+    entries = config.entries()
     riva_api = RivaApiEndpoint(f"{name}-riva-api", {
         **tir, "framework": "custom", "name": names.tir_name("riva-api"), "plan": api_cfg.plan,
         "command": ["riva_server"],
+        # A service is on when a model needs it (docs/speech-services.md §3).
         "args": triton.internal_grpc_address.apply(lambda addr: [
-            f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}", "--asr_service=true", "--nlp_service=false",
-            "--tts_service=false", f"--triton_uri={addr}"]),
+            f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}",
+            *(f"--{service}_service={str(on).lower()}" for service, on in speech_models.services(entries).items()),
+            f"--triton_uri={addr}"]),
         "container": {**_container(api_cfg, default_image, "grpc", "", api_cfg.grpc_port), "service_port": True},
-        **_scaling(api_cfg), "revision": conversion.revision, "ready_timeout": endpoint_timeout,
+        **_scaling(api_cfg), "revision": served.revision, "ready_timeout": endpoint_timeout,
     }, child())
     riva_api_scale = EndpointScale(f"{name}-riva-api-scale", {
         **tir, "endpoint_id": _known_id(riva_api), "plan": api_cfg.plan, **_scaling(api_cfg),
@@ -284,6 +371,11 @@ def _scaling(cfg: object) -> dict[str, object]:
         "min_replicas": scale.min_replicas, "max_replicas": scale.max_replicas,
         "rules": [{"metric": scale.metric, "condition_type": "limit", "value": scale.target,
                    "watch_period": 60}]}}
+
+
+def triton_args(repositories: list[str]) -> list[str]:
+    """tritonserver's arguments: the model repositories (Triton takes several), then the rest."""
+    return [*(f"--model-repository={r}" for r in repositories), *TRITON_ARGS]
 
 
 def preload_env(plugins: list[str]) -> list[dict[str, object]]:

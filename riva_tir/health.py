@@ -22,8 +22,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +35,10 @@ from riva_tir.ingress import TOKEN_ENV, ca_path, target_of
 from riva_tir.tir.endpoints import GrpcTarget
 
 TIMEOUT = 10.0
+# Lowercase words without punctuation, as ASR hands them to punctuation.
+PUNCTUATION_INPUT = "what is the weather like in delhi today i hope it is sunny"
+# ASSUMPTION: simple common words, which the emulator's recognizer hears well in synthesized speech.
+SYNTHESIS_INPUT = "hello world this is a test of speech synthesis"
 # The word error rate on the shipped audio above which recognition fails (the stack's
 # `verifyMaxWer` overrides it).
 DEFAULT_MAX_WER = 0.25
@@ -39,9 +46,10 @@ DEFAULT_MAX_WER = 0.25
 
 @dataclass(frozen=True)
 class Check:
-    name: str
+    name: str  # what was checked: the service and model
     ok: bool
     detail: str
+    seconds: float | None = None  # how long the service took to answer
 
 
 def _first_line(exc: BaseException) -> str:
@@ -91,10 +99,11 @@ def triton_grpc_checks(target: GrpcTarget, token: str | None) -> list[Check]:
 
 
 def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_MAX_WER,
-                expected: Sequence[speech.Mode] = ()) -> list[Check]:
+                expected: Sequence[speech.Mode] = (), others: Sequence[str] = ()) -> list[Check]:
     """gRPC health of the Riva API server through the ingress, its ASR models and, for
     each kind deployed (streaming, offline), recognition of the shipped audio; a kind the
-    stack deploys (`expected`) that the server does not list fails."""
+    stack deploys (`expected`) that the server does not list fails. ASR pipelines of other
+    languages (`others`: no audio of theirs is shipped) must be listed."""
     import grpc
     import riva.client
     from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -122,11 +131,16 @@ def riva_checks(target: GrpcTarget, token: str | None, max_wer: float = DEFAULT_
         return checks + [Check("riva asr models", False, _first_line(exc))]
     names = sorted({c.model_name for c in config.model_config})
     checks.append(Check("riva asr models", bool(names), ", ".join(names) or "none"))
-    by_kind = {c.parameters.get("type", "online"): c.model_name for c in config.model_config}
+    # The shipped audio is English: the pipelines it can check are en-US ones.
+    by_kind = {c.parameters.get("type", "online"): c.model_name for c in config.model_config
+               if c.parameters.get("language_code", speech.LANGUAGE) == speech.LANGUAGE}
+    listed = [Check(f"riva asr {name}", name in names, "listed" if name in names else f"not listed (only {names})")
+              for name in others]
     pipelines: tuple[tuple[str, speech.Mode], ...] = (("online", "streaming"), ("offline", "offline"))
-    return checks + [recognition_check(target, token, mode, max_wer, by_kind[kind]) if kind in by_kind
-                     else Check(f"riva recognition ({mode})", False, f"no {kind} pipeline served")
-                     for kind, mode in pipelines if kind in by_kind or mode in expected]
+    return checks + listed + [
+        recognition_check(target, token, mode, max_wer, by_kind[kind]) if kind in by_kind
+        else Check(f"riva recognition ({mode})", False, f"no {kind} pipeline served")
+        for kind, mode in pipelines if kind in by_kind or mode in expected]
 
 
 def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, max_wer: float,
@@ -143,23 +157,78 @@ def recognition_check(target: GrpcTarget, token: str | None, mode: speech.Mode, 
     wer = speech.word_error_rate(speech.REFERENCE, result.text)
     first = f"{result.first_result_seconds:.2f} s" if result.first_result_seconds is not None else "none"
     return Check(name, wer <= max_wer,
-                 f"{model}: {result.text!r} WER {wer:.2f} (max {max_wer:.2f}), first result {first}")
+                 f"{model}: {result.text!r} WER {wer:.2f} (max {max_wer:.2f}), first result {first}",
+                 result.first_result_seconds)
+
+
+def punctuation_check(target: GrpcTarget, token: str | None, language: str, model: str) -> Check:
+    """A known unpunctuated sentence comes back capitalized and punctuated, its words kept."""
+    import grpc
+
+    name = f"riva punctuation {model}"
+    started = time.monotonic()
+    try:
+        text = speech.punctuate(target, token or "", [PUNCTUATION_INPUT], language)[0]
+    except grpc.RpcError as exc:
+        return Check(name, False, _first_line(exc))
+    kept = speech.word_error_rate(PUNCTUATION_INPUT, text) == 0
+    ok = kept and text[:1].isupper() and text.rstrip()[-1:] in ".?!"
+    return Check(name, ok, f"{PUNCTUATION_INPUT!r} -> {text!r}", time.monotonic() - started)
+
+
+def synthesis_check(target: GrpcTarget, token: str | None, voice: Mapping[str, Any], max_wer: float,
+                    recognizer: speech.Mode | None) -> Check:
+    """A known sentence synthesized by the voice at its sample rate, then recognized by the
+    deployed en-US ASR (`recognizer`: its mode) against the sentence."""
+    import grpc
+
+    name = f"riva tts {voice['voice']}"
+    started = time.monotonic()
+    try:
+        audio = speech.synthesize(target, token or "", SYNTHESIS_INPUT, str(voice["voice"]), str(voice["language"]),
+                                  int(voice["sample_rate"]))
+    except grpc.RpcError as exc:
+        return Check(name, False, _first_line(exc))
+    latency = time.monotonic() - started
+    heard = f"{audio.seconds:.1f} s at {audio.sample_rate} Hz"
+    if audio.sample_rate != int(voice["sample_rate"]) or not 0.5 <= audio.seconds <= 30:
+        return Check(name, False, f"{heard}: expected {voice['sample_rate']} Hz and 0.5-30 s", latency)
+    if recognizer is None:
+        return Check(name, True, f"{heard} (no en-US ASR deployed to hear it)", latency)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "synthesized.wav"
+        audio.write_wav(path)
+        try:
+            text = speech.transcribe(target, token or "", path, recognizer).text
+        except grpc.RpcError as exc:
+            return Check(name, False, f"{heard}; recognizing it: {_first_line(exc)}", latency)
+    wer = speech.word_error_rate(SYNTHESIS_INPUT, text)
+    return Check(name, wer <= max_wer, f"{heard}, heard {text!r} WER {wer:.2f} (max {max_wer:.2f})", latency)
 
 
 def verify(outputs: Mapping[str, Any], token: str | None, max_wer: float = DEFAULT_MAX_WER) -> list[Check]:
     """All checks for a stack's outputs (as `pulumi stack output --json` prints them)."""
     models = [str(m) for m in outputs.get("models") or []]
     grpc = outputs.get("triton_grpc")
+    pipelines = outputs.get("speech_models") or []
+    asr = [p for p in pipelines if p["service"] == "asr"]
+    english = [p for p in asr if p["language"] == speech.LANGUAGE]
+    modes: list[speech.Mode] = sorted({"offline" if p["mode"] == "offline" else "streaming" for p in english})
+    target = target_of(outputs["riva_grpc"])
     return (triton_checks(str(outputs["triton_http_url"]), models, token)
             + (triton_grpc_checks(target_of(grpc), token) if grpc else
                [Check("triton grpc", True, "not reached through the ingress (a custom container: HTTP only)")])
-            + riva_checks(target_of(outputs["riva_grpc"]), token, max_wer, outputs.get("speech_modes") or ()))
+            + riva_checks(target, token, max_wer, modes, [p["name"] for p in asr if p not in english])
+            + [punctuation_check(target, token, p["language"], p["name"]) for p in pipelines if p["service"] == "nlp"]
+            + [synthesis_check(target, token, p, max_wer, modes[0] if modes else None)
+               for p in pipelines if p["service"] == "tts"])
 
 
 def table(checks: Sequence[Check]) -> str:
     width = max(len(c.name) for c in checks)
-    lines = [f"  {'':4}  {'check'.ljust(width)}  detail", f"  {'':4}  {'-' * width}  {'-' * 6}"]
-    lines += [f"  {'ok' if c.ok else 'FAIL':4}  {c.name.ljust(width)}  {c.detail}" for c in checks]
+    lines = [f"  {'':4}  {'check'.ljust(width)}  {'latency':>7}  detail", f"  {'':4}  {'-' * width}  {'-' * 7}  {'-' * 6}"]
+    lines += [f"  {'ok' if c.ok else 'FAIL':4}  {c.name.ljust(width)}  "
+              f"{'' if c.seconds is None else f'{c.seconds:.2f} s':>7}  {c.detail}" for c in checks]
     passed = sum(c.ok for c in checks)
     return "\n".join(["Verification:", *lines, f"  {passed}/{len(checks)} checks passed"])
 

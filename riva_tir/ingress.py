@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 
-from riva_tir.config import project_path
+from riva_tir.schema import project_path
 from riva_tir.tir.endpoints import GrpcTarget
 
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"

@@ -62,6 +62,14 @@ _SUFFIX: dict[Mode, str] = {
 }
 
 
+def flags_as_text(value: object) -> object:
+    """`pulumi config set --path …extra_flags.max_batch_size 16` stores a number (and
+    `true` a boolean): riva-build reads text, Python style for booleans."""
+    if isinstance(value, dict):
+        return {k: (str(v) if isinstance(v, bool | int | float) else v) for k, v in value.items()}
+    return value
+
+
 class PipelineSpec(BaseModel):
     """How to turn a `.riva` ASR model into a Riva pipeline.
 
@@ -84,11 +92,7 @@ class PipelineSpec(BaseModel):
     @field_validator("extra_flags", mode="before")
     @classmethod
     def _flag_values_as_text(cls, value: object) -> object:
-        """`pulumi config set --path …extra_flags.max_batch_size 16` stores a number (and
-        `true` a boolean): riva-build reads text, Python style for booleans."""
-        if isinstance(value, dict):
-            return {k: (str(v) if isinstance(v, bool | int | float) else v) for k, v in value.items()}
-        return value
+        return flags_as_text(value)
 
     @model_validator(mode="after")
     def _flashlight_needs_lm(self) -> PipelineSpec:

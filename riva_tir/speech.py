@@ -25,6 +25,8 @@ from riva_tir.tir.endpoints import GrpcTarget
 AUDIO = Path(__file__).parent / "audio" / "amiable.wav"
 REFERENCE = (AUDIO.with_suffix(".txt")).read_text().strip()
 Mode = Literal["streaming", "offline"]
+# The language of the shipped audio.
+LANGUAGE = "en-US"
 # 100 ms of audio per streaming request, as NVIDIA's sample clients send it.
 CHUNK_SECONDS = 0.1
 TIMEOUT = 60.0
@@ -37,30 +39,47 @@ class Transcript:
     first_result_seconds: float | None  # from the first audio sent to the first result
 
 
-def _service(target: GrpcTarget, token: str) -> Any:
+@dataclass(frozen=True)
+class Synthesized:
+    samples: bytes  # 16-bit PCM, mono
+    sample_rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / 2 / self.sample_rate
+
+    def write_wav(self, path: Path) -> None:
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(self.sample_rate)
+            wav.writeframes(self.samples)
+
+
+def _auth(target: GrpcTarget, token: str) -> Any:
     import riva.client
 
-    auth = riva.client.Auth(uri=target.address, use_ssl=True, ssl_root_cert=ca_path(target),
+    return riva.client.Auth(uri=target.address, use_ssl=True, ssl_root_cert=ca_path(target),
                             metadata_args=[list(pair) for pair in target.call_metadata(token)])
-    return riva.client.ASRService(auth)
 
 
-def _config(path: Path, language: str) -> Any:
+def _config(path: Path, language: str, punctuate: bool) -> Any:
     import riva.client
 
     with wave.open(str(path)) as wav:
         rate, channels = wav.getframerate(), wav.getnchannels()
     return riva.client.RecognitionConfig(
         encoding=riva.client.AudioEncoding.LINEAR_PCM, sample_rate_hertz=rate, audio_channel_count=channels,
-        language_code=language, max_alternatives=1, enable_automatic_punctuation=False)
+        language_code=language, max_alternatives=1, enable_automatic_punctuation=punctuate)
 
 
 def transcribe(target: GrpcTarget, token: str, path: Path, mode: Mode = "streaming",
-               language: str = "en-US") -> Transcript:
-    """The server's transcript of a 16-bit PCM WAV file (raises grpc.RpcError)."""
+               language: str = LANGUAGE, punctuate: bool = False) -> Transcript:
+    """The server's transcript of a 16-bit PCM WAV file, punctuated by the language's
+    punctuation model if asked (raises grpc.RpcError)."""
     import riva.client
 
-    service, config = _service(target, token), _config(path, language)
+    service, config = riva.client.ASRService(_auth(target, token)), _config(path, language, punctuate)
     started = time.monotonic()
     if mode == "offline":
         response = service.offline_recognize(path.read_bytes(), config)
@@ -79,6 +98,25 @@ def transcribe(target: GrpcTarget, token: str, path: Path, mode: Mode = "streami
             if result.is_final and result.alternatives:
                 finals.append(result.alternatives[0].transcript.strip())
     return Transcript(mode, " ".join(f for f in finals if f), first)
+
+
+def punctuate(target: GrpcTarget, token: str, texts: list[str], language: str = LANGUAGE) -> list[str]:
+    """The texts punctuated and capitalized by the deployed punctuation model (NVIDIA's client)."""
+    import riva.client
+
+    response = riva.client.NLPService(_auth(target, token)).punctuate_text(texts, language_code=language)
+    return [str(t) for t in response.text]
+
+
+def synthesize(target: GrpcTarget, token: str, text: str, voice: str | None = None, language: str = LANGUAGE,
+               sample_rate: int = 44100) -> Synthesized:
+    """Speech for the text from the deployed voice (NVIDIA's client; raises grpc.RpcError)."""
+    import riva.client
+
+    response = riva.client.SpeechSynthesisService(_auth(target, token)).synthesize(
+        text, voice_name=voice, language_code=language, encoding=riva.client.AudioEncoding.LINEAR_PCM,
+        sample_rate_hz=sample_rate)
+    return Synthesized(bytes(response.audio), sample_rate)
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:

@@ -26,7 +26,7 @@ def verification_step(name: str, deployment: RivaDeployment, config: StackConfig
     fingerprint = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
     outputs = pulumi.Output.all(triton_http_url=deployment.triton_http_url, triton_grpc=deployment.triton_grpc,
                                 riva_grpc=deployment.riva_grpc, models=deployment.models,
-                                speech_modes=speech_modes(config))
+                                speech_models=deployment.speech_models)
     command = pulumi.Output.all(outputs, deployment.triton_endpoint_id, deployment.riva_endpoint_id).apply(
         lambda a: f"# config {fingerprint}, endpoints {a[1]} {a[2]}\n"
                   f"python -m riva_tir.health --max-wer {config.verify_max_wer} "
@@ -34,11 +34,6 @@ def verification_step(name: str, deployment: RivaDeployment, config: StackConfig
     return local.Command(name, create=command, update=command,
                          environment={TOKEN_ENV: auth_token} if auth_token is not None else None,
                          opts=pulumi.ResourceOptions(depends_on=[deployment]))
-
-
-def speech_modes(config: StackConfig) -> list[str]:
-    """The recognition the stack deploys, as the verification checks it (riva_tir/health.py)."""
-    return ["offline" if config.model.pipeline.mode == "offline" else "streaming"]
 
 
 def transcribe_command(stack: str) -> str:

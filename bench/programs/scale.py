@@ -22,6 +22,8 @@ def _secret(key: str, default: str | None = None) -> pulumi.Output[str]:
 
 secrets = RivaDeploymentSecrets(tir_api_key=_secret("tirApiKey"), tir_auth_token=_secret("tirAuthToken"),
                                 model_key=_secret("modelKey", "tlt_encode"))
+if stack.model is None:
+    raise pulumi.RunError("riva-tir:model is not set: the benchmark deploys one ASR model per deployment")
 for i in range(count):
     model = stack.model.model_copy(update={"file": models[i % len(models)]})
     deployment = RivaDeployment(f"riva{i}", stack.model_copy(update={

@@ -61,8 +61,6 @@ class ArtifactSource(BaseModel):
             path = Path(self.file)
             if not path.is_file():
                 raise ValueError(f"file {self.file!r} does not exist or is not a file")
-            if path.suffix not in (".riva", ".rmir"):
-                raise ValueError(f"file {self.file!r} must be a .riva (or prebuilt .rmir) model")
         return self
 
     @property
@@ -91,9 +89,14 @@ class ArtifactInputs(NodeConnection):
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
                                description="required for file sources (hash of the local file)")
     ngc_api_key: str | None = None
+    auxiliary: bool = Field(default=False, description="a plain file riva-build reads, not a model")
 
     @model_validator(mode="after")
     def _needs(self) -> ArtifactInputs:
+        if self.source.file and not self.auxiliary and Path(self.source.file).suffix not in (".riva", ".rmir"):
+            raise ValueError(f"file {self.source.file!r} must be a .riva (or prebuilt .rmir) model")
+        if self.auxiliary and self.source.kind == "ngc":
+            raise ValueError("auxiliary files come from a file or an HTTPS URL")
         if self.source.kind == "file" and not self.sha256:
             raise ValueError("sha256 of the local file is required for file sources")
         if self.source.kind == "ngc" and not self.ngc_api_key:
@@ -242,7 +245,8 @@ async def _place(inputs: ArtifactInputs, folder: str, urn: str) -> tuple[str, in
             await _upload(conn, local, remote, str(inputs.sha256), urn)
             return posixpath.join(home, remote), local.stat().st_size, str(inputs.sha256)
         if source.kind == "url":
-            remote = posixpath.join(folder, _plain_name(posixpath.basename(urlsplit(str(source.url)).path)))
+            remote = posixpath.join(folder, _plain_name(posixpath.basename(urlsplit(str(source.url)).path),
+                                                        inputs.auxiliary))
             progress(f"downloading {_without_credentials(str(source.url))} on the node", urn=urn)
             # The URL (it may carry user:password@) goes to curl as config on stdin, not argv.
             await conn.run(f"curl -fsSL --retry 5 -K - -o {quote(remote + '.partial')} && "
@@ -266,10 +270,12 @@ async def _place(inputs: ArtifactInputs, folder: str, urn: str) -> tuple[str, in
         return posixpath.join(home, remote), size, digest
 
 
-def _plain_name(name: str) -> str:
+def _plain_name(name: str, auxiliary: bool = False) -> str:
     """The file name to keep on the node: the source's own when plain, else a fixed one
     (the name is data either way, but a plain one reads well in logs and paths)."""
-    return name if _PLAIN_NAME.match(name) and name.endswith((".riva", ".rmir")) else "model.riva"
+    if _PLAIN_NAME.match(name) and (auxiliary or name.endswith((".riva", ".rmir"))):
+        return name
+    return "auxiliary" if auxiliary else "model.riva"
 
 
 def _curl_config(url: str) -> str:

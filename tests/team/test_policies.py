@@ -19,7 +19,7 @@ from riva_tir.emulator import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
-POLICIES = ["gpu-plan-allowlist", "riva-api-min-replicas", "autoscaling-bounds", "images-pinned",
+POLICIES = ["gpu-plan-allowlist", "gpu-memory", "riva-api-min-replicas", "autoscaling-bounds", "images-pinned",
             "monthly-budget", "no-plaintext-secrets"]
 COMPLIANT = {"riva-tir:rivaApi.autoscaling.minReplicas": 2, "riva-tir:rivaApi.autoscaling.maxReplicas": 4,
              "riva-tir:rivaApi.autoscaling.metric": "requestRate", "riva-tir:rivaApi.autoscaling.target": 50}

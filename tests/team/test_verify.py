@@ -105,7 +105,8 @@ def test_offline_stack_verifies_recognize_and_user_flags_name_the_models(team: T
     models = up.outputs["models"].value
     assert models == ["parakeet-0.6b-en-US-asr-offline-asr-bls-ensemble",
                       "parakeet-0.6b-en-US-asr-offline-ctc-decoder-cpu-streaming-offline", "riva-trt-parakeet-am"]
-    assert up.outputs["speech_modes"].value == ["offline"]
+    assert up.outputs["speech_models"].value == [
+        {"service": "asr", "name": "parakeet-0.6b-en-US-asr-offline", "language": "en-US", "mode": "offline"}]
     out = up.stdout
     assert "ok    triton model riva-trt-parakeet-am" in out
     recognized = next(line for line in out.splitlines() if "riva recognition (offline)" in line)

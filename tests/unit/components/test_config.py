@@ -52,7 +52,7 @@ def test_good_config_loads(stack_config: Any) -> None:
     ({"triton": {"plan": "GPU-L4-8-48GB-1", "replicas": -1}}, "riva-tir:triton.replicas", "greater than or equal to 0"),
     ({"triton": {"plan": "G", "autoscaling": {"minReplicas": 3, "maxReplicas": 2}}}, "riva-tir:triton.autoscaling",
      "maxReplicas (2) must be >= minReplicas (3)"),
-    ({"model": {}}, "riva-tir:model", "set exactly one of model.file, model.url or model.ngc"),
+    ({"model": {}}, "riva-tir:model", "set exactly one of file, url or ngc"),
     ({"model": {"url": "http://insecure/m.riva"}}, "riva-tir:model.url", "should match pattern"),
     ({"model": {"ngc": "x", "pipeline": {"mode": "batch"}}}, "riva-tir:model.pipeline.mode", "'streaming'"),
     ({"node": {"plan": "G", "rivaVersion": "latest"}}, "riva-tir:node.rivaVersion", "should match pattern"),
@@ -149,12 +149,13 @@ def test_a_location_of_its_own_with_its_data_plane(stack_config: Any) -> None:
 def test_preview_warnings_name_the_pull_risk_and_a_gpu_api_plan(stack_config: Any) -> None:
     stack_config(GOOD, SECRETS)
     warnings = config.load().warnings()
-    assert [w.split(":", 2)[1] for w in warnings] == ["triton.image", "rivaApi.image"]
-    assert all("nvcr.io wants NGC credentials" in w and "registryNamespaceId" in w for w in warnings)
+    assert [w.split(":", 2)[1] for w in warnings] == ["triton.image", "rivaApi.image", "models"]
+    assert all("nvcr.io wants NGC credentials" in w and "registryNamespaceId" in w for w in warnings[:2])
+    assert "ASR in en-US has no punctuation model" in warnings[2]
     private = {"image": "registry.e2enetworks.net/team/riva-speech:2.19.0", "registryNamespaceId": 3}
     stack_config({**GOOD, "triton": {"plan": "GPU-L4-8-48GB-1", **private},
                   "rivaApi": {"plan": "GPU-L4-8-48GB-1", "image": "docker.io/me/riva-speech:2.19.0"}}, SECRETS)
-    (gpu,) = config.load().warnings()
+    gpu, _punctuation = config.load().warnings()
     assert gpu.startswith("riva-tir:rivaApi.plan 'GPU-L4-8-48GB-1' has a GPU that riva_server does not use")
 
 

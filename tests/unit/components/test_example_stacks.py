@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from riva_tir.config import NAMESPACE, StackConfig
+from riva_tir.emulator.riva_tools import make_riva_archive
 
 STACKS = sorted((Path(__file__).resolve().parents[3] / "stacks").glob("Pulumi.*.yaml"))
 
@@ -18,7 +19,7 @@ def test_shipped_stack_config_is_valid(path: Path, tmp_path: Path) -> None:
     plain = {key.split(":", 1)[1]: value for key, value in config.items()
              if key.startswith(f"{NAMESPACE}:") and not (isinstance(value, dict) and "secure" in value)}
     if "file" in plain["model"]:  # the local stack's model is made by ./scripts/up-local
-        (tmp_path / "model.riva").write_bytes(b"riva")
+        make_riva_archive(tmp_path / "model.riva", model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=4096)
         plain["model"] = {**plain["model"], "file": str(tmp_path / "model.riva")}
     stack = StackConfig.model_validate(plain)
     assert not [w for w in stack.warnings() if "nvcr.io" in w], "shipped stacks use images TIR can pull"

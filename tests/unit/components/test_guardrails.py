@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from policies.guardrails import COST, ENDPOINTS, NODE, Limits, images_pinned, load_limits, monthly_budget
+from policies.guardrails import (COST, DEPLOYMENT, ENDPOINTS, NODE, Limits, gpu_memory, images_pinned, load_limits,
+                                 monthly_budget)
 
 LIMITS = Limits(gpu_plans=frozenset(), max_replicas=10, riva_api_min_replicas=1, max_monthly_cost=200000,
                 currency="INR")
@@ -54,3 +55,19 @@ def test_budget_refuses_what_it_cannot_compare() -> None:
 def test_shipped_limits_give_every_stack_a_budget() -> None:
     assert load_limits("prod").max_monthly_cost == 1200000
     assert load_limits("anything").max_monthly_cost == 200000 and load_limits("anything").currency == "INR"
+
+
+def _memory(total: float, gpu: float | None) -> dict[str, Any]:
+    return {"gpu_memory": {"plan": "GPU-L4-8-48GB-1", "gpu": "L4", "gpu_memory_gb": gpu, "total_gb": total,
+                           "models": [{"name": "parakeet-0.6b-en-US-asr-offline", "gpu_memory_gb": total}]}}
+
+
+@pytest.mark.parametrize(("props", "fits"), [
+    (_memory(8, 24), True), (_memory(24, 24), True), (_memory(29, 24), False), (_memory(99, None), True), ({}, True),
+])
+def test_gpu_memory(props: dict[str, Any], fits: bool) -> None:
+    found = gpu_memory(DEPLOYMENT, props, LIMITS)
+    assert (found == []) is fits
+    if not fits:
+        assert "29 GB of GPU memory (parakeet-0.6b-en-US-asr-offline 29 GB)" in found[0] and "'GPU-L4-8-48GB-1'" in found[0]
+    assert gpu_memory(NODE, props, LIMITS) == []

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from riva_tir.conversion import Built, build_script, built, publish_script, unpublish_script
-from riva_tir.pipeline import PipelineSpec
+from riva_tir.speech_models import AsrModel
+
+def _asr(**fields: object) -> AsrModel:
+    return AsrModel.model_validate({"kind": "asr", "ngc": "nvidia/riva/parakeet:1.0", **fields})
+
 
 MODEL_KEY = "key-$(touch PWNED-key)-'\"`x`"
 BUCKET_SECRET = "bucket/secret+KEY"
@@ -80,7 +84,7 @@ def _pwned(root: Path) -> list[str]:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_build_passes_the_file_name_and_key_as_data(node: Path, name: str) -> None:
     artifact = f"{node}/riva-tir/models/abc/{name}"
-    script = build_script("riva-tir/conversions/riva-conversion", artifact, "rev1", PipelineSpec(), "2.19.0")
+    script = build_script("riva-tir/conversions/riva-conversion", {"model": artifact}, "rev1", _asr(), "2.19.0")
     done = _run(node, script)
     assert done.returncode == 0, done.stderr
     calls = _calls(node)
@@ -94,7 +98,7 @@ def test_build_passes_the_file_name_and_key_as_data(node: Path, name: str) -> No
     # The exact bytes, with the key appended in-process to the keyed paths only.
     assert build[:4] == ["speech_recognition", "-f",
                          f"{work}/parakeet-0.6b-en-US-asr-streaming.rmir:{MODEL_KEY}", f"{artifact}:{MODEL_KEY}"]
-    assert build[4:] == PipelineSpec().build_flags()
+    assert build[4:] == _asr().pipeline.build_flags()
     assert deploy == ["-f", f"{work}/parakeet-0.6b-en-US-asr-streaming.rmir:{MODEL_KEY}",
                       f"{work}/model-repository"]
     assert _pwned(node.parent) == []
@@ -104,8 +108,7 @@ def test_build_passes_the_file_name_and_key_as_data(node: Path, name: str) -> No
 
 def test_hostile_flag_values_stay_data(node: Path) -> None:
     flags = {"nn.use_trt_fp32": "$(touch PWNED-flag)", "decoding_vocab": "a b;touch PWNED-flag2"}
-    pipeline = PipelineSpec(extra_flags=flags)
-    done = _run(node, build_script("riva-tir/conversions/c", "m.riva", "r", pipeline, "2.19.0"))
+    done = _run(node, build_script("riva-tir/conversions/c", {"model": "m.riva"}, "r", _asr(extra_flags=flags), "2.19.0"))
     assert done.returncode == 0, done.stderr
     build = _calls(node)[0]["argv"]
     assert isinstance(build, list)
@@ -115,7 +118,7 @@ def test_hostile_flag_values_stay_data(node: Path) -> None:
 
 def test_a_failed_build_leaves_no_folder(node: Path) -> None:
     (node.parent / "bin" / "riva-build").write_text("#!/bin/sh\necho 'decryption failed' >&2\nexit 3\n")
-    done = _run(node, build_script("riva-tir/conversions/c", "m.riva", "r", PipelineSpec(), "2.19.0"))
+    done = _run(node, build_script("riva-tir/conversions/c", {"model": "m.riva"}, "r", _asr(), "2.19.0"))
     assert done.returncode == 1 and "check riva-tir:modelKey" in done.stderr
     assert list((node / "riva-tir" / "conversions" / "c").iterdir()) == []
 
@@ -189,7 +192,7 @@ def test_a_build_removes_folders_earlier_runs_left(node: Path) -> None:
     base = node / "riva-tir" / "conversions" / "c"
     (base / "OldRun12").mkdir(parents=True)
     (node / "riva-tir" / "conversions" / "other" / "Keep1234").mkdir(parents=True)
-    done = _run(node, build_script("riva-tir/conversions/c", "m.riva", "r", PipelineSpec(), "2.19.0"))
+    done = _run(node, build_script("riva-tir/conversions/c", {"model": "m.riva"}, "r", _asr(), "2.19.0"))
     assert done.returncode == 0, done.stderr
     assert [p.name for p in base.iterdir()] == [Path(built(done.stdout)[0]).name]
     assert (node / "riva-tir" / "conversions" / "other" / "Keep1234").is_dir()
@@ -207,7 +210,7 @@ for name, data in json.loads(os.environ["PLUGINS"]).items():
 
 def _deploy_leaves(node: Path, plugins: dict[str, str]) -> subprocess.CompletedProcess[str]:
     (node.parent / "bin" / "riva-deploy").write_text(RECORDER.format(python=sys.executable, extra=PLUGIN_DEPLOY))
-    return _run(node, build_script("riva-tir/conversions/c", "m.riva", "r", PipelineSpec(), "2.19.0"),
+    return _run(node, build_script("riva-tir/conversions/c", {"model": "m.riva"}, "r", _asr(), "2.19.0"),
                 env={"PLUGINS": json.dumps(plugins)})
 
 
