@@ -179,7 +179,7 @@ class RivaDeployment(pulumi.ComponentResource):
                 bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
                 bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
                 prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
-                hint=BUILD_HINT if single else _build_hint(index, entry),
+                hint=BUILD_HINT if single else _build_hint(entry),
                 opts=pulumi.ResourceOptions(parent=self)))
         served = Served.of(conversions, repo_cfg.prefix)
         # The node's desired state, applied after every conversion (stop it to save cost).
@@ -288,9 +288,11 @@ def _conversion_inputs(entries: list[Entry], shas: dict[tuple[int, str], str | N
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _build_hint(index: int, entry: Entry) -> str:
-    """What a failed riva-build of a `models` entry means for the stack."""
-    return (f"riva-build could not read the files of {NAMESPACE}:models[{index}] ({entry.key}): check "
+def _build_hint(entry: Entry) -> str:
+    """What a failed riva-build of a `models` entry means for the stack. Part of the build's
+    script, so it names the entry by its pipeline, not by its place in the list (which
+    moves when an entry before it is removed)."""
+    return (f"riva-build could not read the files of the {NAMESPACE}:models entry {entry.key}: check "
             f"{NAMESPACE}:modelKey (the key its models were encrypted with) and that they are the {entry.kind} "
             "models the entry names")
 

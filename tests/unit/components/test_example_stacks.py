@@ -21,6 +21,16 @@ def test_shipped_stack_config_is_valid(path: Path, tmp_path: Path) -> None:
     if "file" in plain["model"]:  # the local stack's model is made by ./scripts/up-local
         make_riva_archive(tmp_path / "model.riva", model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=4096)
         plain["model"] = {**plain["model"], "file": str(tmp_path / "model.riva")}
+    for entry in plain.get("models", []):  # and its other models' stand-ins
+        for field, kind in (("file", entry["kind"]), ("fastpitch", "tts_fastpitch"), ("hifigan", "tts_hifigan")):
+            source = entry.get(field)
+            if isinstance(source, dict) and "file" in source or field == "file" and source:
+                made = tmp_path / f"{kind}-{len(list(tmp_path.iterdir()))}.riva"
+                make_riva_archive(made, model=kind, kind=kind, key="tlt_encode", size_bytes=4096)
+                if field == "file":
+                    entry["file"] = str(made)
+                else:
+                    entry[field] = {"file": str(made)}
     stack = StackConfig.model_validate(plain)
     assert not [w for w in stack.warnings() if "nvcr.io" in w], "shipped stacks use images TIR can pull"
 
