@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar
 
 import pulumi
 from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, ValidationError, ValidationInfo, field_validator,
@@ -320,7 +320,7 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     known = {to_camel(k) for k in StackConfig.model_fields} | set(SECRET_KEYS)
     unknown = sorted(k.split(":", 1)[1] for k in pulumi.runtime.config.CONFIG.get()
                      if k.startswith(f"{NAMESPACE}:") and k.split(":", 1)[1] not in known)
-    stack = validate(raw)
+    stack = validate(raw, StackConfig)
     problems = [f"  {NAMESPACE}:{k}: unknown key: remove it or check its spelling "
                 f"(known: {', '.join(sorted(known))})" for k in unknown]
     problems += [f"  {key}: its namespace is not {NAMESPACE}: rename it to {NAMESPACE}:{key.split(':', 1)[1]} "
@@ -337,10 +337,13 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     return stack
 
 
-def validate(raw: dict[str, Any]) -> StackConfig:
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(raw: dict[str, Any], schema: type[M]) -> M:
     """The schema's verdict on config values keyed as in the stack file, explained per key."""
     try:
-        return StackConfig.model_validate(raw)
+        return schema.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_explain(exc)) from None
 

@@ -28,7 +28,7 @@ def load_stack(stack: str, resources: list[dict[str, Any]]) -> tuple[StackConfig
     for key, entry in shown.items():
         if key.startswith(f"{NAMESPACE}:"):
             values[key.split(":", 1)[1]] = entry.get("objectValue", entry.get("value"))
-    config = validate({k: v for k, v in values.items() if k in _config_keys()})
+    config = validate({k: v for k, v in values.items() if k in _config_keys()}, StackConfig)
     token = os.environ.get(TOKEN_ENV) or str(values.get("tirAuthToken", ""))
     return config, StackSecrets(api_key=str(values.get("tirApiKey", "")), auth_token=token,
                                 ssh_private_key=values.get("sshPrivateKey") or _state_private_key(resources))
