@@ -69,7 +69,9 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
     replace_on = frozenset({"name", "framework"})
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
-    catalog_keys = ("plan", "committed_days", "framework")
+    # The term (committed_days) is checked by the estimate, which names the config key
+    # (riva_tir/providers/cost.py).
+    catalog_keys = ("plan", "framework")
 
     def preview_update(self, id_: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         # The addresses are composed from the connection settings alone, so the preview
@@ -90,7 +92,7 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
             "detailed_info": {"commands": inputs.get("command") or [], "args": inputs.get("args") or []}})
 
     def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        tir.plans.resolve_endpoint_plan(inputs["plan"], inputs["framework"], inputs.get("committed_days") or 0)
+        tir.plans.resolve_endpoint_plan(inputs["plan"], inputs["framework"])
         return []
 
     def make(self, tir: TirClient, props: dict[str, Any]) -> Endpoint:

@@ -66,7 +66,9 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
     # Only the name (the adoption key) replaces a node, which would destroy its disk: the
     # plan, disk size and image change in place (docs/day2.md, "Nodes").
     replace_on = frozenset({"name"})
-    catalog_keys = ("plan", "committed_days", "image_version", "image_version_id", "registry_image")
+    # The term (committed_days) is checked by the estimate, which names the config key
+    # (riva_tir/providers/cost.py).
+    catalog_keys = ("plan", "image_version", "image_version_id", "registry_image")
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         result = super().check(olds, news)
@@ -106,7 +108,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
             "disk_size_in_gb": inputs.get("disk_size_gb"), "public_key": inputs.get("public_keys")})
 
     def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        _resolve(tir, inputs)
+        _resolve(tir, {**inputs, "committed_days": None})
         return []
 
     def make(self, tir: TirClient, props: dict[str, Any]) -> Node:
@@ -202,7 +204,7 @@ def _resolve(tir: TirClient, props: dict[str, Any]) -> tuple[int | None, Resolve
     inputs, as `check` and `create` need them."""
     version_id = None if props.get("registry_image") else (
         props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id)
-    return version_id, tir.plans.resolve_node_plan(props["plan"], version_id, props.get("committed_days") or 0)
+    return version_id, tir.plans.resolve_node_plan(props["plan"], version_id, int(props.get("committed_days") or 0))
 
 
 def _plan_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
@@ -241,7 +243,7 @@ def _image(tir: TirClient, props: dict[str, Any]) -> ResolvedImage:
 
 def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version_id: int | None) -> int:
     """TIR changes a node's plan only while it is stopped (so not during a committed term)."""
-    plan = tir.plans.resolve_node_plan(news["plan"], image_version_id, news.get("committed_days") or 0)
+    plan = tir.plans.resolve_node_plan(news["plan"], image_version_id, int(news.get("committed_days") or 0))
     node_id = node.id
     if node.status != "stopped":
         progress(f"stopping node {node.name} to change its plan to {news['plan']}")
