@@ -48,6 +48,17 @@ class TirSection(TirConnection, NumbersAreNotBooleans):
         return self
 
 
+COMMITTED_DAYS = ("a committed term of the plan in days, one TIR's catalog offers for it (e.g. 30), paid up "
+                  "front for the term (docs/cost.md); 0: by the hour")
+
+
+def _committed_rule(days: int, state: str, section: str) -> None:
+    """TIR refuses to stop a node or endpoint during its term (docs/cost.md §2.3)."""
+    if days and state == "stopped":
+        raise ValueError(f"committedDays {days} with state stopped: TIR cannot stop a {section} during a "
+                         "committed term; set state running, or committedDays 0 (by the hour)")
+
+
 class NodeSection(Section):
     """The GPU node that converts models. Its image is TIR's Riva image for `rivaVersion`,
     or one of E2E's container registry (`image` with `registryNamespaceId`)."""
@@ -59,6 +70,7 @@ class NodeSection(Section):
     riva_version: str = Field(default="2.19.0", pattern=r"^\d+\.\d+\.\d+$")
     disk_size_gb: int = Field(default=100, ge=30, le=5000)
     state: Literal["running", "stopped"] = "running"
+    committed_days: int = Field(default=0, ge=0, description=COMMITTED_DAYS)
     ssh_public_key: str | None = Field(default=None, pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+")
     trusted_host_key: str | None = Field(
         default=None, pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
@@ -68,6 +80,11 @@ class NodeSection(Section):
         default=None, pattern=r"^[a-z_][a-z0-9_-]{0,31}$",
         description="SSH login user, when the node record names none or another (docs/unknowns.md; "
                     "scripts/doctor finds it)")
+
+    @model_validator(mode="after")
+    def _committed_runs(self) -> NodeSection:
+        _committed_rule(self.committed_days, self.state, "node")
+        return self
 
     @model_validator(mode="after")
     def _registry_image(self) -> NodeSection:
@@ -171,11 +188,22 @@ class EndpointSection(ImageChoice):
     autoscaling: Autoscaling | None = None
     disk_size_gb: int = Field(default=50, ge=30, le=1000)
     state: Literal["running", "stopped"] = "running"
+    committed_days: int = Field(default=0, ge=0, description=COMMITTED_DAYS)
 
     @model_validator(mode="after")
     def _one_size(self) -> EndpointSection:
         if self.autoscaling is not None and "replicas" in self.model_fields_set:
             raise ValueError("give replicas (a fixed size) or autoscaling (minReplicas..maxReplicas), not both")
+        return self
+
+    @model_validator(mode="after")
+    def _committed_size(self) -> EndpointSection:
+        """A term covers a fixed number of running replicas (ASSUMPTION, docs/cost.md §2.3)."""
+        _committed_rule(self.committed_days, self.state, "endpoint")
+        if self.committed_days and (self.autoscaling is not None or self.replicas < 1):
+            raise ValueError(f"committedDays {self.committed_days} needs a fixed size of at least 1 (replicas): "
+                             "how TIR bills autoscaled replicas beyond a term is unknown; use replicas, or "
+                             "committedDays 0 with autoscaling")
         return self
 
 

@@ -119,17 +119,22 @@ def totals(lines: Sequence[Line]) -> Totals:
                   unpriced=[line.resource for line in lines if line not in counted])
 
 
+# The stack config section of each priced resource, for errors that name a key.
+CONFIG_SECTIONS = {"node": "node", "triton": "triton", "riva-api": "rivaApi"}
+
+
 def usage(config: StackConfig) -> list[Usage]:
     """What a stack config runs, resource by resource."""
     node_catalog: dict[str, str | None] = {"service": "notebook",
                                            "image_version": None if config.node.image else config.node.riva_version}
     found = [Usage(resource="node", plan=config.node.plan, catalog=node_catalog,
-                   billing="running" if config.node.state == "running" else "converting")]
+                   committed_days=config.node.committed_days, billing="running" if config.node.state == "running" else "converting")]
     for resource, section, framework in (("triton", config.triton, "triton" if config.triton.runtime == "triton"
                                           else "custom"), ("riva-api", config.riva_api, "custom")):
         low, high = ((section.autoscaling.min_replicas, section.autoscaling.max_replicas)
                      if section.autoscaling else (section.replicas, section.replicas))
         found.append(Usage(resource=resource, plan=section.plan, replicas_min=low, replicas_max=high,
+                           committed_days=section.committed_days,
                            catalog={"service": "inference_service", "framework": framework},
                            billing="running" if section.state == "running" else "stopped"))
     managed = config.repository.storage_type == "managed"

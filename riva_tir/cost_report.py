@@ -63,8 +63,8 @@ def deployed(stack: str) -> list[Line]:
 
 def configured(stack: str) -> tuple[list[Line], list[Line] | None]:
     """From `pulumi preview --json`: the program's estimate of the configured stack, and
-    the deployed one it is compared with."""
-    preview = json.loads(_pulumi("preview", "--json", "--stack", stack))
+    the deployed one it is compared with (`--show-sames`: a stack without changes has one too)."""
+    preview = json.loads(_pulumi("preview", "--json", "--show-sames", "--stack", stack))
     for step in preview.get("steps") or []:
         new, old = step.get("newState") or {}, step.get("oldState") or {}
         if (new.get("type") or old.get("type")) == COST_TYPE:

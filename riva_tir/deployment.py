@@ -122,6 +122,7 @@ class RivaDeployment(pulumi.ComponentResource):
             child())
         node = TirNode(f"{name}-node", {
             **tir, "name": names.tir_name("node"), "plan": config.node.plan,
+            "committed_days": config.node.committed_days or None,
             "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
             "registry_image": config.node.image, "registry_namespace_id": config.node.registry_namespace_id,
             "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
@@ -327,7 +328,7 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
         {"framework": "triton", "command": [], "args": args.apply(lambda a: ["tritonserver", *a])}
         if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": args})
     triton = TritonEndpoint(f"{name}-triton", {
-        **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"), "plan": triton_cfg.plan,
+        **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"), **_plan(triton_cfg),
         "model_id": repository.repository_id, "path": served.path, **_scaling(triton_cfg),
         "revision": served.revision, "ready_timeout": endpoint_timeout,
     }, child())
@@ -339,7 +340,7 @@ def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict
     api_cfg = config.riva_api
     entries = config.entries()
     riva_api = RivaApiEndpoint(f"{name}-riva-api", {
-        **tir, "framework": "custom", "name": names.tir_name("riva-api"), "plan": api_cfg.plan,
+        **tir, "framework": "custom", "name": names.tir_name("riva-api"), **_plan(api_cfg),
         "command": ["riva_server"],
         # A service is on when a model needs it (docs/speech-services.md §3).
         "args": triton.internal_grpc_address.apply(lambda addr: [
@@ -362,6 +363,11 @@ def _known_id(endpoint: pulumi.CustomResource) -> pulumi.Output[int]:
     under the SDK's own host, and its scaling would preview as replaced (docs/day2.md,
     "Previews")."""
     return endpoint.id.apply(int)
+
+
+def _plan(cfg: EndpointSection) -> dict[str, object]:
+    """The endpoint's plan and its committed term (none: by the hour)."""
+    return {"plan": cfg.plan, "committed_days": cfg.committed_days or None}
 
 
 def _scaling(cfg: object) -> dict[str, object]:

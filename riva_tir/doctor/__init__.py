@@ -15,7 +15,7 @@ from __future__ import annotations
 from riva_tir.config import StackConfig
 from riva_tir.deployment import DEFAULT_NAME, readable_prefix
 from riva_tir.doctor.account import access, images, plans, repository_types
-from riva_tir.doctor.node import leftover_probe, probe, ssh
+from riva_tir.doctor.node import ProbeNames, leftover_probe, probe, ssh
 from riva_tir.doctor.reach import data_plane, endpoints
 from riva_tir.doctor.report import Finding, Report, StackSecrets, render
 from riva_tir.providers.base import TirProvider
@@ -27,12 +27,12 @@ def diagnose(stack: str, config: StackConfig, keys: StackSecrets, names: str | N
     is the prefix of the deployment's TIR names, from its state (its suffix is nowhere
     else; None before the first `up`)."""
     report = Report()
-    prefix = readable_prefix(stack, DEFAULT_NAME, config.name_prefix)
+    probes = ProbeNames(stack, readable_prefix(stack, DEFAULT_NAME, config.name_prefix), names)
     with TirProvider.client({"tir": config.tir.model_dump(), "retries": {"max_retries": 1},
                              "credentials": {"api_key": keys.api_key, "auth_token": keys.auth_token}}) as tir:
         if not access(tir, config, report):
             return report
-        leftover_probe(tir, prefix, report)
+        leftover_probe(tir, probes, report)
         plans(tir, config, report)
         images(tir, config, report)
         repository_types(tir, report)
@@ -44,7 +44,7 @@ def diagnose(stack: str, config: StackConfig, keys: StackSecrets, names: str | N
             if probe_node:
                 report.probe_cost = f"no probe node: the stack's own node {node.name} was read instead (nothing spent)"
         elif probe_node:
-            probe(tir, prefix, config, report)
+            probe(tir, probes, config, report)
         else:
             report.add(Finding("ssh address and user", "unknown",
                                "no running node of this stack to read: `scripts/doctor --probe-node --yes` "

@@ -1,16 +1,20 @@
 """SSH on a node: the stack's own, or a probe node that never outlives the doctor."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from riva_tir import ssh_probe
-from riva_tir.config import StackConfig
+from riva_tir.config import StackConfig, cache_dir
 from riva_tir.doctor.account import riva_image_id
+from riva_tir.providers.names import SUFFIX_ALPHABET, SUFFIX_LENGTH
 from riva_tir.doctor.report import Finding, Report, reads_as_running, running_status
 from riva_tir.tir import TirClient
 from riva_tir.tir.config import DEFAULT_LOGIN_USER
@@ -57,27 +61,60 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def leftover_probe(tir: TirClient, prefix: str, report: Report) -> None:
+class ProbeNames:
+    """The probe's TIR name, under this deployment's own prefix and suffix, so no other
+    stack's doctor (same stack name, another project or backend) shares it: the suffix
+    from the stack's state (DeploymentNames); before the first `up` there is none, so a
+    probe draws its own and records its name in riva-tir's cache (per project folder and
+    stack) until it is deleted, which is how a later run finds one that was killed."""
+
+    def __init__(self, stack: str, readable: str, names: str | None) -> None:
+        self.readable, self.names = readable, names
+        key = hashlib.sha256(f"{Path.cwd()}\0{stack}".encode()).hexdigest()[:16]
+        self.record = cache_dir() / "doctor-probes" / key
+
+    def new(self) -> str:
+        """The name of a probe about to be created (recorded first when it is drawn)."""
+        if self.names:
+            return self.names + PROBE_SUFFIX
+        suffix = "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
+        name = f"{self.readable}-{suffix}{PROBE_SUFFIX}"
+        self.record.parent.mkdir(parents=True, exist_ok=True)
+        self.record.write_text(name, encoding="utf-8")
+        return name
+
+    def left(self) -> list[str]:
+        """Names an earlier probe of this stack may have left."""
+        recorded = self.record.read_text(encoding="utf-8").strip() if self.record.is_file() else ""
+        return list(dict.fromkeys(n for n in (self.names + PROBE_SUFFIX if self.names else "", recorded) if n))
+
+    def gone(self, name: str) -> None:
+        """The probe `name` is deleted: forget it."""
+        if self.record.is_file() and self.record.read_text(encoding="utf-8").strip() == name:
+            self.record.unlink()
+
+
+def leftover_probe(tir: TirClient, names: ProbeNames, report: Report) -> None:
     """Delete what a killed probe left (found by its name)."""
-    name = prefix + PROBE_SUFFIX
-    node = tir.nodes.find(name)
-    key = tir.ssh_keys.find(name)
-    if node is not None:
-        tir.nodes.delete(node.id)
-        tir.nodes.wait_deleted(node.id, timeout=PROBE_TIMEOUT)
-    if key is not None:
-        tir.ssh_keys.delete(key.id)
-    if node is not None or key is not None:
-        report.add(Finding("earlier probe cleaned up", "confirmed",
-                           f"deleted {'node ' + str(node.id) if node else ''} {'key ' + key.label if key else ''}"
-                           .strip(), blocking=False))
+    for name in names.left():
+        node = tir.nodes.find(name)
+        key = tir.ssh_keys.find(name)
+        if node is not None:
+            tir.nodes.delete(node.id)
+            tir.nodes.wait_deleted(node.id, timeout=PROBE_TIMEOUT)
+        if key is not None:
+            tir.ssh_keys.delete(key.id)
+        names.gone(name)
+        if node is not None or key is not None:
+            report.add(Finding("earlier probe cleaned up", "confirmed",
+                               f"deleted {'node ' + str(node.id) if node else ''} {'key ' + key.label if key else ''}"
+                               .strip(), blocking=False))
 
 
-def probe(tir: TirClient, prefix: str, config: StackConfig, report: Report) -> None:
+def probe(tir: TirClient, names: ProbeNames, config: StackConfig, report: Report) -> None:
     """The cheapest node for the stack's image, with a throwaway key; always deleted."""
     import asyncssh
 
-    name = prefix + PROBE_SUFFIX
     image_id = None if config.node.image else riva_image_id(tir, config)
     hourly = [s for s in tir.plans.for_nodes(image_id) if s.hourly_plan and not s.is_free and s.is_inventory_available]
     if not hourly:
@@ -86,6 +123,7 @@ def probe(tir: TirClient, prefix: str, config: StackConfig, report: Report) -> N
     sku = min(hourly, key=lambda s: s.hourly_plan.unit_price or 0.0 if s.hourly_plan else 0.0)
     plan = sku.hourly_plan
     assert plan is not None
+    name = names.new()
     private = asyncssh.generate_private_key("ssh-ed25519", comment=name)
     public = private.export_public_key().decode().strip()
     started = time.monotonic()
@@ -107,6 +145,7 @@ def probe(tir: TirClient, prefix: str, config: StackConfig, report: Report) -> N
                 tir.nodes.wait_deleted(node_id, timeout=PROBE_TIMEOUT)
             if key_id is not None:
                 tir.ssh_keys.delete(key_id)
+            names.gone(name)
             minutes = (time.monotonic() - started) / 60
             price = plan.unit_price or 0.0
             # ASSUMPTION (docs/unknowns.md): TIR bills an hourly plan by the started hour.

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from riva_tir.providers.engine_log import progress
 from riva_tir.tir import (AuthError, CapacityError, NotFound, PlanNotFound, RateLimited, ResolutionError, ResourceFailed,
-                 ServerError, TirConfig, TirError, TransportError, ValidationFailed, WaitTimeout,
+                 ServerError, TermNotOffered, TirConfig, TirError, TransportError, ValidationFailed, WaitTimeout,
                  field_errors)
 from riva_tir.tir.config import TirConnection
 from riva_tir.tir.read_cache import ReadCache
@@ -287,7 +287,9 @@ class TirProvider(TypedProvider[InputsT, OutputsT]):
             return [("credentials", f"TIR refused the API key or token (HTTP {exc.status}): set valid "
                                     "riva-tir:tirApiKey and riva-tir:tirAuthToken with `pulumi config set --secret`")]
         except ResolutionError as exc:
-            return [("plan" if isinstance(exc, PlanNotFound) else "image_version", f"{exc}: use one of them")]
+            field = "plan" if isinstance(exc, PlanNotFound) else \
+                "committed_days" if isinstance(exc, TermNotOffered) else "image_version"
+            return [(field, f"{exc}: use one of them")]
         except (ValidationFailed, NotFound) as exc:
             fields = "; ".join(f"{k}: {v}" for k, v in exc.field_errors.items())
             return [("tir", f"TIR refused the project or region (HTTP {exc.status}: {fields or exc.message}): "

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from riva_tir.cost import Line, Price, Usage, fixed_price, price_line, render, totals
+from riva_tir.config import NAMESPACE
+from riva_tir.cost import CONFIG_SECTIONS, Line, Price, Usage, fixed_price, price_line, render, totals
 from riva_tir.providers.base import TirInputs, TirOutputs, TirProvider, TirResource, is_unknown, own_props
 from riva_tir.providers.engine_log import progress
-from riva_tir.tir import ResolutionError, TirError
+from riva_tir.tir import PlanNotFound, ImageNotFound, TermNotOffered, TirError
 
 if TYPE_CHECKING:
     from riva_tir.tir.client import TirClient
@@ -27,6 +28,10 @@ PRICED = ("lines", "totals")
 # What an update records: the estimate, and new credentials (so state keeps no revoked key).
 # The connection settings are only read at `check`, from the new inputs.
 DIFFED = (*PRICED, "credentials")
+
+
+class UnofferedTerm(Exception):
+    """A committedDays the catalog does not offer for the plan; the message names the key."""
 
 
 class CostInputs(TirInputs):
@@ -51,6 +56,8 @@ class StackCostProvider(TirProvider[CostInputs, CostOutputs]):
         deployed = [Line.model_validate(line) for line in olds.get("lines") or []] if olds else None
         try:
             lines = price(usage, deployed or [], lambda: self.client(news))
+        except UnofferedTerm as exc:
+            return CheckResult(news, [CheckFailure("usage", str(exc))])
         except TirError as exc:
             return CheckResult(news, [CheckFailure("usage", f"could not read plan prices from TIR's catalog: {exc}")])
         progress(render(lines, deployed))
@@ -93,7 +100,8 @@ def price(usage: list[Usage], deployed: list[Line], client: Any) -> list[Line]:
 def catalog_price(tir: TirClient, item: Usage) -> Price:
     """A plan's price in TIR's catalog, listed as its resource lists it (nodes per image,
     endpoints per framework; docs/tir.md §3). A plan or image the catalog lacks has no
-    price here: the resource's own check fails the preview naming it."""
+    price here: the resource's own check fails the preview naming it. A term the catalog
+    does not offer for the plan fails here, naming the stack config key."""
     from riva_tir.tir.plans.client import resolve_plan
 
     try:
@@ -103,9 +111,14 @@ def catalog_price(tir: TirClient, item: Usage) -> Price:
             skus = tir.plans.for_nodes(version_id)
         else:
             skus = tir.plans.for_endpoints(str(item.catalog.get("framework") or "custom"))
-        plan = resolve_plan(item.plan, skus).sku.plan_for(item.committed_days)
-    except ResolutionError:
+        plan = resolve_plan(item.plan, skus, item.committed_days).sku.plan_for(item.committed_days)
+    except (PlanNotFound, ImageNotFound):
         plan = None
+    except TermNotOffered as exc:
+        key = f"{NAMESPACE}:{CONFIG_SECTIONS.get(item.resource, item.resource)}.committedDays"
+        raise UnofferedTerm(f"{key}: {exc.committed_days} days is not a term TIR's catalog offers for plan "
+                            f"{exc.plan} (it offers: {', '.join(exc.available) or 'no committed term'}): set "
+                            f"{key} to one of them, or to 0 (by the hour)") from None
     if plan is None or plan.unit_price is None:
         return Price(unit_price=None, currency="", committed_days=item.committed_days)
     return Price(unit_price=plan.unit_price, currency=plan.currency or "INR", committed_days=item.committed_days)

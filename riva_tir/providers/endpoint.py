@@ -34,13 +34,15 @@ HTTP_READY_PATH = "v2/health/ready"
 _SPEC_FIELDS = {"name": "name", "framework": "framework", "model_id": "model_id", "path": "path",
                 "replica": "replicas", "auto_scale_policy": "autoscaling",
                 "custom_endpoint_details": "container"}
-_ROLLOUT = ("plan", "framework", "model_id", "path", "container", "command", "args")
+_ROLLOUT = ("plan", "committed_days", "framework", "model_id", "path", "container", "command", "args")
 
 
 class EndpointInputs(TirInputs):
     name: ResourceName
     framework: Literal["triton", "custom"]
     plan: str = Field(min_length=1, description="plan short code")
+    committed_days: int | None = Field(default=None, gt=0, description="a committed term of the plan, for "
+                                                                       "every replica; none: by the hour")
     model_id: int | None = None
     path: str = ""
     replicas: int = 1
@@ -67,6 +69,8 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
     replace_on = frozenset({"name", "framework"})
     # The size at create; afterwards EndpointScale (scale.py) owns it.
     create_only = frozenset({"replicas", "autoscaling"})
+    # The term (committed_days) is checked by the estimate, which names the config key
+    # (riva_tir/providers/cost.py).
     catalog_keys = ("plan", "framework")
 
     def preview_update(self, id_: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
@@ -166,11 +170,14 @@ def wait_answering(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint
 
 
 def _spec(tir: TirClient, args: EndpointInputs) -> EndpointSpec:
-    plan = tir.plans.resolve_endpoint_plan(args.plan, args.framework)
+    plan = tir.plans.resolve_endpoint_plan(args.plan, args.framework, args.committed_days or 0)
     props = args.model_dump()
+    # ASSUMPTION (docs/cost.md §2.3): a committed endpoint commits every replica it runs
+    # (riva-tir refuses autoscaling with a term: how TIR bills replicas beyond it is unknown).
+    committed = {**plan.committed_fields(), "committed_replicas": args.replicas} if args.committed_days else {}
     return EndpointSpec.model_validate({
         **{spec: props.get(name) for spec, name in _SPEC_FIELDS.items() if props.get(name) is not None},
-        "sku_id": plan.sku_id, "sku_item_price_id": plan.sku_item_price_id,
+        "sku_id": plan.sku_id, "sku_item_price_id": plan.sku_item_price_id, **committed,
         "is_auto_scale_enabled": props.get("autoscaling") is not None,
         "detailed_info": {"commands": props.get("command") or [], "args": props.get("args") or []},
     })

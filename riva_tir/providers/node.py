@@ -31,6 +31,8 @@ _SPEC_FIELDS = {"name": "name", "disk_size_in_gb": "disk_size_gb", "public_key":
 class NodeInputs(TirInputs):
     name: ResourceName
     plan: str = Field(min_length=1, description="plan short code, e.g. GPU-A100-16-115GB-1")
+    committed_days: int | None = Field(default=None, gt=0, description="a committed term of the plan; "
+                                                                       "none: by the hour")
     image_version: str = Field(default="2.19.0", min_length=1, description="Riva image version")
     image_version_id: int | None = Field(default=None, gt=0, description="overrides image_version")
     registry_image: str | None = Field(default=None, description="an image of E2E's container registry "
@@ -64,6 +66,8 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
     # Only the name (the adoption key) replaces a node, which would destroy its disk: the
     # plan, disk size and image change in place (docs/day2.md, "Nodes").
     replace_on = frozenset({"name"})
+    # The term (committed_days) is checked by the estimate, which names the config key
+    # (riva_tir/providers/cost.py).
     catalog_keys = ("plan", "image_version", "image_version_id", "registry_image")
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -77,7 +81,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
 
     def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         unknown: set[str] = set()
-        if news.get("plan") != olds.get("plan"):
+        if _plan_changed(olds, news):
             # The node stops and starts on the new plan; it keeps its address (the ASSUMPTION
             # `_outputs` makes for every stop and start).
             unknown |= {"sku_item_price_id", "status"}
@@ -104,7 +108,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
             "disk_size_in_gb": inputs.get("disk_size_gb"), "public_key": inputs.get("public_keys")})
 
     def catalog_errors(self, tir: TirClient, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        _resolve(tir, inputs)
+        _resolve(tir, {**inputs, "committed_days": None})
         return []
 
     def make(self, tir: TirClient, props: dict[str, Any]) -> Node:
@@ -112,7 +116,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
         progress(f"creating node {props['name']} on {props['plan']}")
         return tir.nodes.create_idempotent(NodeSpec(
             name=props["name"], **_image_fields(props, version_id), sku_item_price_id=plan.sku_item_price_id,
-            disk_size_in_gb=props["disk_size_gb"], public_key=props["public_keys"]))
+            **plan.committed_fields(), disk_size_in_gb=props["disk_size_gb"], public_key=props["public_keys"]))
 
     def made_here(self, tir: TirClient, found: Node, props: dict[str, Any]) -> bool:
         """A node of this deployment has its SSH key (each deployment has its own key pair,
@@ -149,7 +153,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
                 tir.nodes.upgrade_disk(node_id, disk_gb)
             sku_item_price_id = olds.get("sku_item_price_id")
             version_id = olds.get("resolved_image_version_id")
-            if news["plan"] != olds.get("plan"):
+            if _plan_changed(olds, news):
                 sku_item_price_id = _change_plan(tir, node, news, int(version_id) if version_id else None)
             repin = bool(news.get("trusted_host_key")) and news.get("trusted_host_key") != olds.get("trusted_host_key")
             if _image_changed(olds, news):
@@ -165,7 +169,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
                 # ASSUMPTION (docs/day2.md): the node comes back as a new container with a new
                 # host key; riva-tir caused that, so it pins the new key (waking a stopped node).
                 repin = True
-            if repin or (was_running and news["plan"] != olds.get("plan")):
+            if repin or (was_running and _plan_changed(olds, news)):
                 node = converge(tir, tir.nodes.get(node_id), "running", news["ready_timeout"])
             outputs = _outputs(node, olds, version_id, sku_item_price_id, news.get("login_user"))
             if repin:
@@ -200,7 +204,12 @@ def _resolve(tir: TirClient, props: dict[str, Any]) -> tuple[int | None, Resolve
     inputs, as `check` and `create` need them."""
     version_id = None if props.get("registry_image") else (
         props.get("image_version_id") or tir.images.find_riva(props["image_version"]).image_version_id)
-    return version_id, tir.plans.resolve_node_plan(props["plan"], version_id)
+    return version_id, tir.plans.resolve_node_plan(props["plan"], version_id, int(props.get("committed_days") or 0))
+
+
+def _plan_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """Another plan, or another term of it (docs/cost.md §2.3)."""
+    return any(olds.get(k) != news.get(k) for k in ("plan", "committed_days"))
 
 
 def _image_fields(props: dict[str, Any], version_id: int | None) -> dict[str, Any]:
@@ -233,15 +242,16 @@ def _image(tir: TirClient, props: dict[str, Any]) -> ResolvedImage:
 
 
 def _change_plan(tir: TirClient, node: Node, news: dict[str, Any], image_version_id: int | None) -> int:
-    """TIR changes a node's plan only while it is stopped."""
-    plan = tir.plans.resolve_node_plan(news["plan"], image_version_id)
+    """TIR changes a node's plan only while it is stopped (so not during a committed term)."""
+    plan = tir.plans.resolve_node_plan(news["plan"], image_version_id, int(news.get("committed_days") or 0))
     node_id = node.id
     if node.status != "stopped":
         progress(f"stopping node {node.name} to change its plan to {news['plan']}")
         if node.status != "stopping":
             tir.nodes.stop(node_id)
         tir.nodes.wait_stopped(node_id, timeout=news["ready_timeout"])
-    tir.nodes.update(node_id, NodePlanChange(sku_id=plan.sku_id, sku_item_price_id=plan.sku_item_price_id))
+    tir.nodes.update(node_id, NodePlanChange(sku_id=plan.sku_id, sku_item_price_id=plan.sku_item_price_id,
+                                             **plan.committed_fields()))
     return plan.sku_item_price_id
 
 

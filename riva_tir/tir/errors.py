@@ -126,6 +126,14 @@ class PlanNotFound(ResolutionError):
     """No SKU has the requested plan short code (or it has no hourly price)."""
 
 
+class TermNotOffered(ResolutionError):
+    """The SKU has no committed plan of the requested number of days."""
+
+    def __init__(self, plan: str, committed_days: int, offered: Sequence[int]) -> None:
+        self.plan, self.committed_days = plan, committed_days
+        super().__init__(f"plan {plan} has no {committed_days}-day committed term", [str(d) for d in offered])
+
+
 class ImageNotFound(ResolutionError):
     """No image / image version matches the requested name and version."""
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 
 import pytest
+from pulumi import automation as auto
 
 from riva_tir import cost, cost_report
 from tests.conftest import ROOT
@@ -82,3 +83,46 @@ def test_estimate_in_preview_and_up(deployment: Deployment, monkeypatch: pytest.
     assert cost.render(lines, before).splitlines()[0] == \
         "Monthly estimate increases by ₹138,700 to ₹286,785"
 
+
+
+# Triton on the L4's 30-day term in the emulator's catalog: ₹54,720 for the term
+# (95 x 24 x 30 x 0.8), ₹55,480 a month (x 730 / 720) against ₹69,350 by the hour.
+COMMITTED_TRITON = "Monthly estimate decreases by ₹13,870 to ₹129,835"
+
+
+def test_committed_plan_in_preview_and_up(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    dep = deployment
+    assert FIRST in dep.stack.up().stdout
+
+    # A term the catalog does not offer fails the preview, naming the key and the terms it has.
+    dep.set("riva-tir:triton.committedDays", 45)
+    refused = dep.stack.preview
+    with pytest.raises(auto.CommandError) as failed:
+        refused()
+    assert "riva-tir:triton.committedDays: 45 days is not a term TIR's catalog offers for plan " \
+           "GPU-L4-8-48GB-1 (it offers: 30)" in str(failed.value)
+
+    # The 30-day term: the same figures and delta in preview and up, and TIR gets the term.
+    dep.set("riva-tir:triton.committedDays", 30)
+    preview = dep.stack.preview(diff=True)
+    output = preview.stdout + preview.stderr
+    assert COMMITTED_TRITON in output
+    triton_row = next(line for line in output.splitlines() if "triton " in line and "GPU-L4" in line)
+    assert "₹54,720/30 d" in triton_row and "30-day term" in triton_row and "₹55,480" in triton_row \
+        and "−₹13,870" in triton_row, triton_row
+    changed = dep.stack.up()
+    assert COMMITTED_TRITON in changed.stdout and triton_row.strip() in changed.stdout
+    triton = next(e for e in dep.inventory()["endpoints"] if e["name"].endswith("-triton"))
+    assert triton["sku_details"]["plan"]["committed_days"] == 30
+    assert (triton["committed_instance_policy"], triton["committed_replicas"]) == ("convert_to_hourly_billing", 1)
+    assert "Monthly estimate unchanged at ₹129,835" in dep.stack.preview(expect_no_changes=True).stdout
+
+    # scripts/cost shows the term too (text and JSON).
+    monkeypatch.chdir(dep.stack.workspace.work_dir)
+    for key, value in dep.env.items():
+        monkeypatch.setenv(key, value)
+    figures = json.loads(cost_report.as_json(cost_report.deployed(dep.stack.name), None))
+    committed = next(r for r in figures["resources"] if r["resource"] == "triton")
+    assert (committed["committed_days"], committed["unit_price"], committed["monthly_max"]) == (30, 54720.0, 55480.0)
+    assert figures["monthly"] == {"min": 129835.0, "max": 129835.0}
+    assert "₹54,720/30 d" in cost.render(*cost_report.configured(dep.stack.name))

@@ -4,6 +4,7 @@ each alternative the emulator plays (riva_tir/emulator/alternatives.py), the pas
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -144,6 +145,8 @@ def test_a_probe_node_never_outlives_the_doctor(deployment: Deployment) -> None:
         while not dep.counts()["nodes"] and time.monotonic() < deadline:
             time.sleep(0.2)
         assert dep.counts()["nodes"] == 1
+        # Before the first `up` the probe draws its own suffix (no other stack's doctor has it).
+        assert re.fullmatch(r"rt-it-[a-z0-9]{5}-doctor", dep.inventory()["nodes"][0]["name"]), dep.inventory()
         proc.send_signal(sig)
         proc.wait(timeout=120)
         if sig == signal.SIGTERM:  # unwinds like Ctrl-C: the probe deletes its node and key

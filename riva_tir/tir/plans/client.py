@@ -7,14 +7,15 @@ from typing import Any, Literal
 
 from riva_tir.tir._http import Transport
 from riva_tir.tir._models import as_list, parse
-from riva_tir.tir.errors import PlanNotFound
+from riva_tir.tir.errors import PlanNotFound, TermNotOffered
 from riva_tir.tir.plans.models import ResolvedPlan, Sku
 
 Service = Literal["notebook", "inference_service"]
 
 
-def resolve_plan(code: str, skus: list[Sku]) -> ResolvedPlan:
-    """Pick the SKU whose short code equals ``code`` (case-insensitive) and its hourly price.
+def resolve_plan(code: str, skus: list[Sku], committed_days: int = 0) -> ResolvedPlan:
+    """Pick the SKU whose short code equals ``code`` (case-insensitive) and its price for
+    ``committed_days`` (0: the hourly one; else that committed term, docs/cost.md).
 
     SKUs with ``is_free`` are skipped, as the SDK's helpers do (docs/tir.md §3): a free tier
     may share its short code with the paid SKU a user means.
@@ -28,7 +29,11 @@ def resolve_plan(code: str, skus: list[Sku]) -> ResolvedPlan:
     hourly = sku.hourly_plan
     if hourly is None:
         raise PlanNotFound(f"plan {code!r} has no hourly (committed_days=0) price", available)
-    return ResolvedPlan(code=sku.code, sku_id=sku.sku_id, sku_item_price_id=hourly.sku_item_price_id, sku=sku)
+    term = sku.plan_for(committed_days)
+    if term is None:
+        raise TermNotOffered(sku.code, committed_days, sku.committed_terms)
+    return ResolvedPlan(code=sku.code, sku_id=sku.sku_id, sku_item_price_id=term.sku_item_price_id,
+                        committed_days=committed_days, hourly_item_price_id=hourly.sku_item_price_id, sku=sku)
 
 
 class PlansClient:
@@ -57,10 +62,10 @@ class PlansClient:
     def for_endpoints(self, framework: str) -> builtins.list[Sku]:
         return self.list("inference_service", framework=framework)
 
-    def resolve_node_plan(self, code: str, image_version_id: int | None) -> ResolvedPlan:
+    def resolve_node_plan(self, code: str, image_version_id: int | None, committed_days: int = 0) -> ResolvedPlan:
         """Short code -> ids for a node (nodes send ``sku_item_price_id``)."""
-        return resolve_plan(code, self.for_nodes(image_version_id))
+        return resolve_plan(code, self.for_nodes(image_version_id), committed_days)
 
-    def resolve_endpoint_plan(self, code: str, framework: str) -> ResolvedPlan:
+    def resolve_endpoint_plan(self, code: str, framework: str, committed_days: int = 0) -> ResolvedPlan:
         """Short code -> ids for an endpoint (endpoints send ``sku_id`` + ``sku_item_price_id``)."""
-        return resolve_plan(code, self.for_endpoints(framework))
+        return resolve_plan(code, self.for_endpoints(framework), committed_days)

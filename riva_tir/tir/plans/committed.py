@@ -9,6 +9,10 @@ from pydantic import ValidationInfo
 CommittedPolicy = Literal["auto_renew", "auto_terminate", "convert_to_hourly_billing"]
 # docs/tir.md §3: the next plan is required for the first and the last policy.
 NEEDS_NEXT_PLAN = frozenset({"auto_renew", "convert_to_hourly_billing"})
+# ASSUMPTION (docs/cost.md §2.3): at the end of a committed term riva-tir's resources go on
+# the same SKU's hourly plan, E2E's "hourly billing" choice: no new term is bought
+# unasked (auto_renew) and nothing is deleted (auto_terminate).
+END_OF_TERM: CommittedPolicy = "convert_to_hourly_billing"
 
 
 def next_plan_rule(value: int | None, info: ValidationInfo) -> int | None:

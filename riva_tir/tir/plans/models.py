@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from riva_tir.tir._models import TirModel
@@ -39,18 +41,34 @@ class Sku(TirModel):
     def hourly_plan(self) -> SkuPlan | None:
         return self.plan_for(0)
 
+    @property
+    def committed_terms(self) -> list[int]:
+        """The committed terms (days) the catalog offers for this SKU."""
+        return sorted(p.committed_days for p in self.plans if p.committed_days)
+
     def plan_for(self, committed_days: int) -> SkuPlan | None:
         """The price of this SKU for a term of ``committed_days`` (0: by the hour)."""
         return next((p for p in self.plans if p.committed_days == committed_days), None)
 
 
 class ResolvedPlan(TirModel):
-    """What a short code stands for: the ids that node and endpoint bodies need."""
+    """What a short code (and term) stands for: the ids that node and endpoint bodies need."""
 
     code: str
     sku_id: int
-    sku_item_price_id: int
+    sku_item_price_id: int  # of the hourly plan, or of the committed term asked for
     sku: Sku
+    committed_days: int = 0
+    hourly_item_price_id: int | None = None
+
+    def committed_fields(self) -> dict[str, Any]:
+        """The committed-billing fields of a create or plan-change body (docs/tir.md §3);
+        none for an hourly plan."""
+        from riva_tir.tir.plans.committed import END_OF_TERM
+
+        if not self.committed_days:
+            return {}
+        return {"committed_instance_policy": END_OF_TERM, "next_sku_item_price_id": self.hourly_item_price_id}
 
 
 class SkuSpecs(TirModel):

@@ -2,6 +2,9 @@
 the paste lines, the ingress header forms and the emulator's alternatives parsing."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from riva_tir import ssh_probe
@@ -67,3 +70,26 @@ def test_paste_lines_quote_what_the_record_says() -> None:
     lines = dict(ssh_probe.paste_lines(hostile, SshFieldNames(), None, None))
     assert lines["tir.sshFields.host"].endswith("'ip;touch /tmp/x'")
     assert lines["node.sshUser"].endswith("'a$(id)'")
+
+
+def test_probe_names_are_this_deployments_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two stacks of one name (two project folders) never share a probe name; a deployed
+    stack's probe carries its deployment's suffix; a drawn name is kept until deleted."""
+    from riva_tir.doctor.node import ProbeNames
+
+    monkeypatch.setenv("RIVA_TIR_CACHE", str(tmp_path / "cache"))
+    assert ProbeNames("dev", "rt-dev", "rt-dev-k3x9q").new() == "rt-dev-k3x9q-doctor"
+    drawn = {}
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        names = ProbeNames("dev", "rt-dev", None)
+        drawn[folder] = names.new()
+        assert re.fullmatch(r"rt-dev-[a-z0-9]{5}-doctor", drawn[folder])
+        # A later run (a killed probe) finds it; it is forgotten once deleted.
+        assert ProbeNames("dev", "rt-dev", None).left() == [drawn[folder]]
+    assert drawn["one"] != drawn["two"]
+    names = ProbeNames("dev", "rt-dev", "rt-dev-k3x9q")  # deployed since: both are looked for
+    assert names.left() == ["rt-dev-k3x9q-doctor", drawn["two"]]
+    names.gone(drawn["two"])
+    assert names.left() == ["rt-dev-k3x9q-doctor"]
