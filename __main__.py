@@ -1,21 +1,21 @@
-"""riva-tir program: read the stack config, build the deployment, export its addresses."""
+"""riva-tir's stack program: the stack config (stacks/Pulumi.<stack>.yaml) as one RivaDeployment."""
 import pulumi
 
 from riva_tir import config
-from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
-from riva_tir.verification import transcribe_command, verification_step, verify_command
+from riva_tir.args import RivaDeploymentArgs
+from riva_tir.deployment import DEFAULT_NAME, RivaDeployment
+from riva_tir.verification import transcribe_command, verify_command
 
 try:
     stack = config.load()
 except config.ConfigError as exc:
     raise pulumi.RunError(str(exc)) from None
-for warning in stack.warnings():
-    pulumi.log.warn(warning)
 
-deployment = RivaDeployment("riva", stack, RivaDeploymentSecrets(
-    tir_api_key=config.secret("tirApiKey"),
-    tir_auth_token=config.secret("tirAuthToken"),
-    model_key=config.secret("modelKey", default="tlt_encode"),
+deployment = RivaDeployment(DEFAULT_NAME, RivaDeploymentArgs(
+    **{name: getattr(stack, name) for name in type(stack).model_fields},
+    tir_api_key=config.required_secret("tirApiKey"),
+    tir_auth_token=config.required_secret("tirAuthToken"),
+    model_key=config.secret("modelKey"),
     ssh_private_key=config.secret("sshPrivateKey"),
     ngc_api_key=config.secret("ngcApiKey"),
     repository_secret_key=config.secret("repositorySecretKey"),
@@ -36,6 +36,3 @@ pulumi.export("triton_endpoint_id", deployment.triton_endpoint_id)
 pulumi.export("riva_endpoint_id", deployment.riva_endpoint_id)
 pulumi.export("transcribe_command", transcribe_command(pulumi.get_stack()))
 pulumi.export("verify_command", verify_command(pulumi.get_stack()))
-
-if stack.verify:
-    verification_step("riva-verify", deployment, stack, config.secret("tirAuthToken"))

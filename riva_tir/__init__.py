@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
+    from riva_tir.args import RivaDeploymentArgs
+    from riva_tir.deployment import RivaDeployment
 
-_EXPORTS = {"RivaDeployment": "riva_tir.deployment", "RivaDeploymentSecrets": "riva_tir.deployment"}
+_EXPORTS = {"RivaDeployment": "riva_tir.deployment", "RivaDeploymentArgs": "riva_tir.args"}
 
 
 def __getattr__(name: str) -> Any:
@@ -22,4 +23,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'riva_tir' has no attribute {name!r}")
 
 
-__all__ = ["RivaDeployment", "RivaDeploymentSecrets"]
+__all__ = ["RivaDeployment", "RivaDeploymentArgs"]

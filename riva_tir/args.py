@@ -97,7 +97,8 @@ class RivaDeploymentArgs:
 def _plain_data(value: Any) -> Any:
     """Schema objects as mappings of their keys, recursively; Inputs left as they are."""
     if isinstance(value, BaseModel):
-        return value.model_dump(exclude_unset=False)
+        # What was set, as given: the schema fills in the defaults again.
+        return value.model_dump(exclude_unset=True)
     if isinstance(value, Mapping):
         return {to_snake(str(k)): _plain_data(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -458,6 +458,11 @@ def _secret_problems(stack: StackConfig) -> list[str]:
     return missing + plaintext
 
 
+def required_secret(key: str) -> pulumi.Output[str]:
+    """A secret the stack must have (`load` names it when missing), as a secret Output."""
+    return pulumi.Config(NAMESPACE).require_secret(key)
+
+
 def secret(key: str, default: str | None = None) -> pulumi.Output[str] | None:
     """A secret config value as a secret Output (never as a plain string)."""
     value = pulumi.Config(NAMESPACE).get_secret(key)

@@ -19,6 +19,7 @@ from pulumi_command import remote
 
 from riva_tir import cost
 from riva_tir.artifact_hash import sha256_file
+from riva_tir.args import RivaDeploymentArgs, Settled
 from riva_tir.config import E2E_REGISTRY, NAMESPACE, EndpointSection, cache_dir, StackConfig
 from riva_tir import speech_models
 from riva_tir.conversion import BUILD_HINT, RivaConversion, build_identity
@@ -33,6 +34,7 @@ from riva_tir.providers.node_power import NodePower, NodeWake
 from riva_tir.providers.scale import EndpointScale
 from riva_tir.providers.ssh_key import TirSshKey, key_material
 from riva_tir.speech_models import AsrModel, AuxiliaryFile, Entry, TtsVoice, slug
+from riva_tir.verification import verification_step
 
 RIVA_IMAGE = "nvcr.io/nvidia/riva/riva-speech:{version}"
 # Where TIR mounts the endpoint's model path (the published location) in its container.
@@ -47,18 +49,29 @@ TRITON_ARGS = ["--http-port=8080", "--grpc-port=9000",
 # guide ran it (docs/tir.md §8.2, §8.4). ASSUMPTION: the box is
 # `custom_endpoint_details.service_port: true` and makes TIR's gRPC ingress forward to that port.
 SECRET_OUTPUTS = ["credentials"]
+# NGC's models are encrypted with it (docs/riva.md §3).
+DEFAULT_MODEL_KEY = "tlt_encode"
 
 
 @dataclass(frozen=True)
-class RivaDeploymentSecrets:
-    """Secret inputs, always as secret Outputs."""
+class _Secrets:
+    """The args' secret inputs, each a secret Output (a plain string given is made one)."""
 
     tir_api_key: pulumi.Output[str]
     tir_auth_token: pulumi.Output[str]
     model_key: pulumi.Output[str]
-    ssh_private_key: pulumi.Output[str] | None = None
-    ngc_api_key: pulumi.Output[str] | None = None
-    repository_secret_key: pulumi.Output[str] | None = None
+    ssh_private_key: pulumi.Output[str] | None
+    ngc_api_key: pulumi.Output[str] | None
+    repository_secret_key: pulumi.Output[str] | None
+
+    @classmethod
+    def of(cls, args: RivaDeploymentArgs) -> _Secrets:
+        def secret(value: pulumi.Input[str] | None) -> pulumi.Output[str] | None:
+            return None if value is None else pulumi.Output.secret(value)
+
+        return cls(pulumi.Output.secret(args.tir_api_key), pulumi.Output.secret(args.tir_auth_token),
+                   pulumi.Output.secret(args.model_key if args.model_key is not None else DEFAULT_MODEL_KEY),
+                   secret(args.ssh_private_key), secret(args.ngc_api_key), secret(args.repository_secret_key))
 
 
 # The component name of the stack program (__main__.py): its names carry no component part.
@@ -88,28 +101,31 @@ class RivaDeployment(pulumi.ComponentResource):
     riva_http_url: pulumi.Output[str]
     models: pulumi.Output[list[str]]
 
-    def __init__(self, name: str, config: StackConfig, secrets: RivaDeploymentSecrets,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: RivaDeploymentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        settled = Settled(args)
+        v, shape = settled.value, settled.shape
         # The GPU memory the models need of Triton's plan, for the policy pack (policies/).
         super().__init__("riva-tir:riva:RivaDeployment", name,
-                         {"gpu_memory": speech_models.memory_plan(config.entries(), config.triton.plan)}, opts)
-        readable = readable_prefix(pulumi.get_stack(), name, config.name_prefix)
+                         {"gpu_memory": v(lambda c: speech_models.memory_plan(c.entries(), c.triton.plan))}, opts)
+        pulumi.Output.from_input(v(lambda c: c.warnings())).apply(self._warn)
+        secret = _Secrets.of(args)
+        readable = readable_prefix(pulumi.get_stack(), name, shape.name_prefix)
         names = DeploymentNames(f"{name}-names", readable, pulumi.ResourceOptions(parent=self))
-        minutes = config.timeouts_minutes
+        minutes = shape.timeouts_minutes
         node_timeout = 60.0 * minutes.get("node", 30)
-        tir = {"tir": config.tir.model_dump(),
+        tir = {"tir": v(lambda c: c.tir.model_dump()),
                # Secret because both parts are (secretness flows through all/apply).
-               "credentials": pulumi.Output.all(secrets.tir_api_key, secrets.tir_auth_token)
+               "credentials": pulumi.Output.all(secret.tir_api_key, secret.tir_auth_token)
                                            .apply(lambda a: {"api_key": a[0], "auth_token": a[1]}),
-               "retries": config.retries.model_dump() if config.retries else None}
+               "retries": v(lambda c: c.retries.model_dump() if c.retries else None)}
 
         def child(*depends_on: pulumi.Resource, secret: list[str] | None = None) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on),
                                           additional_secret_outputs=SECRET_OUTPUTS + (secret or []))
 
         # SSH: the stack's own key pair, or one generated and kept (secret) in state.
-        if config.node.ssh_public_key and secrets.ssh_private_key is not None:
-            public_key, private_key = pulumi.Output.from_input(config.node.ssh_public_key), secrets.ssh_private_key
+        if shape.ssh_public_key and secret.ssh_private_key is not None:
+            public_key, private_key = pulumi.Output.from_input(shape.ssh_public_key), secret.ssh_private_key
         else:
             pair = SshKeyPair(f"{name}-ssh-keypair", comment=f"{readable}-node",
                               opts=pulumi.ResourceOptions(parent=self))
@@ -121,36 +137,37 @@ class RivaDeployment(pulumi.ComponentResource):
                 lambda a: f"{a[0]}-{_key_tag(a[1])}"), "public_key": public_key},
             child())
         node = TirNode(f"{name}-node", {
-            **tir, "name": names.tir_name("node"), "plan": config.node.plan,
-            "committed_days": config.node.committed_days or None,
-            "image_version": config.node.riva_version, "disk_size_gb": config.node.disk_size_gb,
-            "registry_image": config.node.image, "registry_namespace_id": config.node.registry_namespace_id,
-            "public_keys": [key.public_key], "trusted_host_key": config.node.trusted_host_key,
-            "login_user": config.node.ssh_user,
+            **tir, "name": names.tir_name("node"), "plan": v(lambda c: c.node.plan),
+            "committed_days": v(lambda c: c.node.committed_days or None),
+            "image_version": shape.riva_version, "disk_size_gb": v(lambda c: c.node.disk_size_gb),
+            "registry_image": v(lambda c: c.node.image),
+            "registry_namespace_id": v(lambda c: c.node.registry_namespace_id),
+            "public_keys": [key.public_key], "trusted_host_key": v(lambda c: c.node.trusted_host_key),
+            "login_user": v(lambda c: c.node.ssh_user),
             "ready_timeout": node_timeout}, child())
 
-        repo_cfg = config.repository
+        repo_cfg = shape.repository
         repository = ModelRepository(f"{name}-repository", {
             **tir, "name": names.tir_name(_repository_kind(repo_cfg.access_key)), "storage_type": repo_cfg.storage_type,
             "bucket_name": repo_cfg.bucket_name, "access_key": repo_cfg.access_key,
-            "secret_key": secrets.repository_secret_key}, child())
+            "secret_key": secret.repository_secret_key}, child())
 
         # Models emptied from the bucket outside Pulumi: a new marker wakes the node and publishes again.
         content = RepositoryContent(f"{name}-repository-content", {
             **tir, "repository_id": repository.repository_id, "prefix": repo_cfg.prefix}, child())
 
-        entries = config.entries()
+        entries = shape.entries
         sources = {(index, role): source for index, entry in enumerate(entries)
                    for role, source in entry.sources().items()}
         shas = {key: _local_sha256(source.local_file()) for key, source in sources.items()}
         # Everything that re-runs a conversion: each model (its file's hash, or its source),
         # its build, the Riva version, where it is published; the key and a republish below.
-        conversion_inputs = _conversion_inputs(entries, shas, sources, config.node.riva_version, repo_cfg.prefix)
+        conversion_inputs = _conversion_inputs(entries, shas, sources, shape.riva_version, repo_cfg.prefix)
         # A stopped node is started whenever a conversion has to run again. The trigger
         # holds the model key (so a new key converts again) and is secret like it.
         wake = NodeWake(f"{name}-node-wake", {
-            **tir, "node_id": node.node_id, "plan": config.node.plan,
-            "trigger": pulumi.Output.all(content.marker, secrets.model_key).apply(
+            **tir, "node_id": node.node_id, "plan": v(lambda c: c.node.plan),
+            "trigger": pulumi.Output.all(content.marker, secret.model_key).apply(
                 lambda a: f"{conversion_inputs} {a[0]} {a[1]}"),
             "ready_timeout": node_timeout}, child(secret=["trigger"]))
 
@@ -159,7 +176,7 @@ class RivaDeployment(pulumi.ComponentResource):
         conversions: list[RivaConversion] = []
         for index, entry in enumerate(entries):
             # The single `model` keeps the resource names it always had.
-            single = config.model is not None and index == 0
+            single = shape.single_model and index == 0
             base = name if single else f"{name}-{slug(entry.key)}"
             artifacts: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = {}
             for role, source in entry.sources().items():
@@ -169,14 +186,14 @@ class RivaDeployment(pulumi.ComponentResource):
                     "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
                     # A URL with user:password@ is a secret like the keys.
                     "source": pulumi.Output.secret(source.artifact()) if secret_url else source.artifact(),
-                    "sha256": shas[(index, role)], "ngc_api_key": secrets.ngc_api_key,
+                    "sha256": shas[(index, role)], "ngc_api_key": secret.ngc_api_key,
                     **({"auxiliary": True} if isinstance(source, AuxiliaryFile) else {}),
                 }, pulumi.ResourceOptions(parent=self, depends_on=[wake],
                                           additional_secret_outputs=["source"] if secret_url else []))
                 artifacts[role] = (artifact.remote_path, artifact.remote_sha256)
             conversions.append(RivaConversion(
                 f"{base}-conversion", connection=connection, entry=entry, artifacts=artifacts,
-                riva_version=config.node.riva_version, model_key=secrets.model_key,
+                riva_version=shape.riva_version, model_key=secret.model_key,
                 bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
                 bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
                 prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
@@ -185,14 +202,14 @@ class RivaDeployment(pulumi.ComponentResource):
         served = Served.of(conversions, repo_cfg.prefix)
         # The node's desired state, applied after every conversion (stop it to save cost).
         power = NodePower(f"{name}-node-power", {
-            **tir, "node_id": node.node_id, "plan": config.node.plan, "state": config.node.state,
-            "trigger": pulumi.Output.all(served.revision, content.marker, secrets.model_key)
+            **tir, "node_id": node.node_id, "plan": v(lambda c: c.node.plan), "state": v(lambda c: c.node.state),
+            "trigger": pulumi.Output.all(served.revision, content.marker, secret.model_key)
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(*conversions, secret=["trigger"]))
 
-        triton, riva_api, scales = _endpoints(name, names, config, tir, child, repository, served)
+        triton, riva_api, scales = _endpoints(name, names, settled, tir, child, repository, served)
         # The monthly estimate, recorded once everything it prices is in place (docs/cost.md).
-        StackCost(f"{name}-cost", {**tir, "usage": [u.model_dump() for u in cost.usage(config)]},
+        StackCost(f"{name}-cost", {**tir, "usage": v(lambda c: [u.model_dump() for u in cost.usage(c)])},
                   child(node, power, repository, triton, riva_api, *scales))
 
         # Every TIR name of this deployment starts with it (namePrefix or rt-<stack>, then
@@ -212,6 +229,15 @@ class RivaDeployment(pulumi.ComponentResource):
         self.services = pulumi.Output.from_input({service: [e.voice if isinstance(e, TtsVoice) else e.key
                                                             for e in entries if e.service == service]
                                                   for service, on in speech_models.services(entries).items() if on})
+        if shape.verify:
+            verification_step(f"{name}-verify", {
+                "triton_http_url": self.triton_http_url, "triton_grpc": self.triton_grpc, "riva_grpc": self.riva_grpc,
+                "models": self.models, "speech_models": self.speech_models,
+                "triton_endpoint_id": self.triton_endpoint_id, "riva_endpoint_id": self.riva_endpoint_id},
+                v(lambda c: c.model_dump_json()), shape.verify_max_wer, secret.tir_auth_token,
+                # Before it was the deployment's, the stack program made it at the top level.
+                pulumi.ResourceOptions(parent=self, depends_on=[triton, riva_api, *scales, power],
+                                       aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]))
         self.register_outputs({
             "name_prefix": self.name_prefix, "node_id": self.node_id, "repository_id": self.repository_id,
             "triton_endpoint_id": self.triton_endpoint_id, "riva_endpoint_id": self.riva_endpoint_id,
@@ -219,6 +245,12 @@ class RivaDeployment(pulumi.ComponentResource):
             "riva_grpc": self.riva_grpc, "riva_http_url": self.riva_http_url,
             "models": self.models, "speech_models": self.speech_models, "services": self.services,
         })
+
+
+    def _warn(self, found: list[str]) -> None:
+        """What is allowed but likely wrong, on every preview (StackConfig.warnings)."""
+        for warning in found:
+            pulumi.log.warn(warning, resource=self)
 
 
 def _repository_kind(access_key: str | None) -> str:
@@ -308,53 +340,62 @@ def _described(entry: Entry) -> dict[str, Any]:
     return found
 
 
-def _endpoints(name: str, names: DeploymentNames, config: StackConfig, tir: dict[str, Any],
+def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[str, Any],
                child: Callable[..., pulumi.ResourceOptions], repository: ModelRepository,
                served: Served) -> tuple[TritonEndpoint, RivaApiEndpoint, list[EndpointScale]]:
     """Triton serving the published models, and the Riva API server dialing it; each with
     the resource that owns its size and power state (EndpointScale)."""
-    minutes = config.timeouts_minutes
-    default_image = RIVA_IMAGE.format(version=config.node.riva_version)
-    endpoint_timeout = 60.0 * minutes.get("endpoint", 60)
-    triton_cfg = config.triton
+    v, shape = settled.value, settled.shape
+    default_image = RIVA_IMAGE.format(version=shape.riva_version)
+    endpoint_timeout = 60.0 * shape.timeouts_minutes.get("endpoint", 60)
     # The plugins published beside the models, preloaded (docs/riva.md §6); none: no env
     # variable, the container as before plugins were published.
-    triton_container = _container(triton_cfg, default_image, "http", "/v2/health/ready", 8080,
-                                  env_variables=served.plugins.apply(preload_env))
+    triton_container = v(lambda c: _container(c.triton, default_image, "http", "/v2/health/ready", 8080,
+                                              env_variables=served.plugins.apply(preload_env)))
     # Framework Triton with the riva-speech image as its "custom server runtime", or
     # tritonserver from that image as a custom container.
     args = served.repositories.apply(triton_args)
     triton_spec: dict[str, object] = (
         {"framework": "triton", "command": [], "args": args.apply(lambda a: ["tritonserver", *a])}
-        if triton_cfg.runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": args})
+        if shape.triton_runtime == "triton" else {"framework": "custom", "command": ["tritonserver"], "args": args})
     triton = TritonEndpoint(f"{name}-triton", {
-        **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"), **_plan(triton_cfg),
-        "model_id": repository.repository_id, "path": served.path, **_scaling(triton_cfg),
+        **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"),
+        **_each(v, lambda c: _plan(c.triton), ("plan", "committed_days")),
+        "model_id": repository.repository_id, "path": served.path, **_each(v, lambda c: _scaling(c.triton), SCALING),
         "revision": served.revision, "ready_timeout": endpoint_timeout,
     }, child())
     triton_scale = EndpointScale(f"{name}-triton-scale", {
-        **tir, "endpoint_id": _known_id(triton), "plan": triton_cfg.plan, **_scaling(triton_cfg),
-        "state": triton_cfg.state,
+        **tir, "endpoint_id": _known_id(triton), "plan": v(lambda c: c.triton.plan),
+        **_each(v, lambda c: _scaling(c.triton), SCALING), "state": v(lambda c: c.triton.state),
         "ready_timeout": endpoint_timeout}, child())
 
-    api_cfg = config.riva_api
-    entries = config.entries()
+    flags = [f"--{service}_service={str(on).lower()}" for service, on in speech_models.services(shape.entries).items()]
     riva_api = RivaApiEndpoint(f"{name}-riva-api", {
-        **tir, "framework": "custom", "name": names.tir_name("riva-api"), **_plan(api_cfg),
+        **tir, "framework": "custom", "name": names.tir_name("riva-api"),
+        **_each(v, lambda c: _plan(c.riva_api), ("plan", "committed_days")),
         "command": ["riva_server"],
         # A service is on when a model needs it (docs/speech-services.md §3).
-        "args": triton.internal_grpc_address.apply(lambda addr: [
-            f"--riva-uri=0.0.0.0:{api_cfg.grpc_port}",
-            *(f"--{service}_service={str(on).lower()}" for service, on in speech_models.services(entries).items()),
-            f"--triton_uri={addr}"]),
-        "container": {**_container(api_cfg, default_image, "grpc", "", api_cfg.grpc_port), "service_port": True},
-        **_scaling(api_cfg), "revision": served.revision, "ready_timeout": endpoint_timeout,
+        "args": pulumi.Output.all(triton.internal_grpc_address, v(lambda c: c.riva_api.grpc_port)).apply(
+            lambda a: [f"--riva-uri=0.0.0.0:{a[1]}", *flags, f"--triton_uri={a[0]}"]),
+        "container": v(lambda c: {**_container(c.riva_api, default_image, "grpc", "", c.riva_api.grpc_port),
+                                  "service_port": True}),
+        **_each(v, lambda c: _scaling(c.riva_api), SCALING), "revision": served.revision,
+        "ready_timeout": endpoint_timeout,
     }, child())
     riva_api_scale = EndpointScale(f"{name}-riva-api-scale", {
-        **tir, "endpoint_id": _known_id(riva_api), "plan": api_cfg.plan, **_scaling(api_cfg),
-        "state": api_cfg.state,
+        **tir, "endpoint_id": _known_id(riva_api), "plan": v(lambda c: c.riva_api.plan),
+        **_each(v, lambda c: _scaling(c.riva_api), SCALING), "state": v(lambda c: c.riva_api.state),
         "ready_timeout": endpoint_timeout}, child())
     return triton, riva_api, [triton_scale, riva_api_scale]
+
+
+def _each(value: Callable[[Callable[[StackConfig], Any]], Any], read: Callable[[StackConfig], dict[str, object]],
+          keys: tuple[str, ...]) -> dict[str, object]:
+    """Resource inputs `keys` of what `read` makes of the config, each a value or an Output."""
+    def one(key: str) -> Any:
+        return value(lambda c: read(c)[key])
+
+    return {key: one(key) for key in keys}
 
 
 def _known_id(endpoint: pulumi.CustomResource) -> pulumi.Output[int]:
@@ -368,6 +409,9 @@ def _known_id(endpoint: pulumi.CustomResource) -> pulumi.Output[int]:
 def _plan(cfg: EndpointSection) -> dict[str, object]:
     """The endpoint's plan and its committed term (none: by the hour)."""
     return {"plan": cfg.plan, "committed_days": cfg.committed_days or None}
+
+
+SCALING = ("replicas", "autoscaling")
 
 
 def _scaling(cfg: object) -> dict[str, object]:

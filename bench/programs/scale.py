@@ -5,7 +5,8 @@ import json
 import pulumi
 
 from riva_tir import config
-from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
+from riva_tir.args import RivaDeploymentArgs
+from riva_tir.deployment import RivaDeployment
 
 bench = pulumi.Config("bench")
 count = int(bench.require("deployments"))
@@ -13,19 +14,12 @@ models = json.loads(bench.require("models"))
 stack = config.load()
 
 
-def _secret(key: str, default: str | None = None) -> pulumi.Output[str]:
-    value = config.secret(key, default)
-    if value is None:
-        raise pulumi.RunError(f"riva-tir:{key} is not set")
-    return value
-
-
-secrets = RivaDeploymentSecrets(tir_api_key=_secret("tirApiKey"), tir_auth_token=_secret("tirAuthToken"),
-                                model_key=_secret("modelKey", "tlt_encode"))
 if stack.model is None:
     raise pulumi.RunError("riva-tir:model is not set: the benchmark deploys one ASR model per deployment")
+settings = {name: getattr(stack, name) for name in type(stack).model_fields}
 for i in range(count):
     model = stack.model.model_copy(update={"file": models[i % len(models)]})
-    deployment = RivaDeployment(f"riva{i}", stack.model_copy(update={
-        "name_prefix": f"{stack.name_prefix}-{i}", "model": model}), secrets)
+    deployment = RivaDeployment(f"riva{i}", RivaDeploymentArgs(
+        **{**settings, "name_prefix": f"{stack.name_prefix}-{i}", "model": model},
+        tir_api_key=config.required_secret("tirApiKey"), tir_auth_token=config.required_secret("tirAuthToken")))
     pulumi.export(f"riva{i}", deployment.riva_grpc)

@@ -74,14 +74,14 @@ def _foreign_repository_under_my_name(dep: Deployment, out: dict[str, Any]) -> N
 PROGRAM = """
 import pulumi
 
-from riva_tir import config
-from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
+from riva_tir import RivaDeployment, RivaDeploymentArgs, config
 
 stack = config.load()
-secrets = RivaDeploymentSecrets(tir_api_key=config.secret("tirApiKey"), tir_auth_token=config.secret("tirAuthToken"),
-                                model_key=config.secret("modelKey", default="tlt_encode"))
+settings = {name: getattr(stack, name) for name in type(stack).model_fields}
 for name in ("riva", "riva-b"):
-    pulumi.export(name, RivaDeployment(name, stack, secrets).name_prefix)
+    args = RivaDeploymentArgs(**settings, tir_api_key=config.required_secret("tirApiKey"),
+                              tir_auth_token=config.required_secret("tirAuthToken"))
+    pulumi.export(name, RivaDeployment(name, args).name_prefix)
 """
 
 

@@ -66,10 +66,11 @@ def _config(**override: Any) -> StackConfig:
 @pulumi.runtime.test
 def _deploy(config: StackConfig, ssh_private_key: str | None = None) -> Any:
     """Registers a RivaDeployment; returns once every registration has finished."""
-    from riva_tir.deployment import RivaDeployment, RivaDeploymentSecrets
+    from riva_tir import RivaDeployment, RivaDeploymentArgs
 
     secret = pulumi.Output.secret
-    deployment = RivaDeployment("riva", config, RivaDeploymentSecrets(
+    deployment = RivaDeployment("riva", RivaDeploymentArgs(
+        **{name: getattr(config, name) for name in type(config).model_fields},
         tir_api_key=secret("api-key"), tir_auth_token=secret("token"), model_key=secret("tlt_encode"),
         ngc_api_key=secret("nvapi-x"), ssh_private_key=secret(ssh_private_key) if ssh_private_key else None))
     return deployment.riva_grpc
