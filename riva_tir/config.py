@@ -182,6 +182,10 @@ class ImageChoice(Section):
         return None
 
 
+# ASSUMPTION (docs/tir.md §8): the largest fixed size TIR takes, as the official SDK checks it.
+MAX_FIXED_REPLICAS = 5
+
+
 class EndpointSection(ImageChoice):
     plan: str = Field(min_length=1)
     replicas: int = Field(default=1, ge=0)
@@ -189,6 +193,19 @@ class EndpointSection(ImageChoice):
     disk_size_gb: int = Field(default=50, ge=30, le=1000)
     state: Literal["running", "stopped"] = "running"
     committed_days: int = Field(default=0, ge=0, description=COMMITTED_DAYS)
+
+    @field_validator("replicas")
+    @classmethod
+    def _replica_range(cls, value: int) -> int:
+        """TIR sizes an endpoint by hand to 1-5 replicas (ASSUMPTION: the official SDK's check,
+        docs/tir.md §8); 0 would serve nothing while billed as configured."""
+        if value == 0:
+            raise ValueError("0 replicas serve nothing: to stop the endpoint set state: stopped; to scale to zero "
+                             "when idle use autoscaling with minReplicas: 0")
+        if value > MAX_FIXED_REPLICAS:
+            raise ValueError(f"TIR sizes an endpoint by hand to at most {MAX_FIXED_REPLICAS} replicas: for more use "
+                             f"autoscaling (minReplicas..maxReplicas)")
+        return value
 
     @model_validator(mode="after")
     def _one_size(self) -> EndpointSection:
@@ -200,8 +217,8 @@ class EndpointSection(ImageChoice):
     def _committed_size(self) -> EndpointSection:
         """A term covers a fixed number of running replicas (ASSUMPTION, docs/cost.md §2.3)."""
         _committed_rule(self.committed_days, self.state, "endpoint")
-        if self.committed_days and (self.autoscaling is not None or self.replicas < 1):
-            raise ValueError(f"committedDays {self.committed_days} needs a fixed size of at least 1 (replicas): "
+        if self.committed_days and self.autoscaling is not None:
+            raise ValueError(f"committedDays {self.committed_days} needs a fixed size (replicas): "
                              "how TIR bills autoscaled replicas beyond a term is unknown; use replicas, or "
                              "committedDays 0 with autoscaling")
         return self

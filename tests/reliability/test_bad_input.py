@@ -35,6 +35,20 @@ REMOVE = object()
 CONFIG_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "riva-version-format": ({"node.rivaVersion": "latest"}, ["riva-tir:node.rivaVersion", "pattern"]),
     "replicas-negative": ({"triton.replicas": -1}, ["riva-tir:triton.replicas", "greater than or equal to 0"]),
+    "replicas-zero": ({"triton.replicas": 0}, ["riva-tir:triton.replicas", "0 replicas serve nothing", "state: stopped"]),
+    "replicas-over": ({"rivaApi.replicas": 6}, ["riva-tir:rivaApi.replicas", "at most 5", "autoscaling"]),
+    "replicas-boolean": ({"triton.replicas": True}, ["riva-tir:triton.replicas", "must be a number"]),
+    "models-duplicate": ({"models": [{"kind": "punctuation", "ngc": "nvidia/riva/p:1"},
+                                     {"kind": "punctuation", "ngc": "nvidia/riva/q:1"}]},
+                         ["riva-tir:models", "riva-punctuation-en-US given twice"]),
+    "models-kind": ({"models": [{"kind": "nmt", "ngc": "nvidia/riva/n:1"}]},
+                    ["riva-tir:models.0", "kind must be asr, punctuation or tts"]),
+    "models-gpu-memory": ({"models": [{"kind": "asr", "language": lang, "mode": "offline", "model": "parakeet-1.1b",
+                                       "ngc": "nvidia/riva/a:1"} for lang in ("de-DE", "es-US", "fr-FR", "hi-IN")]},
+                          ["riva-tir:models need", "GB of GPU memory", "riva-tir:triton.plan", "24 GB on its L4"]),
+    "tts-one-half": ({"models": [{"kind": "tts", "fastpitch": {"ngc": "nvidia/riva/f:1"}}]},
+                     ["riva-tir:models.0", "needs both fastpitch and hifigan"]),
+    "model-file-text": ({"model.file": "{tmp}/pointer.riva"}, ["riva-tir:model.file", "not a Riva model archive"]),
     "replicas-type": ({"rivaApi.replicas": "two"}, ["riva-tir:rivaApi.replicas", "valid integer"]),
     "autoscaling-min-gt-max": ({"triton.autoscaling": {"minReplicas": 3, "maxReplicas": 1}},
                                ["riva-tir:triton.autoscaling", "maxReplicas (1) must be >= minReplicas (3)"]),
@@ -150,6 +164,8 @@ def load_with(tmp_path: Path) -> Iterator[Any]:
     artifact = tmp_path / "parakeet.riva"
     make_riva_archive(artifact, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=4096)
     (tmp_path / "notes.txt").write_text("not a model")
+    # What a failed download or a Git LFS checkout leaves under the model's name.
+    (tmp_path / "pointer.riva").write_text("version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 1\n")
     base = base_config(_NoEmulator(), artifact)  # type: ignore[arg-type]
 
     def load(changes: dict[str, Any], secrets: dict[str, Any] | None = None) -> str:
