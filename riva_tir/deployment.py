@@ -166,7 +166,7 @@ class RivaDeployment(pulumi.ComponentResource):
         # A stopped node is started whenever a conversion has to run again. The trigger
         # holds the model key (so a new key converts again) and is secret like it.
         wake = NodeWake(f"{name}-node-wake", {
-            **tir, "node_id": node.node_id, "plan": v(lambda c: c.node.plan),
+            **tir, "node_id": _known_id(node), "plan": v(lambda c: c.node.plan),
             "trigger": pulumi.Output.all(content.marker, secret.model_key).apply(
                 lambda a: f"{conversion_inputs} {a[0]} {a[1]}"),
             "ready_timeout": node_timeout}, child(secret=["trigger"]))
@@ -182,7 +182,7 @@ class RivaDeployment(pulumi.ComponentResource):
             for role, source in entry.sources().items():
                 secret_url = source.url_has_credentials()
                 artifact = ModelArtifact(f"{name}-artifact" if single else f"{base}-{role}-artifact", {
-                    "node_id": node.node_id, "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
+                    "node_id": _known_id(node), "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
                     "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
                     # A URL with user:password@ is a secret like the keys.
                     "source": pulumi.Output.secret(source.artifact()) if secret_url else source.artifact(),
@@ -202,7 +202,7 @@ class RivaDeployment(pulumi.ComponentResource):
         served = Served.of(conversions, repo_cfg.prefix)
         # The node's desired state, applied after every conversion (stop it to save cost).
         power = NodePower(f"{name}-node-power", {
-            **tir, "node_id": node.node_id, "plan": v(lambda c: c.node.plan), "state": v(lambda c: c.node.state),
+            **tir, "node_id": _known_id(node), "plan": v(lambda c: c.node.plan), "state": v(lambda c: c.node.state),
             "trigger": pulumi.Output.all(served.revision, content.marker, secret.model_key)
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(*conversions, secret=["trigger"]))
@@ -398,12 +398,12 @@ def _each(value: Callable[[Callable[[StackConfig], Any]], Any], read: Callable[[
     return {key: one(key) for key in keys}
 
 
-def _known_id(endpoint: pulumi.CustomResource) -> pulumi.Output[int]:
-    """The endpoint's TIR id as Pulumi's resource id, which a preview knows for an endpoint
-    being updated under any provider host; its `endpoint_id` output would be unknown there
-    under the SDK's own host, and its scaling would preview as replaced (docs/day2.md,
-    "Previews")."""
-    return endpoint.id.apply(int)
+def _known_id(resource: pulumi.CustomResource) -> pulumi.Output[int]:
+    """A node's or endpoint's TIR id as Pulumi's resource id, which a preview knows for a
+    resource being updated under any provider host; its `node_id`/`endpoint_id` output would
+    be unknown there under the SDK's own host, and what takes it would preview as replaced
+    (docs/day2.md, "Previews")."""
+    return resource.id.apply(int)
 
 
 def _plan(cfg: EndpointSection) -> dict[str, object]:
