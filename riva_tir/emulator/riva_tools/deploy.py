@@ -119,10 +119,14 @@ def _replace(repo: Path, names: tuple[str, ...], force: bool) -> None:
         shutil.rmtree(target)
 
 
-def _write_configs(repo: Path, configs: dict[str, str]) -> None:
+def _write_configs(repo: Path, configs: dict[str, str], rmir: Path) -> None:
+    """Each model's config and version directory; a version holds at least `deployed_from.txt`
+    (the RMIR it came from), since an object store keeps no empty folder and Triton loads no
+    model without its version."""
     for name, config in configs.items():
         (repo / name / "1").mkdir(parents=True, exist_ok=True)
         (repo / name / "config.pbtxt").write_text(config)
+        (repo / name / "1" / "deployed_from.txt").write_text(f"{rmir.name}\n")
 
 
 def _deploy_punctuation(archive: OpenArchive, cipher_key: bytes | None, repo: Path, force: bool) -> tuple[str, ...]:
@@ -132,7 +136,7 @@ def _deploy_punctuation(archive: OpenArchive, cipher_key: bytes | None, repo: Pa
     _replace(repo, models.names, force)
     _progress(f"Building TensorRT engine for {models.network} (emulated, no GPU)")
     _write_parts(archive, cipher_key, [repo / models.network / "1" / "model.plan"])
-    _write_configs(repo, models.configs(language))
+    _write_configs(repo, models.configs(language), archive.path)
     labels = repo / models.ensemble / "1"
     (labels / "punct_label_ids.csv").write_text("".join(f"{label}\n" for label in PUNCTUATION_LABELS))
     (labels / "capit_label_ids.csv").write_text("".join(f"{label}\n" for label in CAPITALIZATION_LABELS))
@@ -148,7 +152,7 @@ def _deploy_synthesis(archive: OpenArchive, cipher_key: bytes | None, repo: Path
                                        repo / models.vocoder / "1" / "model.plan"])
     flags = manifest.get("flags")
     speakers = int(str(flags.get("num_speakers", 1))) if isinstance(flags, dict) else 1
-    _write_configs(repo, models.configs(manifest, speakers))
+    _write_configs(repo, models.configs(manifest, speakers), archive.path)
     for member in archive.member_names("assets/"):  # the auxiliary files, for the preprocessor
         (repo / models.preprocessor / "1" / Path(member).name).write_bytes(archive.read_member(member))
     return models.names
