@@ -5,8 +5,10 @@ Triton probe and speech recognition; riva_speech.py: punctuation and speech synt
 
 It holds no model files: like the split deployment in docs/riva.md §8 it learns everything from
 Triton over gRPC. It is SERVING only while that Triton answers ServerReady=true and lists
-a READY model for each service that is on (ASR: a `<name>-asr-bls-ensemble`; NLP and TTS:
-an entry point whose config parameters name its `task`, riva_tools/speech_layout.py).
+a READY model of a service that is on (ASR: a `<name>-asr-bls-ensemble`; NLP and TTS: an
+entry point whose config parameters name its `task`, riva_tools/speech_layout.py).
+ASSUMPTION: one service with a model suffices (a service that is on without a model answers
+with empty model lists and "Unavailable model" errors); the real server's rule is UNKNOWN.
 `GetRivaSpeechRecognitionConfig`
 returns one entry per such model, `model_name` = `<name>` (as the brief for this emulator
 asks; docs/riva.md §9 notes clients may also see the full ensemble name), with `type`
@@ -192,8 +194,9 @@ class TritonProbe:
                 found["tts"].append(RivaModel(entry.name, entry.name, {
                     key: params.get(key, "") for key in ("language_code", "voice_name", "subvoices", "sample_rate")}))
         lacking = [kind for kind in SERVICES if kind in self.services and not found[kind]]
-        view = {kind: tuple(sorted(models, key=lambda m: m.name)) for kind, models in found.items()}
-        if lacking:
+        view = {kind: tuple(sorted(models, key=lambda m: m.name)) if kind in self.services else ()
+                for kind, models in found.items()}
+        if len(lacking) == len(self.services):
             what = {"asr": f"ASR model (*{ENSEMBLE_SUFFIX})", "nlp": "punctuation model", "tts": "TTS voice"}
             return TritonView(False, "; ".join(f"no {what[kind]} READY in triton at {self.uri} "
                                                f"(--{kind}_service=true)" for kind in lacking), **view)
@@ -263,10 +266,10 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
         language = config.language_code or "en-US"
         view = self._probe.view()
         model = next((m for m in view.nlp if m.parameters["language_code"] == language), None)
-        if model is None or "nlp" not in self._probe.services:
+        if model is None:  # none deployed, or the NLP service is off
             context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                           f"Error: automatic punctuation requested, but no punctuation model is available for "
-                          f"language_code={language}" + ("" if model is None else " (the NLP service is off)"))
+                          f"language_code={language}")
         assert model is not None
         return triton_call(context, model, lambda: self._probe.punctuate(model, [text])[0])
 

@@ -83,12 +83,15 @@ class RivaTtsService(tts_grpc.RivaSpeechSynthesisServicer):  # type: ignore[misc
         pcm, _ = self._synthesize(request, context)
         return tts.SynthesizeSpeechResponse(audio=pcm, meta=tts.SynthesizeSpeechResponseMetadata(text=request.text))
 
-    def SynthesizeOnline(self, request: tts.SynthesizeSpeechRequest,  # noqa: N802
+    def SynthesizeOnline(self, request_iterator: Iterator[tts.SynthesizeSpeechRequest],  # noqa: N802
                          context: grpc.ServicerContext) -> Iterator[tts.SynthesizeSpeechResponse]:
-        pcm, rate = self._synthesize(request, context)
-        step = 2 * max(1, int(rate * STREAM_CHUNK_S))
-        for at in range(0, len(pcm), step):
-            yield tts.SynthesizeSpeechResponse(audio=pcm[at:at + step])
+        """Each request's audio in pieces. The client library's proto streams requests; 2.19's
+        sends one (server streaming): on the wire both are a stream of one or more requests."""
+        for request in request_iterator:
+            pcm, rate = self._synthesize(request, context)
+            step = 2 * max(1, int(rate * STREAM_CHUNK_S))
+            for at in range(0, len(pcm), step):
+                yield tts.SynthesizeSpeechResponse(audio=pcm[at:at + step])
 
     def _voice(self, request: tts.SynthesizeSpeechRequest, context: grpc.ServicerContext) -> tuple[RivaModel, int]:
         """The voice's model and speaker id, or INVALID_ARGUMENT."""

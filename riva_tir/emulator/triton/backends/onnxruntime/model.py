@@ -22,8 +22,8 @@ import triton_python_backend_utils as pb_utils
 HOP = 256
 # eSpeak's Klatt variants are the ones pocketsphinx recognizes best (docs/emulator.md).
 VARIANTS = ("en-us+klatt5", "en-us+klatt4", "en-us+klatt3")
-WORDS_PER_MINUTE = 190
-PITCH = 70
+WORDS_PER_MINUTE = 150
+PITCH = 50
 RETRIEVAL = 1  # AUDIO_OUTPUT_RETRIEVAL: samples go to the callback
 RATE, PITCH_PARAMETER = 1, 3
 CHARS_UTF8, POS_CHARACTER = 1, 1
