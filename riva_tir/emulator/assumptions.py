@@ -120,6 +120,9 @@ TRITON_FRAMEWORK_COMMAND: Final = ("tritonserver", "--model-store=/mnt/models", 
 CUSTOM_CONTAINER_PORT: Final = 8080
 # riva_server's gRPC port when `--riva-uri` does not say (its documented default).
 RIVA_DEFAULT_PORT: Final = 50051
+# ASSUMPTION: a riva_server `--asr_service` / `--nlp_service` / `--tts_service` flag left out
+# is on (the real defaults are UNKNOWN; the quick start turns all three on, docs/riva.md §8).
+RIVA_SERVICE_DEFAULT: Final = True
 
 # ASSUMPTION: a redeploy of a serving endpoint (restart, patch) is a rolling update: the old
 # container serves until the new one is ready, as Kubernetes does with one replica.

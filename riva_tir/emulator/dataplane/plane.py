@@ -26,7 +26,8 @@ from typing import Protocol
 import grpc
 
 from riva_tir.emulator.dataplane.listeners import DynamicHealth, HttpListener, generic_app, start_grpc
-from riva_tir.emulator.dataplane.riva import ASR_SERVICE, TritonProbe, register_riva
+from riva_tir.emulator.dataplane.riva import SERVICES, TritonProbe
+from riva_tir.emulator.dataplane.riva_speech import register_riva
 from riva_tir.emulator.dataplane.triton import TritonReplica, backend_directory, find_triton
 from riva_tir.emulator.objectstore import ObjectStore
 
@@ -69,11 +70,13 @@ class _Triton:
 
 
 class _Riva:
-    """riva_server: gRPC on the port of its `--riva-uri`; Triton found through `resolve`."""
+    """riva_server: gRPC on the port of its `--riva-uri`; Triton found through `resolve`; the
+    services its flags turn on (riva.SERVICES keys)."""
 
-    def __init__(self, host: str, triton_uri: str, resolve: Callable[[str], str | None], riva_port: int) -> None:
-        self.probe = TritonProbe(triton_uri, resolve)
-        health = DynamicHealth(lambda: self.probe.view().ok, (ASR_SERVICE,))
+    def __init__(self, host: str, triton_uri: str, resolve: Callable[[str], str | None], riva_port: int,
+                 services: frozenset[str]) -> None:
+        self.probe = TritonProbe(triton_uri, resolve, services)
+        health = DynamicHealth(lambda: self.probe.view().ok, tuple(SERVICES[s] for s in sorted(services)))
 
         def register(server: grpc.Server) -> None:
             register_riva(server, self.probe)
@@ -141,8 +144,10 @@ class DataPlane:
                                 self._host)
         self._start(endpoint_id, _Triton(replica), rolling)
 
-    def start_riva(self, endpoint_id: int, triton_uri: str, riva_port: int, rolling: bool = False) -> None:
-        self._start(endpoint_id, _Riva(self._host, triton_uri, self.resolve, riva_port), rolling)
+    def start_riva(self, endpoint_id: int, triton_uri: str, riva_port: int, rolling: bool = False,
+                   services: frozenset[str] = frozenset(SERVICES)) -> None:
+        """`services`: the riva.SERVICES keys whose `--<key>_service` flag is on."""
+        self._start(endpoint_id, _Riva(self._host, triton_uri, self.resolve, riva_port, services), rolling)
 
     def start_generic(self, endpoint_id: int, port: int, rolling: bool = False) -> None:
         self._start(endpoint_id, _Generic(self._host, port, endpoint_id), rolling)

@@ -1,9 +1,15 @@
-"""Riva API stand-in (`riva_server --triton_uri=HOST:PORT`): health, the ASR config call and
-speech recognition.
+"""Riva API stand-in (`riva_server --triton_uri=HOST:PORT`): health, and the services its
+`--asr_service`, `--nlp_service` and `--tts_service` flags turn on (a service that is off is
+not registered: its calls are UNIMPLEMENTED, as with the real server). This module: the
+Triton probe and speech recognition; riva_speech.py: punctuation and speech synthesis.
 
 It holds no model files: like the split deployment in docs/riva.md §8 it learns everything from
 Triton over gRPC. It is SERVING only while that Triton answers ServerReady=true and lists
-at least one `<name>-asr-bls-ensemble` model READY. `GetRivaSpeechRecognitionConfig`
+a READY model of a service that is on (ASR: a `<name>-asr-bls-ensemble`; NLP and TTS: an
+entry point whose config parameters name its `task`, riva_tools/speech_layout.py).
+ASSUMPTION: one service with a model suffices (a service that is on without a model answers
+with empty model lists and "Unavailable model" errors); the real server's rule is UNKNOWN.
+`GetRivaSpeechRecognitionConfig`
 returns one entry per such model, `model_name` = `<name>` (as the brief for this emulator
 asks; docs/riva.md §9 notes clients may also see the full ensemble name), with `type`
 (online/offline) and `language_code` from the ensemble's config parameters.
@@ -14,7 +20,10 @@ gRPC `ModelInfer`, and return the text Triton's models produce (the emulator's T
 Riva's backends: docs/emulator.md). They work only while Triton serves a pipeline of the
 asked type READY; otherwise they fail as Riva does ("Unavailable model requested ...
 type=offline"); a failed inference is Riva's INTERNAL error with Triton's message. This
-server holds no recognizer of its own.
+server holds no recognizer of its own. `enable_automatic_punctuation` sends the transcript
+through the punctuation model of the request's language (docs/riva.md §8); ASSUMPTION: with
+none deployed, or with the NLP service off, the request fails with INVALID_ARGUMENT naming the
+language (the real server's behaviour is UNKNOWN; silently unpunctuated text would hide it).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import threading
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 import numpy as np
@@ -33,14 +43,23 @@ from tritonclient.grpc import service_pb2 as tpb
 from tritonclient.grpc import service_pb2_grpc as tpb_grpc
 
 ENSEMBLE_SUFFIX = "-asr-bls-ensemble"
+PUNCTUATION_TASK = "punctuation"  # the entry points' `task` parameter (riva_tools/speech_layout.py)
+SYNTHESIS_TASK = "speech_synthesis"
 _RPC_TIMEOUT_S = 2.0
 _INFER_TIMEOUT_S = 60.0
 ASR_SERVICE = "nvidia.riva.asr.RivaSpeechRecognition"
+NLP_SERVICE = "nvidia.riva.nlp.RivaLanguageUnderstanding"
+TTS_SERVICE = "nvidia.riva.tts.RivaSpeechSynthesis"
+# riva_server's flag name -> the gRPC service it turns on.
+SERVICES = {"asr": ASR_SERVICE, "nlp": NLP_SERVICE, "tts": TTS_SERVICE}
 
 
 @dataclass(frozen=True)
-class AsrModel:
+class RivaModel:
+    """A model Riva serves: `name` as clients see it, `triton` its entry point in Triton."""
+
     name: str
+    triton: str
     parameters: dict[str, str]
 
 
@@ -50,7 +69,36 @@ class TritonView:
 
     ok: bool
     reason: str
-    models: tuple[AsrModel, ...] = ()
+    asr: tuple[RivaModel, ...] = ()
+    nlp: tuple[RivaModel, ...] = ()
+    tts: tuple[RivaModel, ...] = ()
+
+    @property
+    def models(self) -> tuple[RivaModel, ...]:
+        return self.asr + self.nlp + self.tts
+
+
+def _tensor(name: str, array: np.ndarray) -> tuple[tpb.ModelInferRequest.InferInputTensor, bytes]:
+    """An input tensor and its raw contents (BYTES: each element length-prefixed)."""
+    if array.dtype == object:
+        raw = b"".join(len(v).to_bytes(4, "little") + v for v in array.reshape(-1))
+        datatype = "BYTES"
+    else:
+        datatype = {"float32": "FP32", "uint32": "UINT32", "int32": "INT32"}[str(array.dtype)]
+        raw = array.astype(array.dtype.newbyteorder("<")).tobytes()
+    return tpb.ModelInferRequest.InferInputTensor(name=name, datatype=datatype, shape=list(array.shape)), raw
+
+
+def _output(meta: tpb.ModelInferResponse.InferOutputTensor, raw: bytes) -> np.ndarray:
+    if meta.datatype == "BYTES":
+        values, at = [], 0
+        while at < len(raw):
+            size = int.from_bytes(raw[at:at + 4], "little")
+            values.append(bytes(raw[at + 4:at + 4 + size]))
+            at += 4 + size
+        return np.array(values, dtype=object).reshape(list(meta.shape))
+    dtype = {"FP32": "<f4", "UINT32": "<u4", "INT32": "<i4"}[meta.datatype]
+    return np.frombuffer(raw, dtype).reshape(list(meta.shape))
 
 
 class TritonUnavailable(RuntimeError):
@@ -63,8 +111,10 @@ class TritonProbe:
     `--triton_uri` is TIR's in-cluster name (`is-<id>:9000`): `resolve` turns it into the
     address behind it on every probe, so a redeployed Triton is found again."""
 
-    def __init__(self, triton_uri: str, resolve: Callable[[str], str | None]) -> None:
+    def __init__(self, triton_uri: str, resolve: Callable[[str], str | None],
+                 services: frozenset[str] = frozenset(SERVICES)) -> None:
         self.uri = triton_uri.removeprefix("grpc://")
+        self.services = services  # riva_server's flags that are on (SERVICES keys)
         self._resolve = resolve
         self._target: str | None = None
         self._channel: grpc.Channel | None = None
@@ -83,22 +133,29 @@ class TritonProbe:
             self._target, self._channel = target, None if target is None else grpc.insecure_channel(target)
         return None if self._channel is None else tpb_grpc.GRPCInferenceServiceStub(self._channel)
 
-    def transcribe(self, model: AsrModel, samples: np.ndarray, rate: int) -> str:
-        """One utterance through the pipeline's ensemble (Triton's ModelInfer)."""
-        audio = tpb.ModelInferRequest.InferInputTensor(name="AUDIO_SIGNAL", datatype="FP32",
-                                                       shape=[1, len(samples)])
-        sample_rate = tpb.ModelInferRequest.InferInputTensor(name="SAMPLE_RATE", datatype="UINT32", shape=[1, 1])
+    def infer(self, model: str, inputs: dict[str, np.ndarray], outputs: list[str]) -> dict[str, np.ndarray]:
+        """One request to a Triton model (Triton's gRPC ModelInfer)."""
+        tensors = [_tensor(name, array) for name, array in inputs.items()]
         request = tpb.ModelInferRequest(
-            model_name=model.name + ENSEMBLE_SUFFIX, inputs=[audio, sample_rate],
-            outputs=[tpb.ModelInferRequest.InferRequestedOutputTensor(name="FINAL_TRANSCRIPTS")],
-            raw_input_contents=[samples.astype("<f4").tobytes(), np.array([rate], "<u4").tobytes()])
+            model_name=model, inputs=[t for t, _ in tensors], raw_input_contents=[raw for _, raw in tensors],
+            outputs=[tpb.ModelInferRequest.InferRequestedOutputTensor(name=name) for name in outputs])
         with self._lock:
             stub = self._stub()
         if stub is None:
             raise TritonUnavailable(f"triton at {self.uri} unreachable (no such endpoint is listening)")
         reply = stub.ModelInfer(request, timeout=_INFER_TIMEOUT_S)
-        raw = reply.raw_output_contents[0]  # BYTES: a 4-byte little-endian length, then the text
-        return bytes(raw[4:4 + int.from_bytes(raw[:4], "little")]).decode("utf-8")
+        return {meta.name: _output(meta, raw) for meta, raw in zip(reply.outputs, reply.raw_output_contents)}
+
+    def transcribe(self, model: RivaModel, samples: np.ndarray, rate: int) -> str:
+        """One utterance through the pipeline's ensemble."""
+        out = self.infer(model.triton, {"AUDIO_SIGNAL": samples.astype(np.float32)[None, :],
+                                        "SAMPLE_RATE": np.array([[rate]], np.uint32)}, ["FINAL_TRANSCRIPTS"])
+        return str(out["FINAL_TRANSCRIPTS"].reshape(-1)[0].decode("utf-8"))
+
+    def punctuate(self, model: RivaModel, texts: list[str]) -> list[str]:
+        out = self.infer(model.triton, {"TEXT": np.array([t.encode("utf-8") for t in texts], dtype=object)},
+                         ["TEXT"])
+        return [v.decode("utf-8") for v in out["TEXT"].reshape(-1)]
 
     def view(self) -> TritonView:
         with self._lock:
@@ -118,23 +175,32 @@ class TritonProbe:
             return TritonView(False, f"triton at {self.uri} not ready")
         index = stub.RepositoryIndex(tpb.RepositoryIndexRequest(ready=True),
                                            timeout=_RPC_TIMEOUT_S)
-        models: list[AsrModel] = []
+        found: dict[str, list[RivaModel]] = {"asr": [], "nlp": [], "tts": []}
         for entry in index.models:
-            if entry.state != "READY" or not entry.name.endswith(ENSEMBLE_SUFFIX):
+            if entry.state != "READY":
                 continue
             config = stub.ModelConfig(tpb.ModelConfigRequest(name=entry.name),
                                             timeout=_RPC_TIMEOUT_S).config
             params = {k: v.string_value for k, v in config.parameters.items()}
-            models.append(AsrModel(
-                name=entry.name.removesuffix(ENSEMBLE_SUFFIX),
-                parameters={"type": params.get("type", "online"),
-                            "language_code": params.get("language_code", "en-US"),
-                            "streaming": params.get("streaming", "true")},
-            ))
-        if not models:
-            return TritonView(
-                False, f"no ASR model (*{ENSEMBLE_SUFFIX}) READY in triton at {self.uri}")
-        return TritonView(True, "", tuple(sorted(models, key=lambda m: m.name)))
+            if entry.name.endswith(ENSEMBLE_SUFFIX):
+                found["asr"].append(RivaModel(
+                    entry.name.removesuffix(ENSEMBLE_SUFFIX), entry.name,
+                    {"type": params.get("type", "online"), "language_code": params.get("language_code", "en-US"),
+                     "streaming": params.get("streaming", "true")}))
+            elif params.get("task") == PUNCTUATION_TASK:
+                found["nlp"].append(RivaModel(entry.name, entry.name, {
+                    "language_code": params.get("language_code", "en-US"), "type": PUNCTUATION_TASK}))
+            elif params.get("task") == SYNTHESIS_TASK:
+                found["tts"].append(RivaModel(entry.name, entry.name, {
+                    key: params.get(key, "") for key in ("language_code", "voice_name", "subvoices", "sample_rate")}))
+        lacking = [kind for kind in SERVICES if kind in self.services and not found[kind]]
+        view = {kind: tuple(sorted(models, key=lambda m: m.name)) if kind in self.services else ()
+                for kind, models in found.items()}
+        if len(lacking) == len(self.services):
+            what = {"asr": f"ASR model (*{ENSEMBLE_SUFFIX})", "nlp": "punctuation model", "tts": "TTS voice"}
+            return TritonView(False, "; ".join(f"no {what[kind]} READY in triton at {self.uri} "
+                                               f"(--{kind}_service=true)" for kind in lacking), **view)
+        return TritonView(True, "", **view)
 
 
 class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[misc]
@@ -148,7 +214,7 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
         configs = [
             asr.RivaSpeechRecognitionConfigResponse.Config(model_name=m.name,
                                                            parameters=m.parameters)
-            for m in view.models
+            for m in view.asr
             if not request.model_name or request.model_name in (m.name, m.name + ENSEMBLE_SUFFIX)
         ]
         return asr.RivaSpeechRecognitionConfigResponse(model_config=configs)
@@ -157,7 +223,7 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
                   context: grpc.ServicerContext) -> asr.RecognizeResponse:
         model = self._pipeline(request.config, "offline", context)
         samples, rate = _samples(request.audio, request.config.sample_rate_hertz, context)
-        text = self._transcribe(model, samples, rate, context)
+        text = self._punctuated(request.config, self._transcribe(model, samples, rate, context), context)
         return asr.RecognizeResponse(results=[asr.SpeechRecognitionResult(
             alternatives=[asr.SpeechRecognitionAlternative(transcript=text, confidence=1.0)],
             channel_tag=1, audio_processed=len(samples) / rate)])
@@ -190,27 +256,33 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
                     if partial:
                         yield _streaming(partial, final=False, processed=interim_at)
         samples, actual = _samples(bytes(received), rate, context)
-        text = self._transcribe(model, samples, actual, context)
+        text = self._punctuated(config.config, self._transcribe(model, samples, actual, context), context)
         yield _streaming(text, final=True, processed=len(samples) / actual)
 
-    def _transcribe(self, model: AsrModel, samples: np.ndarray, rate: int, context: grpc.ServicerContext) -> str:
-        try:
-            return self._probe.transcribe(model, samples, rate)
-        except TritonUnavailable as exc:
-            context.abort(grpc.StatusCode.UNAVAILABLE, f"Triton is not ready: {exc}")
-        except grpc.RpcError as exc:
-            detail = exc.details() if isinstance(exc, grpc.Call) else str(exc)
-            context.abort(grpc.StatusCode.INTERNAL,
-                          f"Error: inference failed in Triton for model {model.name}{ENSEMBLE_SUFFIX}: {detail}")
-        raise AssertionError("unreachable")
+    def _punctuated(self, config: asr.RecognitionConfig, text: str, context: grpc.ServicerContext) -> str:
+        """The final transcript, through the punctuation model of its language when asked."""
+        if not config.enable_automatic_punctuation or not text:
+            return text
+        language = config.language_code or "en-US"
+        view = self._probe.view()
+        model = next((m for m in view.nlp if m.parameters["language_code"] == language), None)
+        if model is None:  # none deployed, or the NLP service is off
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                          f"Error: automatic punctuation requested, but no punctuation model is available for "
+                          f"language_code={language}")
+        assert model is not None
+        return triton_call(context, model, lambda: self._probe.punctuate(model, [text])[0])
 
-    def _pipeline(self, config: asr.RecognitionConfig, kind: str, context: grpc.ServicerContext) -> AsrModel:
+    def _transcribe(self, model: RivaModel, samples: np.ndarray, rate: int, context: grpc.ServicerContext) -> str:
+        return triton_call(context, model, lambda: self._probe.transcribe(model, samples, rate))
+
+    def _pipeline(self, config: asr.RecognitionConfig, kind: str, context: grpc.ServicerContext) -> RivaModel:
         """The deployed pipeline of `kind` for this request, as Triton serves it now."""
         view = self._probe.view()
         if not view.ok:
             context.abort(grpc.StatusCode.UNAVAILABLE, f"Triton is not ready: {view.reason}")
         language = config.language_code or "en-US"
-        for model in view.models:
+        for model in view.asr:
             if model.parameters.get("type") == kind and model.parameters.get("language_code") == language \
                     and (not config.model or config.model in (model.name, model.name + ENSEMBLE_SUFFIX)):
                 return model
@@ -218,6 +290,21 @@ class RivaAsrService(asr_grpc.RivaSpeechRecognitionServicer):  # type: ignore[mi
                       f"Error: Unavailable model requested given these parameters: language_code={language}; "
                       f"sample_rate={config.sample_rate_hertz}; type={kind};")
         raise AssertionError("unreachable")
+
+
+T = TypeVar("T")
+
+
+def triton_call(context: grpc.ServicerContext, model: RivaModel, call: Callable[[], T]) -> T:
+    """`call` (an inference), its failures as Riva reports them."""
+    try:
+        return call()
+    except TritonUnavailable as exc:
+        context.abort(grpc.StatusCode.UNAVAILABLE, f"Triton is not ready: {exc}")
+    except grpc.RpcError as exc:
+        detail = exc.details() if isinstance(exc, grpc.Call) else str(exc)
+        context.abort(grpc.StatusCode.INTERNAL, f"Error: inference failed in Triton for model {model.triton}: {detail}")
+    raise AssertionError("unreachable")
 
 
 SAMPLE_RATE = 16000
@@ -247,5 +334,5 @@ def _streaming(text: str, final: bool, processed: float) -> asr.StreamingRecogni
         is_final=final, stability=1.0 if final else 0.5, channel_tag=1, audio_processed=processed)])
 
 
-def register_riva(server: grpc.Server, probe: TritonProbe) -> None:
+def register_asr(server: grpc.Server, probe: TritonProbe) -> None:
     asr_grpc.add_RivaSpeechRecognitionServicer_to_server(RivaAsrService(probe), server)

@@ -33,8 +33,9 @@ from riva_tir.emulator.objectstore import BucketNotFound, ObjectStore
 _REPO_ROOT = Path(__file__).resolve().parents[3]
 _BACKENDS = Path(__file__).resolve().parents[1] / "triton" / "backends"
 # Riva's own backends (riva_tir/emulator/riva_tools/triton_layout.py names them in configs).
-RIVA_BACKENDS = ("riva_asr_bls", "riva_asr_decoder")
-STOCK_BACKENDS = ("python", "tensorrt")
+RIVA_BACKENDS = ("riva_asr_bls", "riva_asr_decoder", "riva_nlp_punctuation", "riva_tts_bls", "riva_tts_preprocessor",
+                 "riva_tts_chunker", "riva_tts_postprocessor")
+STOCK_BACKENDS = ("python", "tensorrt", "onnxruntime")
 # Triton's own default ports, for a port flag the command line leaves out.
 PORT_FLAGS = {"--http-port": 8000, "--grpc-port": 8001, "--metrics-port": 8002}
 ADDRESS_FLAGS = ("--http-address", "--grpc-address", "--metrics-address")
@@ -78,7 +79,7 @@ def backend_directory(install: TritonInstall, root: Path, riva_image: bool) -> P
         staging = root / f".{folder.name}-{os.getpid()}-{threading.get_ident()}"
         staging.mkdir(parents=True)
         (staging / "python").symlink_to(install.server / "backends" / "python")
-        for name in ("tensorrt", *(RIVA_BACKENDS if riva_image else ())):
+        for name in (*STOCK_BACKENDS[1:], *(RIVA_BACKENDS if riva_image else ())):
             (staging / name).symlink_to(_BACKENDS / name)
         try:
             staging.rename(folder)

@@ -284,7 +284,8 @@ class EndpointModels(Collection[Endpoint]):
             elif spec.runtime == "riva":
                 if not spec.triton_uri:
                     raise ValueError("riva_server needs --triton_uri")
-                self.dataplane.start_riva(endpoint.id, spec.triton_uri, spec.riva_port, rolling)
+                self.dataplane.start_riva(endpoint.id, spec.triton_uri, spec.riva_port, rolling,
+                                          specs.riva_services(spec.commands + spec.args))
             else:
                 self.dataplane.start_generic(endpoint.id, a.CUSTOM_CONTAINER_PORT, rolling)
         except Exception as exc:  # the container would crash-loop: show it as a failed endpoint

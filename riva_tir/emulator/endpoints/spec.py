@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from riva_tir.emulator.assumptions import E2E_REGISTRY, INITIAL_COOLDOWN_SECONDS, RIVA_DEFAULT_PORT
+from riva_tir.emulator.assumptions import E2E_REGISTRY, INITIAL_COOLDOWN_SECONDS, RIVA_DEFAULT_PORT, RIVA_SERVICE_DEFAULT
 from riva_tir.emulator.catalog.models import Catalog, PlanChoice, resolve_plan
 from riva_tir.emulator.envelope import ValidationFailed
 from riva_tir.emulator.scope import Scope
@@ -136,6 +136,22 @@ def _flag(tokens: list[str], name: str) -> str:
 def _riva_port(tokens: list[str]) -> int:
     port = _flag(tokens, "--riva-uri").rpartition(":")[2]
     return int(port) if port.isdigit() else RIVA_DEFAULT_PORT
+
+
+RIVA_SERVICE_FLAGS = ("asr", "nlp", "tts")
+
+
+def riva_services(tokens: list[str]) -> frozenset[str]:
+    """The services riva_server's `--<name>_service=true|false` flags turn on; ValueError (the
+    server exits at start) for another value."""
+    on = set()
+    for name in RIVA_SERVICE_FLAGS:
+        value = _flag(tokens, f"--{name}_service").lower()
+        if value not in ("", "true", "false", "1", "0"):
+            raise ValueError(f"riva_server: illegal value '{value}' specified for bool flag '{name}_service'")
+        if value in ("true", "1") or (not value and RIVA_SERVICE_DEFAULT):
+            on.add(name)
+    return frozenset(on)
 
 
 def _runtime(framework: str, model_id: int | None, tokens: list[str]) -> str:

@@ -26,7 +26,7 @@ class FlagError(Exception):
     """A flag is unknown or has an invalid value (message is shown to the user)."""
 
 
-def _bool(text: str) -> bool:
+def boolean(text: str) -> bool:
     lowered = text.lower()
     if lowered in {"true", "1", "yes"}:
         return True
@@ -35,13 +35,13 @@ def _bool(text: str) -> bool:
     raise ValueError("expected True or False")
 
 
-def _language(text: str) -> str:
+def language_code(text: str) -> str:
     if not re.fullmatch(r"[a-z]{2,3}-[A-Z]{2}", text):
         raise ValueError("expected a language code like en-US")
     return text
 
 
-def _name(text: str) -> str:
+def triton_name(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", text):
         raise ValueError("expected letters, digits, '.', '_' or '-'")
     return text
@@ -53,7 +53,7 @@ def _decoder(text: str) -> str:
     return text
 
 
-def _existing_file(text: str) -> str:
+def existing_file(text: str) -> str:
     if not Path(text).is_file():
         raise ValueError(f"file not found: {text}")
     return text
@@ -67,21 +67,21 @@ SWITCHES: frozenset[str] = frozenset(
 )
 
 VALUE_FLAGS: dict[str, Parser] = {
-    "name": _name,
-    "language_code": _language,
+    "name": triton_name,
+    "language_code": language_code,
     "ms_per_timestep": int,
     "chunk_size": float,
     "left_padding_size": float,
     "right_padding_size": float,
     "decoder_chunk_size": float,
     "max_batch_size": int,
-    "acoustic_model_name": _name,  # changes the Triton model names (triton_layout.py)
-    "featurizer_name": _name,
+    "acoustic_model_name": triton_name,  # changes the Triton model names (triton_layout.py)
+    "featurizer_name": triton_name,
     "endpointing.start_history": int,
-    "return_separate_utterances": _bool,
-    "featurizer.use_utterance_norm_params": _bool,
+    "return_separate_utterances": boolean,
+    "featurizer.use_utterance_norm_params": boolean,
     "featurizer.precalc_norm_time_steps": int,
-    "featurizer.precalc_norm_params": _bool,
+    "featurizer.precalc_norm_params": boolean,
     "featurizer.max_batch_size": int,
     "featurizer.max_execution_batch_size": int,
     "endpointing.residue_blanks_at_start": int,
@@ -93,18 +93,18 @@ VALUE_FLAGS: dict[str, Parser] = {
     "flashlight_decoder.beam_size": int,
     "flashlight_decoder.beam_threshold": float,
     "flashlight_decoder.num_tokenization": int,
-    "decoding_language_model_binary": _existing_file,
-    "decoding_vocab": _existing_file,
-    "decoding_language_model_arpa": _existing_file,
-    "wfst_tokenizer_model": _existing_file,
-    "wfst_verbalizer_model": _existing_file,
-    "speech_hints_model": _existing_file,
-    "profane_words_file": _existing_file,
+    "decoding_language_model_binary": existing_file,
+    "decoding_vocab": existing_file,
+    "decoding_language_model_arpa": existing_file,
+    "wfst_tokenizer_model": existing_file,
+    "wfst_verbalizer_model": existing_file,
+    "speech_hints_model": existing_file,
+    "profane_words_file": existing_file,
 }
 
 # Flags naming files that the RMIR must carry along (copied as assets).
 FILE_FLAGS: tuple[str, ...] = tuple(
-    name for name, parser in VALUE_FLAGS.items() if parser is _existing_file
+    name for name, parser in VALUE_FLAGS.items() if parser is existing_file
 )
 
 # Any other flag the real tool's configuration tree may hold: `section.key` words.
@@ -144,18 +144,20 @@ class AsrBuildConfig:
         return flags
 
 
-def parse_flags(tokens: list[str]) -> AsrBuildConfig:
-    """Validate `--flag[=value]` tokens; raise FlagError naming the first bad one."""
+def parse_tokens(tokens: list[str], value_flags: dict[str, Parser],
+                 switches_known: frozenset[str]) -> tuple[dict[str, object], frozenset[str]]:
+    """Validate `--flag[=value]` tokens against one task's known flags (any other
+    well-formed `--name=value` is kept as text); raise FlagError naming the first bad one."""
     values: dict[str, object] = {}
     switches: set[str] = set()
     for token in tokens:
         name, sep, raw = token[2:].partition("=")
-        if name in SWITCHES:
+        if name in switches_known:
             if sep:
                 raise FlagError(f"flag --{name} takes no value")
             switches.add(name)
             continue
-        parser = VALUE_FLAGS.get(name)
+        parser = value_flags.get(name)
         if parser is None and not (sep and FLAG_NAME.fullmatch(name)):
             raise FlagError(f"unrecognized argument: --{name}")
         if not sep:
@@ -167,11 +169,17 @@ def parse_flags(tokens: list[str]) -> AsrBuildConfig:
             values[name] = parser(raw)
         except ValueError as exc:
             raise FlagError(f"invalid value for --{name}: {exc}") from None
+    return values, frozenset(switches)
+
+
+def parse_flags(tokens: list[str]) -> AsrBuildConfig:
+    """The speech_recognition flags, checked together."""
+    values, switches = parse_tokens(tokens, VALUE_FLAGS, SWITCHES)
     if values.get("decoder_type") == "flashlight":
         for needed in ("decoding_language_model_binary", "decoding_vocab"):
             if needed not in values:
                 raise FlagError(f"--decoder_type=flashlight needs --{needed}=FILE")
-    return AsrBuildConfig(values=values, switches=frozenset(switches))
+    return AsrBuildConfig(values=values, switches=switches)
 
 
 def model_ms_per_timestep(model: str) -> int:

@@ -1,18 +1,26 @@
-"""`riva-build`: turn a `.riva` (EFF stand-in) into an `.rmir` (RMIR stand-in).
+"""`riva-build`: turn `.riva` files (EFF stand-ins) into an `.rmir` (RMIR stand-in).
 
-Shape (docs/riva.md §4.1): `riva-build speech_recognition [-f] OUT.rmir[:key] IN.riva[:key] [--flags]`.
-It checks what the real tool would trip over: the subcommand, `file:key` syntax, that the
-input is an EFF archive of an ASR model, the key (wrong or missing → decryption error), an
-existing output without `-f`, and the flags (asr_flags.py). The payload is decrypted with the
-input key and re-encrypted with the output key, streaming.
+Shapes (docs/riva.md §4.1, §4.7):
+`riva-build speech_recognition [-f] OUT.rmir[:key] IN.riva[:key] [--flags]`,
+`riva-build punctuation [-f] OUT.rmir[:key] IN.riva[:key] [--flags]`,
+`riva-build speech_synthesis [-f] OUT.rmir[:key] FASTPITCH.riva[:key] HIFIGAN.riva[:key] [--flags]`.
+It checks what the real tool would trip over: the subcommand, `file:key` syntax, that each
+input is an EFF archive of the kind its position needs, the key (wrong or missing → decryption
+error), an existing output without `-f`, and the flags (asr_flags.py, speech_flags.py). The
+payloads are decrypted with the input keys and re-encrypted with the output key, streaming,
+one after the other. `translation` and the older NLP tasks are refused as not emulated.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
-from riva_tir.emulator.riva_tools.archive import EFF_FORMAT, ArchiveError, open_archive, write_rmir
+from riva_tir.emulator.riva_tools.archive import EFF_FORMAT, ArchiveError, OpenArchive, open_archive, write_rmir
 from riva_tir.emulator.riva_tools.asr_flags import (
     FILE_FLAGS,
     SWITCHES,
@@ -22,14 +30,19 @@ from riva_tir.emulator.riva_tools.asr_flags import (
 )
 from riva_tir.emulator.riva_tools.cli import USAGE_EXIT, KeyedPath, ToolError, run_tool, split_keyed
 from riva_tir.emulator.riva_tools.keys import KeyMismatch
+from riva_tir.emulator.riva_tools.speech_flags import parse_punctuation, parse_synthesis
 
-USAGE = ("usage: riva-build {speech_recognition} [-f] OUTPUT.rmir[:KEY] INPUT.riva[:KEY] "
-         "[--flag=value ...]")
-# Subcommands of the real tool; only speech_recognition is emulated.
+T = TypeVar("T")
+USAGES = {
+    "speech_recognition": "OUTPUT.rmir[:KEY] INPUT.riva[:KEY]",
+    "punctuation": "OUTPUT.rmir[:KEY] INPUT.riva[:KEY]",
+    "speech_synthesis": "OUTPUT.rmir[:KEY] FASTPITCH.riva[:KEY] HIFIGAN.riva[:KEY]",
+}
+USAGE = "usage: riva-build {" + ",".join(USAGES) + "} [-f] OUTPUT.rmir[:KEY] INPUT.riva[:KEY]... [--flag=value ...]"
+# Subcommands of the real tool, and those emulated.
 KNOWN = ("speech_recognition", "speech_synthesis", "punctuation", "token_classification",
          "text_classification", "qa", "translation")
-# Model kinds a speech_recognition pipeline accepts from the EFF manifest.
-ASR_KINDS = frozenset({"asr"})
+EMULATED = tuple(USAGES)
 
 
 def _split_args(args: list[str]) -> tuple[bool, list[str], list[str]]:
@@ -59,65 +72,136 @@ def _decryption_error(path: Path, detail: str) -> ToolError:
     )
 
 
-def build(output: KeyedPath, source: KeyedPath, force: bool, flag_tokens: list[str]) -> Path:
-    """Validate everything, then write the RMIR; returns its path."""
-    if output.path.suffix != ".rmir":
-        raise ToolError(f"output '{output.path}' must be an .rmir file", USAGE_EXIT)
-    try:
-        config = parse_flags(flag_tokens)
-    except FlagError as exc:
-        raise ToolError(str(exc), USAGE_EXIT) from None
+@dataclass
+class _Input:
+    """One opened `.riva` of the kind its position needs, with its payload's cipher key."""
+
+    archive: OpenArchive
+    cipher_key: bytes | None
+
+    @property
+    def model(self) -> str:
+        return str(self.archive.manifest.get("model", "model"))
+
+    @property
+    def kind(self) -> str:
+        return str(self.archive.manifest.get("kind"))
+
+    def source(self) -> dict[str, str]:
+        return {"model": self.model, "kind": self.kind, "file": self.archive.path.name}
+
+
+def _open_input(source: KeyedPath, task: str, kind: str, needs: str) -> _Input:
+    """Open `source`, refusing a model of another kind (`needs` says which) or a wrong key."""
     if not source.path.is_file():
         raise ToolError(f"input file '{source.path}' does not exist")
-    if output.path.exists() and not force:
-        raise ToolError(f"output '{output.path}' already exists; use -f to overwrite")
     try:
         archive = open_archive(source.path, EFF_FORMAT)
     except ArchiveError as exc:
         raise ToolError(f"{exc} (expected a .riva file exported by nemo2riva)") from None
+    opened = _Input(archive, None)
     try:
-        kind = str(archive.manifest.get("kind"))
-        model = str(archive.manifest.get("model", "model"))
-        if kind not in ASR_KINDS:
-            raise ToolError(
-                f"'{source.path}' holds a '{kind}' model; speech_recognition needs an ASR model"
-            )
+        if opened.kind != kind:
+            raise ToolError(f"'{source.path}' holds a '{opened.kind}' model; {task} needs {needs}")
         try:
-            cipher_key = archive.unlock(source.key)
+            opened.cipher_key = archive.unlock(source.key)
         except LookupError:
-            raise _decryption_error(source.path,
-                                    "the archive is encrypted and no key was given") from None
+            raise _decryption_error(source.path, "the archive is encrypted and no key was given") from None
         except KeyMismatch:
             raise _decryption_error(source.path, "wrong key (EFF decryption error)") from None
-        if not archive.encrypted and source.key:
-            print(f"WARNING: '{source.path}' is not encrypted; ignoring its key", file=sys.stderr)
-        name = config.pipeline_name(model)
-        print(f"INFO: building speech_recognition pipeline '{name}' ({config.mode}) "
-              f"from {source.path}")
+    except ToolError:
+        archive.close()
+        raise
+    if not archive.encrypted and source.key:
+        print(f"WARNING: '{source.path}' is not encrypted; ignoring its key", file=sys.stderr)
+    return opened
+
+
+def _check_output(output: KeyedPath, force: bool) -> None:
+    if output.path.suffix != ".rmir":
+        raise ToolError(f"output '{output.path}' must be an .rmir file", USAGE_EXIT)
+    if output.path.exists() and not force:
+        raise ToolError(f"output '{output.path}' already exists; use -f to overwrite")
+
+
+def _flags(parse: Callable[[list[str]], T], tokens: list[str]) -> T:
+    try:
+        return parse(tokens)
+    except FlagError as exc:
+        raise ToolError(str(exc), USAGE_EXIT) from None
+
+
+def _write(output: KeyedPath, manifest: dict[str, Any], inputs: list[_Input], assets: dict[str, Path]) -> None:
+    """The RMIR: the inputs' payloads one after the other (their sizes in `parts`)."""
+    output.path.parent.mkdir(parents=True, exist_ok=True)
+    parts = [{"kind": i.kind, "size": i.archive.payload_size()} for i in inputs]
+    plugins = sorted({p for i in inputs for p in i.archive.trt_plugins()})
+    write_rmir(
+        output.path,
+        {**manifest, "parts": parts, "source": inputs[0].source() if len(inputs) == 1 else [i.source() for i in inputs],
+         # The engine needs what the model's graph needs (archive.py).
+         **({"trt_plugins": plugins} if plugins else {})},
+        key=output.key,
+        payload_size=sum(int(str(part["size"])) for part in parts),
+        payload=itertools.chain.from_iterable(i.archive.payload(i.cipher_key) for i in inputs),
+        assets=assets,
+    )
+    print(f"INFO: wrote {output.path}")
+
+
+def build(output: KeyedPath, source: KeyedPath, force: bool, flag_tokens: list[str]) -> Path:
+    """speech_recognition: validate everything, then write the RMIR; returns its path."""
+    config = _flags(parse_flags, flag_tokens)
+    _check_output(output, force)
+    model = _open_input(source, "speech_recognition", "asr", "an ASR model")
+    try:
+        name = config.pipeline_name(model.model)
+        print(f"INFO: building speech_recognition pipeline '{name}' ({config.mode}) from {source.path}")
         assets = {Path(str(config.values[f])).name: Path(str(config.values[f]))
                   for f in FILE_FLAGS if f in config.values}
-        output.path.parent.mkdir(parents=True, exist_ok=True)
-        write_rmir(
-            output.path,
-            {
-                "pipeline": "speech_recognition",
-                "name": name,
-                "mode": config.mode,
-                "language_code": config.language_code,
-                "flags": config.as_manifest(),
-                "model_ms_per_timestep": model_ms_per_timestep(model),
-                "source": {"model": model, "kind": kind, "file": source.path.name},
-                # The engine needs what the model's graph needs (archive.py).
-                **({"trt_plugins": plugins} if (plugins := archive.trt_plugins()) else {}),
-            },
-            key=output.key,
-            payload_size=archive.payload_size(),
-            payload=archive.payload(cipher_key),
-            assets=assets,
-        )
+        _write(output, {"pipeline": "speech_recognition", "name": name, "mode": config.mode,
+                        "language_code": config.language_code, "flags": config.as_manifest(),
+                        "model_ms_per_timestep": model_ms_per_timestep(model.model)},
+               [model], assets)
     finally:
-        archive.close()
-    print(f"INFO: wrote {output.path}")
+        model.archive.close()
+    return output.path
+
+
+def build_punctuation(output: KeyedPath, source: KeyedPath, force: bool, flag_tokens: list[str]) -> Path:
+    config = _flags(parse_punctuation, flag_tokens)
+    _check_output(output, force)
+    model = _open_input(source, "punctuation", "punctuation", "a punctuation and capitalization model")
+    try:
+        print(f"INFO: building punctuation pipeline '{config.ensemble}' from {source.path}")
+        _write(output, {"pipeline": "punctuation", "name": config.name, "language_code": config.language_code,
+                        "flags": config.values}, [model], {})
+    finally:
+        model.archive.close()
+    return output.path
+
+
+_SYNTHESIS_NEEDS = "a FastPitch model (tts_fastpitch) first, then a HiFi-GAN vocoder (tts_hifigan)"
+
+
+def build_synthesis(output: KeyedPath, sources: list[KeyedPath], force: bool, flag_tokens: list[str]) -> Path:
+    config = _flags(parse_synthesis, flag_tokens)
+    _check_output(output, force)
+    inputs: list[_Input] = []
+    try:
+        for source, kind in zip(sources, ("tts_fastpitch", "tts_hifigan"), strict=True):
+            inputs.append(_open_input(source, "speech_synthesis", kind, _SYNTHESIS_NEEDS))
+        print(f"INFO: building speech_synthesis pipeline for voice '{config.voice}' ({config.language_code}, "
+              f"{config.sample_rate} Hz)")
+        assets = {Path(path).name: Path(path) for path in config.files.values()}
+        _write(output, {"pipeline": "speech_synthesis", "name": config.voice, "voice_name": config.voice,
+                        "language_code": config.language_code, "sample_rate": config.sample_rate,
+                        "subvoices": config.subvoices,
+                        "files": {flag: Path(path).name for flag, path in config.files.items()},
+                        "flags": config.values}, inputs, assets)
+    finally:
+        for opened in inputs:
+            opened.archive.close()
     return output.path
 
 
@@ -129,12 +213,19 @@ def main(args: list[str]) -> int:
     if sub not in KNOWN:
         raise ToolError(f"argument task: invalid choice: '{sub}' (choose from {', '.join(KNOWN)})",
                         USAGE_EXIT)
-    if sub != "speech_recognition":
-        raise ToolError(f"'{sub}' pipelines are not emulated; only speech_recognition", USAGE_EXIT)
+    if sub not in EMULATED:
+        raise ToolError(f"'{sub}' pipelines are not emulated (riva-tir's emulator builds only "
+                        f"{', '.join(EMULATED)})", USAGE_EXIT)
     force, positional, flags = _split_args(rest)
-    if len(positional) != 2:
-        raise ToolError(f"expected OUTPUT.rmir[:KEY] and INPUT.riva[:KEY]\n{USAGE}", USAGE_EXIT)
-    build(split_keyed(positional[0]), split_keyed(positional[1]), force, flags)
+    if len(positional) != USAGES[sub].count(" ") + 1:
+        raise ToolError(f"expected {USAGES[sub]}\n{USAGE}", USAGE_EXIT)
+    output, sources = split_keyed(positional[0]), [split_keyed(p) for p in positional[1:]]
+    if sub == "speech_synthesis":
+        build_synthesis(output, sources, force, flags)
+    elif sub == "punctuation":
+        build_punctuation(output, sources[0], force, flags)
+    else:
+        build(output, sources[0], force, flags)
     return 0
 
 

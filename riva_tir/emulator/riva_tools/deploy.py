@@ -21,6 +21,12 @@ from pathlib import Path
 from riva_tir.emulator.riva_tools.archive import RMIR_FORMAT, ArchiveError, OpenArchive, open_archive
 from riva_tir.emulator.riva_tools.cli import USAGE_EXIT, KeyedPath, ToolError, run_tool, split_keyed
 from riva_tir.emulator.riva_tools.keys import KeyMismatch
+from riva_tir.emulator.riva_tools.speech_layout import (
+    CAPITALIZATION_LABELS,
+    PUNCTUATION_LABELS,
+    PunctuationModels,
+    SynthesisModels,
+)
 from riva_tir.emulator.riva_tools.triton_layout import (
     VOCABULARY,
     PipelineModels,
@@ -87,8 +93,73 @@ def _write_plugins(repo: Path, plugins: list[str]) -> None:
         (folder / plugin).write_bytes(shared_library(plugin))
 
 
-def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
-    """Validate, then write the pipeline's model directories into `repo`."""
+def _write_parts(archive: OpenArchive, cipher_key: bytes | None, targets: list[Path]) -> None:
+    """The RMIR's payload split into its parts (the built models, in order), one file each."""
+    sizes = [int(part["size"]) for part in archive.manifest["parts"]]
+    chunks = archive.payload(cipher_key)
+    pending = b""
+    for target, size in zip(targets, sizes, strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            while size > 0:
+                pending = pending or next(chunks, b"")
+                if not pending:
+                    raise ToolError(f"{archive.path.name}: payload shorter than its parts")
+                handle.write(pending[:size])
+                size, pending = size - len(pending[:size]), pending[size:]
+
+
+def _replace(repo: Path, names: tuple[str, ...], force: bool) -> None:
+    """Clear the pipeline's own model directories (only with -f when they exist)."""
+    existing = [repo / name for name in names if (repo / name).exists()]
+    if existing and not force:
+        raise ToolError(f"model directory '{existing[0]}' already exists; use -f to overwrite")
+    for target in existing:
+        _progress(f"Removing existing {target.name}")
+        shutil.rmtree(target)
+
+
+def _write_configs(repo: Path, configs: dict[str, str], rmir: Path) -> None:
+    """Each model's config and version directory; a version holds at least `deployed_from.txt`
+    (the RMIR it came from), since an object store keeps no empty folder and Triton loads no
+    model without its version."""
+    for name, config in configs.items():
+        (repo / name / "1").mkdir(parents=True, exist_ok=True)
+        (repo / name / "config.pbtxt").write_text(config)
+        (repo / name / "1" / "deployed_from.txt").write_text(f"{rmir.name}\n")
+
+
+def _deploy_punctuation(archive: OpenArchive, cipher_key: bytes | None, repo: Path, force: bool) -> tuple[str, ...]:
+    manifest = archive.manifest
+    language = str(manifest["language_code"])
+    models = PunctuationModels.for_pipeline(str(manifest["name"]), language)
+    _replace(repo, models.names, force)
+    _progress(f"Building TensorRT engine for {models.network} (emulated, no GPU)")
+    _write_parts(archive, cipher_key, [repo / models.network / "1" / "model.plan"])
+    _write_configs(repo, models.configs(language), archive.path)
+    labels = repo / models.ensemble / "1"
+    (labels / "punct_label_ids.csv").write_text("".join(f"{label}\n" for label in PUNCTUATION_LABELS))
+    (labels / "capit_label_ids.csv").write_text("".join(f"{label}\n" for label in CAPITALIZATION_LABELS))
+    return models.names
+
+
+def _deploy_synthesis(archive: OpenArchive, cipher_key: bytes | None, repo: Path, force: bool) -> tuple[str, ...]:
+    manifest = archive.manifest
+    models = SynthesisModels.for_voice(str(manifest["voice_name"]))
+    _replace(repo, models.names, force)
+    _progress(f"Building ONNX encoder {models.encoder} and TensorRT engine for {models.vocoder} (emulated, no GPU)")
+    _write_parts(archive, cipher_key, [repo / models.encoder / "1" / "model.onnx",
+                                       repo / models.vocoder / "1" / "model.plan"])
+    flags = manifest.get("flags")
+    speakers = int(str(flags.get("num_speakers", 1))) if isinstance(flags, dict) else 1
+    _write_configs(repo, models.configs(manifest, speakers), archive.path)
+    for member in archive.member_names("assets/"):  # the auxiliary files, for the preprocessor
+        (repo / models.preprocessor / "1" / Path(member).name).write_bytes(archive.read_member(member))
+    return models.names
+
+
+def deploy(source: KeyedPath, repo: Path, force: bool) -> tuple[str, ...]:
+    """Validate, then write the pipeline's model directories into `repo`; returns their names."""
     if not source.path.is_file():
         raise ToolError(f"input file '{source.path}' does not exist")
     if repo.exists() and not repo.is_dir():
@@ -101,51 +172,54 @@ def deploy(source: KeyedPath, repo: Path, force: bool) -> PipelineModels:
     try:
         cipher_key = _unlock(archive, source)
         manifest = archive.manifest
-        offline = manifest.get("mode") == "offline"
-        flags = manifest.get("flags")
-        flags = flags if isinstance(flags, dict) else {}
-        acoustic_name = flags.get("acoustic_model_name")
-        plugins = archive.trt_plugins()
-        models = PipelineModels.for_pipeline(str(manifest["name"]), offline,
-                                             str(acoustic_name) if acoustic_name else None)
-        targets = [repo / name for name in models.names]
-        existing = [t for t in targets if t.exists()]
-        if existing and not force:
-            raise ToolError(
-                f"model directory '{existing[0]}' already exists; use -f to overwrite"
-            )
-        for target in existing:
-            _progress(f"Removing existing {target.name}")
-            shutil.rmtree(target)
-        am_dir = repo / models.acoustic / "1"
-        am_dir.mkdir(parents=True)
-        _progress(f"Building TensorRT engine for {models.acoustic} (emulated, no GPU)")
-        plan_sha = _write_model_plan(archive, cipher_key, am_dir / "model.plan")
-        (am_dir / "vocabulary.txt").write_text(_VOCABULARY, encoding="utf-8")  # the output classes
-        _write_plugins(repo, plugins)
-        (repo / models.acoustic / "config.pbtxt").write_text(acoustic_config(models, plugins))
-
-        decoder_dir = repo / models.decoder / "1"
-        decoder_dir.mkdir(parents=True)
-        (decoder_dir / "vocabulary.txt").write_text(_VOCABULARY, encoding="utf-8")
-        (repo / models.decoder / "config.pbtxt").write_text(decoder_config(models))
-
-        ens_dir = repo / models.ensemble / "1"
-        ens_dir.mkdir(parents=True)
-        _progress(f"Writing {models.ensemble}")
-        (ens_dir / "lexicon.txt").write_text(_LEXICON, encoding="utf-8")
-        (ens_dir / f"{plan_sha[:32]}_tokenizer.model").write_bytes(plan_sha.encode())
-        for member in archive.member_names("assets/"):
-            (ens_dir / Path(member).name).write_bytes(archive.read_member(member))
-        (repo / models.ensemble / "config.pbtxt").write_text(
-            ensemble_config(models, offline, str(manifest.get("language_code", "en-US")), flags,
-                            int(str(manifest["model_ms_per_timestep"])))
-        )
+        pipeline = manifest.get("pipeline")
+        if pipeline == "punctuation":
+            names = _deploy_punctuation(archive, cipher_key, repo, force)
+        elif pipeline == "speech_synthesis":
+            names = _deploy_synthesis(archive, cipher_key, repo, force)
+        else:
+            names = _deploy_recognition(archive, cipher_key, repo, force)
     finally:
         archive.close()
-    _progress(f"Deployed pipeline '{manifest['name']}' to {repo}: "
-              f"{', '.join(models.names)}")
-    return models
+    _progress(f"Deployed pipeline '{archive.manifest['name']}' to {repo}: {', '.join(names)}")
+    return names
+
+
+def _deploy_recognition(archive: OpenArchive, cipher_key: bytes | None, repo: Path, force: bool) -> tuple[str, ...]:
+    manifest = archive.manifest
+    offline = manifest.get("mode") == "offline"
+    flags = manifest.get("flags")
+    flags = flags if isinstance(flags, dict) else {}
+    acoustic_name = flags.get("acoustic_model_name")
+    plugins = archive.trt_plugins()
+    models = PipelineModels.for_pipeline(str(manifest["name"]), offline,
+                                         str(acoustic_name) if acoustic_name else None)
+    _replace(repo, models.names, force)
+    am_dir = repo / models.acoustic / "1"
+    am_dir.mkdir(parents=True)
+    _progress(f"Building TensorRT engine for {models.acoustic} (emulated, no GPU)")
+    plan_sha = _write_model_plan(archive, cipher_key, am_dir / "model.plan")
+    (am_dir / "vocabulary.txt").write_text(_VOCABULARY, encoding="utf-8")  # the output classes
+    _write_plugins(repo, plugins)
+    (repo / models.acoustic / "config.pbtxt").write_text(acoustic_config(models, plugins))
+
+    decoder_dir = repo / models.decoder / "1"
+    decoder_dir.mkdir(parents=True)
+    (decoder_dir / "vocabulary.txt").write_text(_VOCABULARY, encoding="utf-8")
+    (repo / models.decoder / "config.pbtxt").write_text(decoder_config(models))
+
+    ens_dir = repo / models.ensemble / "1"
+    ens_dir.mkdir(parents=True)
+    _progress(f"Writing {models.ensemble}")
+    (ens_dir / "lexicon.txt").write_text(_LEXICON, encoding="utf-8")
+    (ens_dir / f"{plan_sha[:32]}_tokenizer.model").write_bytes(plan_sha.encode())
+    for member in archive.member_names("assets/"):
+        (ens_dir / Path(member).name).write_bytes(archive.read_member(member))
+    (repo / models.ensemble / "config.pbtxt").write_text(
+        ensemble_config(models, offline, str(manifest.get("language_code", "en-US")), flags,
+                        int(str(manifest["model_ms_per_timestep"])))
+    )
+    return models.names
 
 
 def main(args: list[str]) -> int:

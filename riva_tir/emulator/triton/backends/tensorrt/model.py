@@ -1,20 +1,30 @@
-"""The TensorRT acoustic model (`platform: "tensorrt_plan"`) as a Python-based Triton backend.
+"""TensorRT engines (`platform: "tensorrt_plan"`) as a Python-based Triton backend.
 
 Loading checks what TensorRT would: the version holds the engine (`model.plan`, or the
 config's `default_model_filename`), and every plugin library the engine needs (its config's
 `parameters["trt_plugins"]`, a stand-in convention: a real engine records them itself) is
-mapped into this process, which only LD_PRELOAD does (docs/riva.md §6). Inference recognizes
-the audio it is sent with pocketsphinx and emits one CTC frame per symbol over the model's
-output classes (`vocabulary.txt` in the version directory, plus the blank), as an acoustic
-model's log-probabilities.
+mapped into this process, which only LD_PRELOAD does (docs/riva.md §6). The engine's input
+binding says which network it is (riva_tir/emulator/riva_tools/triton_layout.py and
+speech_layout.py):
+- `audio_signal`, the ASR acoustic model: recognizes the audio with pocketsphinx and emits one
+  CTC frame per symbol over the model's output classes (`vocabulary.txt` in the version
+  directory, plus the blank), as an acoustic model's log-probabilities;
+- `tokens`, the punctuation BERT: per word, a punctuation class (none , . ?) and a
+  capitalization class (lower, upper) from rules of English (punctuation.py beside this file);
+- `SPECTROGRAM`, the HiFi-GAN vocoder: the FastPitch stand-in's frames hold their hop's
+  samples, so vocoding lays them end to end as a waveform.
 """
 
 import json
+import sys
 import threading
 from pathlib import Path
 
 import numpy as np
 import triton_python_backend_utils as pb_utils
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from punctuation import heads  # noqa: E402 (beside this file, not on the stub's path)
 
 CHOSEN, OTHER = 0.0, -30.0  # log-probabilities of a frame's symbol and of the rest
 
@@ -38,6 +48,9 @@ class TritonPythonModel:
                 raise pb_utils.TritonModelException(
                     f"unable to deserialize the TensorRT engine: plugin library '{plugin}' not found "
                     "(IPluginCreator not found in Plugin Registry: undefined symbol); preload it with LD_PRELOAD")
+        self.network = config["input"][0]["name"]
+        if self.network != "audio_signal":
+            return
         vocabulary = (folder / "vocabulary.txt").read_text(encoding="utf-8").split("\n")
         self.classes = {symbol.replace("▁", " "): i for i, symbol in enumerate(s for s in vocabulary if s)}
         self.blank = len(self.classes)
@@ -45,6 +58,10 @@ class TritonPythonModel:
         self.decoder = None  # loaded on the first request: a replica starts faster
 
     def execute(self, requests):
+        if self.network == "tokens":
+            return [self._punctuate(request) for request in requests]
+        if self.network == "SPECTROGRAM":
+            return [self._vocode(request) for request in requests]
         responses = []
         for request in requests:
             audio = pb_utils.get_input_tensor_by_name(request, "audio_signal").as_numpy()
@@ -57,6 +74,16 @@ class TritonPythonModel:
                 batch[row, np.arange(len(symbols)), symbols] = CHOSEN
             responses.append(pb_utils.InferenceResponse([pb_utils.Tensor("logprobs", batch)]))
         return responses
+
+    def _punctuate(self, request):
+        words = [w.decode("utf-8") for w in pb_utils.get_input_tensor_by_name(request, "tokens").as_numpy().reshape(-1)]
+        punct, capit = heads(words)
+        return pb_utils.InferenceResponse([pb_utils.Tensor("punct_logits", punct.astype(np.float32)),
+                                           pb_utils.Tensor("capit_logits", capit.astype(np.float32))])
+
+    def _vocode(self, request):
+        frames = pb_utils.get_input_tensor_by_name(request, "SPECTROGRAM").as_numpy()
+        return pb_utils.InferenceResponse([pb_utils.Tensor("AUDIO", frames.reshape(-1).astype(np.float32))])
 
     def _recognize(self, samples):
         pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
