@@ -1,17 +1,22 @@
 """Several speech models in one deployment (riva-tir:models) through real `preview`/`up`
 against the emulator: each model is converted once and served by the one Triton; adding or
-removing one touches only its own resources, and the preview says so before `up` does it."""
+removing one touches only its own resources, and the preview says so before `up` does it;
+every service is verified by what it does, and NVIDIA's own client works through the ingress."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
-
+import riva.client
 from pulumi import automation as auto
 
-from riva_tir import health
+from riva_tir import health, speech
 from riva_tir.emulator import DEFAULT_AUTH_TOKEN
-from riva_tir.emulator.riva_tools import make_riva_archive
+from riva_tir.emulator.riva_tools import build, make_riva_archive
+from riva_tir.ingress import ca_path, target_of
+from riva_tir.speech_models import AsrModel
 from tests.day2.changes import _ops
 from tests.integration.harness import Deployment, triton_index
 
@@ -88,3 +93,73 @@ def test_models_added_and_removed_one_at_a_time(deployment: Deployment) -> None:
     assert not any(name.startswith(OFFLINE) for name in served) and f"{GERMAN}-asr-bls-ensemble" in served
     checks = {c.name: c for c in health.verify(dep.outputs(), DEFAULT_AUTH_TOKEN)}
     assert checks["riva recognition (streaming)"].ok and "riva recognition (offline)" not in checks
+
+
+def _voice_files(dep: Deployment) -> dict[str, Any]:
+    """A voice's `.riva` stand-ins and an IPA phone dictionary, as NVIDIA's auxiliary files have one."""
+    fastpitch, hifigan = dep.tmp / "fastpitch.riva", dep.tmp / "hifigan.riva"
+    make_riva_archive(fastpitch, model="speechsynthesis_en_us_fastpitch_ipa", kind="tts_fastpitch",
+                      key="tlt_encode", size_bytes=1 << 16, seed=4)
+    make_riva_archive(hifigan, model="speechsynthesis_en_us_hifigan_ipa", kind="tts_hifigan",
+                      key="tlt_encode", size_bytes=1 << 16, seed=5)
+    dictionary = dep.tmp / "ipa_cmudict-0.7b_nv22.08.txt"
+    dictionary.write_text("HELLO  həˈloʊ\nWORLD  ˈwɝld\n", encoding="utf-8")
+    return {"kind": "tts", "voice": "English-US", "fastpitch.file": str(fastpitch), "hifigan.file": str(hifigan),
+            "phoneSet": "ipa", "phoneDictionary.file": str(dictionary)}
+
+
+def _prebuilt_offline(dep: Deployment) -> Path:
+    """An RMIR riva-build already made (as NGC's `rmir_…` are): deployed without riva-build."""
+    riva, rmir = dep.tmp / "offline.riva", dep.tmp / "parakeet-offline.rmir"
+    make_riva_archive(riva, model="parakeet-ctc-0.6b-en-us", key="tlt_encode", size_bytes=1 << 16, seed=6)
+    flags = AsrModel(kind="asr", mode="offline", ngc="nvidia/riva/x:1").pipeline.build_flags()
+    assert build.main(["speech_recognition", "-f", f"{rmir}:tlt_encode", f"{riva}:tlt_encode", *flags]) == 0
+    return rmir
+
+
+def test_a_full_speech_service_and_a_voice_removed(deployment: Deployment) -> None:
+    """ASR en-US streaming (the single model) and offline (a prebuilt RMIR), punctuation and
+    a voice: every service verified by what it does, NVIDIA's client through the ingress;
+    then the voice goes, TTS turns off and ASR keeps serving."""
+    dep = deployment
+    punctuation = dep.tmp / "punctuation.riva"
+    make_riva_archive(punctuation, model="punctuationcapitalization_en_us_bert_base", kind="punctuation",
+                      key="tlt_encode", size_bytes=1 << 16, seed=7)
+    _set_entry(dep, 0, {"kind": "punctuation", "file": str(punctuation)})
+    _set_entry(dep, 1, _voice_files(dep))
+    _set_entry(dep, 2, {"kind": "asr", "mode": "offline", "file": str(_prebuilt_offline(dep))})
+    _change(dep)
+    outputs = dep.outputs()
+    assert outputs["services"] == {"asr": ["parakeet-0.6b-en-US-asr-streaming", OFFLINE],
+                                   "nlp": ["riva-punctuation-en-US"], "tts": ["English-US"]}
+    checks = health.verify(outputs, DEFAULT_AUTH_TOKEN)
+    assert all(c.ok for c in checks), health.table(checks)
+    names = {c.name for c in checks}
+    assert {"riva recognition (streaming)", "riva recognition (offline)", "riva punctuation riva-punctuation-en-US",
+            "riva tts English-US"} <= names
+
+    # NVIDIA's own client through the ingress: recognition with automatic punctuation, speech.
+    target = target_of(outputs["riva_grpc"])
+    punctuated = speech.transcribe(target, DEFAULT_AUTH_TOKEN, speech.AUDIO, "streaming", punctuate=True).text
+    assert punctuated[:1].isupper() and punctuated.rstrip()[-1:] in ".?!", punctuated
+    assert speech.word_error_rate(speech.REFERENCE, punctuated) <= 0.2, punctuated
+    auth = riva.client.Auth(uri=target.address, use_ssl=True, ssl_root_cert=ca_path(target),
+                            metadata_args=[list(p) for p in target.call_metadata(DEFAULT_AUTH_TOKEN)])
+    audio = riva.client.SpeechSynthesisService(auth).synthesize("Good morning.", voice_name="English-US",
+                                                                language_code="en-US", sample_rate_hz=44100)
+    assert len(audio.audio) > 44100  # more than half a second of 16-bit samples
+
+    # The voice goes: its own resources only; TTS is off, recognition goes on.
+    dep.stack.remove_config("riva-tir:models[1]", path=True)
+    ops = _change(dep)
+    voice = "riva-fastpitch-hifigan-ensemble-english-us"
+    assert _by_step(ops, "delete") == {f"{voice}-{part}" for part in (
+        "fastpitch-artifact", "hifigan-artifact", "phone-dictionary-artifact", "conversion", "conversion-build",
+        "conversion-publish")}, ops
+    assert not _by_step(ops, "create") and not _by_step(ops, "replace"), ops
+    assert not any(name.endswith("-English-US") for name in _served(dep))
+    with pytest.raises(grpc.RpcError) as off:
+        speech.synthesize(target, DEFAULT_AUTH_TOKEN, "Good morning.")
+    assert off.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    checks = health.verify(dep.outputs(), DEFAULT_AUTH_TOKEN)
+    assert all(c.ok for c in checks) and not any("tts" in c.name for c in checks), health.table(checks)
