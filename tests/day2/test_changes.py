@@ -32,6 +32,11 @@ def test_sampled_changes_preview_what_up_does_under_the_stock_host() -> None:
 
 # Keys the matrix does not change itself, and where each is covered instead.
 ELSEWHERE = {
+    "models": "tests/integration/test_speech_services.py (models added and removed one at a time, preview = up)",
+    "triton.committedDays": "tests/integration/test_cost.py::test_committed_plan_in_preview_and_up",
+    "rivaApi.committedDays": "the endpoint code path of triton.committedDays (tests/integration/test_cost.py)",
+    "node.committedDays": "priced and checked as the endpoints' terms (tests/integration/test_cost.py); "
+                          "no test changes a committed node's term",
     "tir.projectId": "identity: another project is another deployment (README, Day 2)",
     "tir.location": "identity: another region is another deployment (README, Day 2)",
     "tir.teamId": "changed together with tir.urlStyle in the matrix",

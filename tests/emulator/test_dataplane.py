@@ -18,7 +18,7 @@ from riva.client.proto import riva_asr_pb2 as asr
 from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
 
 from riva_tir import speech
-from riva_tir.deployment import TRITON_ARGS
+from riva_tir.deployment import MOUNT_PATH, triton_args
 from riva_tir.emulator.assumptions import TRITON_FRAMEWORK_COMMAND
 from riva_tir.emulator.dataplane import DataPlane, Readiness
 from riva_tir.emulator.objectstore import ObjectStore
@@ -90,8 +90,8 @@ def _deploy_pipeline(store: ObjectStore, node: Node, bucket: str, plugins: tuple
 
 def _start_triton(plane: DataPlane, endpoint_id: int, bucket: str, prefix: str = "model-repository",
                   riva_image: bool = True, extra: tuple[str, ...] = (), preload: str = "") -> None:
-    """Triton as riva-tir's endpoint starts it (riva_tir/deployment.py TRITON_ARGS)."""
-    plane.start_triton(endpoint_id, bucket, prefix, ["tritonserver", *TRITON_ARGS, *extra], riva_image,
+    """Triton as riva-tir's endpoint starts it with one model repository (riva_tir/deployment.py triton_args)."""
+    plane.start_triton(endpoint_id, bucket, prefix, ["tritonserver", *triton_args([MOUNT_PATH]), *extra], riva_image,
                        {"LD_PRELOAD": preload} if preload else {})
 
 

@@ -240,6 +240,9 @@ class TritonReplica:
             index = requests.post(f"{self._http}/v2/repository/index", timeout=_PROBE_TIMEOUT_S).json()
         except (requests.RequestException, ValueError):
             return ReplicaState(False, "tritonserver is starting", [])
+        if not isinstance(index, list):  # {"error": "Server not ready"} while it loads its models
+            return ReplicaState(False, f"tritonserver: {index.get('error', index) if isinstance(index, dict) else index}",
+                                [])
         models = sorted(m["name"] for m in index if m.get("state") == "READY")
         broken = [m for m in index if m.get("state") != "READY"]
         reason = "" if ready else (
