@@ -1,7 +1,7 @@
 """What the emulated NGC registry serves: `.riva` models and NVIDIA's prebuilt 2.19 RMIRs.
 
-Names follow the 2.19 quick start's `config.sh` and NVIDIA's tutorials (docs/emulator.md,
-"The NGC stand-in"):
+Names follow the 2.19 quick start's `config.sh` and NVIDIA's tutorials (docs/emulator.md, the
+`ngc` tool; docs/riva.md §2, §4.7):
 - `.riva` models (RIVA_MODELS), at the tags ngc.py serves;
 - `rmir_asr_<model>_<ll_rr>_<str|str_thr|ofl>[_gre]` for the models and languages of
   ASR_LANGUAGES (the model written with `.` as `-`: `parakeet_0-6b`). `_gre` is the greedy
