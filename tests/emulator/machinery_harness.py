@@ -47,6 +47,12 @@ class Node:
         return asyncio.run(run_ssh(self.port, command, self.key, input=input, env=env,
                                    timeout=timeout))
 
+    def ok(self, command: str) -> str:
+        """Run `command`, which must succeed; its stdout."""
+        result = self.run(command)
+        assert result.exit_status == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        return result.stdout
+
     @property
     def disk(self) -> Path:
         return self.host.disk_path(self.node_id)

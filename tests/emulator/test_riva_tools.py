@@ -42,20 +42,15 @@ def tools_node(host: MachineHost) -> Iterator[Node]:
     host.destroy(9001)
 
 
-def _ok(node: Node, command: str) -> str:
-    result = node.run(command)
-    assert result.exit_status == 0, f"{command}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
 
 def test_build_and_deploy_streaming_and_offline_into_one_repository(tools_node: Node) -> None:
-    build = _ok(tools_node, f"riva-build speech_recognition -f asr.rmir:{SECRET_KEY} "
-                            f"model.riva:{SECRET_KEY} {STREAMING_FLAGS}")
+    build = tools_node.ok(f"riva-build speech_recognition -f asr.rmir:{SECRET_KEY} "
+                          f"model.riva:{SECRET_KEY} {STREAMING_FLAGS}")
     assert "parakeet-0.6b-en-US-asr-streaming" in build
-    _ok(tools_node, f"riva-build speech_recognition -f offline.rmir model.riva:{SECRET_KEY} "
-                    f"{OFFLINE_FLAGS}")  # output without key: unencrypted RMIR
-    deployed = _ok(tools_node, f"riva-deploy -f asr.rmir:{SECRET_KEY} models && "
-                               "riva-deploy offline.rmir models")
+    tools_node.ok(f"riva-build speech_recognition -f offline.rmir model.riva:{SECRET_KEY} "
+                  f"{OFFLINE_FLAGS}")  # output without key: unencrypted RMIR
+    deployed = tools_node.ok(f"riva-deploy -f asr.rmir:{SECRET_KEY} models && "
+                             "riva-deploy offline.rmir models")
     assert "[riva-deploy] Deployed pipeline 'parakeet-0.6b-en-US-asr-streaming'" in deployed
     repo = tools_node.disk / "models"
     names = sorted(p.name for p in repo.iterdir())
@@ -91,8 +86,8 @@ def test_flags_users_pass_are_taken_and_name_the_models(tools_node: Node) -> Non
     extra = {"acoustic_model_name": "my-am", "featurizer_name": "my-feat", "endpointing.start_history": "300",
              "endpointing.stop_history": "800", "ms_per_timestep": "40"}
     flags = shlex.join(PipelineSpec(model="custom", extra_flags=extra).build_flags())
-    _ok(tools_node, f"riva-build speech_recognition -f own.rmir model.riva:{SECRET_KEY} {flags} && "
-                    "riva-deploy -f own.rmir own-models")
+    tools_node.ok(f"riva-build speech_recognition -f own.rmir model.riva:{SECRET_KEY} {flags} && "
+                  "riva-deploy -f own.rmir own-models")
     repo = tools_node.disk / "own-models"
     assert sorted(p.name for p in repo.iterdir()) == [
         "custom-en-US-asr-streaming-asr-bls-ensemble", "custom-en-US-asr-streaming-ctc-decoder-cpu-streaming",
@@ -154,13 +149,13 @@ def test_bad_command_lines_fail_like_the_real_tools(tools_node: Node, command: s
 
 
 def test_deploy_refuses_to_overwrite_without_force(tools_node: Node) -> None:
-    _ok(tools_node, f"riva-build speech_recognition -f {BUILD_OK} --name=again && "
-                    f"riva-deploy asr.rmir:{SECRET_KEY} again-repo")
+    tools_node.ok(f"riva-build speech_recognition -f {BUILD_OK} --name=again && "
+                  f"riva-deploy asr.rmir:{SECRET_KEY} again-repo")
     second = tools_node.run(f"riva-deploy asr.rmir:{SECRET_KEY} again-repo")
     assert second.exit_status == 1
     assert "already exists; use -f to overwrite" in second.stderr
-    assert "Removing existing again-asr-bls-ensemble" in _ok(
-        tools_node, f"riva-deploy -f asr.rmir:{SECRET_KEY} again-repo")
+    assert "Removing existing again-asr-bls-ensemble" in tools_node.ok(
+        f"riva-deploy -f asr.rmir:{SECRET_KEY} again-repo")
 
 
 def test_ngc_download_feeds_riva_build(tools_node: Node) -> None:
@@ -171,8 +166,8 @@ def test_ngc_download_feeds_riva_build(tools_node: Node) -> None:
     assert result.exit_status == 0, result.stderr
     riva = Path("ngc/parakeet-ctc-riva-0-6b-en-us_vdeployable_v2.3/parakeet-ctc-riva-0-6b-en-us.riva")
     assert (tools_node.disk / riva).is_file()
-    _ok(tools_node, f"riva-build speech_recognition -f ngc.rmir:tlt_encode {riva}:tlt_encode "
-                    "--ms_per_timestep=80")
+    tools_node.ok(f"riva-build speech_recognition -f ngc.rmir:tlt_encode {riva}:tlt_encode "
+                  "--ms_per_timestep=80")
 
 
 @pytest.mark.parametrize(
