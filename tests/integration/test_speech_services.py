@@ -14,6 +14,7 @@ from pulumi import automation as auto
 
 from riva_tir import health, speech
 from riva_tir.emulator import DEFAULT_AUTH_TOKEN
+from riva_tir.emulator.riva_tools.ngc import DEFAULT_NGC_KEY
 from riva_tir.emulator.riva_tools import build, make_riva_archive
 from riva_tir.ingress import ca_path, target_of
 from riva_tir.speech_models import AsrModel
@@ -23,7 +24,7 @@ from tests.integration.harness import Deployment, triton_index
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 OFFLINE = "parakeet-0.6b-en-US-asr-offline"
-GERMAN = "parakeet-0.6b-de-DE-asr-streaming"
+GERMAN = "conformer-de-DE-asr-streaming"
 
 
 def _set_entry(dep: Deployment, index: int, entry: dict[str, Any]) -> None:
@@ -72,10 +73,11 @@ def test_models_added_and_removed_one_at_a_time(deployment: Deployment) -> None:
     assert checks["riva recognition (streaming)"].ok and checks["riva recognition (offline)"].ok, health.table(
         list(checks.values()))
 
-    # A second language: only its model is uploaded and converted; the endpoints roll.
-    german = dep.tmp / "parakeet-de.riva"
-    make_riva_archive(german, model="parakeet-ctc-0.6b-de-de", key="tlt_encode", size_bytes=1 << 16, seed=3)
-    _set_entry(dep, 1, {"kind": "asr", "language": "de-DE", "file": str(german)})
+    # A second language, NVIDIA's prebuilt RMIR from NGC: only it is downloaded and deployed
+    # (no riva-build); the endpoints roll.
+    dep.set("riva-tir:ngcApiKey", DEFAULT_NGC_KEY, secret=True)
+    _set_entry(dep, 1, {"kind": "asr", "language": "de-DE", "model": "conformer",
+                        "ngc": "nvidia/riva/rmir_asr_conformer_de_de_str:2.19.0"})
     ops = _change(dep)
     assert _by_step(ops, "create") == _resources(GERMAN) and not _by_step(ops, "delete"), ops
     assert not _by_step(ops, "replace"), ops
