@@ -127,6 +127,10 @@ RIVA_SERVICE_DEFAULT: Final = True
 # ASSUMPTION: a redeploy of a serving endpoint (restart, patch) is a rolling update: the old
 # container serves until the new one is ready, as Kubernetes does with one replica.
 ROLLING_REDEPLOY: Final = True
+# ASSUMPTION: the replaced container drains: it takes no new calls but finishes those in
+# flight before it stops, as Kubernetes' graceful termination lets a server do (30 s by
+# default); the emulator gives it this long.
+DRAIN_SECONDS: Final = 5.0
 
 # ASSUMPTION: images whose name contains `riva-speech` (any registry, any copy) carry Riva's
 # Triton backends; every other Triton runtime (TIR's stock `aimle2e/tritonserver`) lacks them

@@ -4,6 +4,9 @@ removing one touches only its own resources, and the preview says so before `up`
 every service is verified by what it does, and NVIDIA's own client works through the ingress."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from riva_tir.emulator.riva_tools.ngc import DEFAULT_NGC_KEY
 from riva_tir.emulator.riva_tools import build, make_riva_archive
 from riva_tir.ingress import ca_path, target_of
 from riva_tir.speech_models import AsrModel
+from riva_tir.tir.endpoints import GrpcTarget
 from tests.day2.changes import _ops
 from tests.integration.harness import Deployment, triton_index
 
@@ -97,6 +101,30 @@ def test_models_added_and_removed_one_at_a_time(deployment: Deployment) -> None:
     assert checks["riva recognition (streaming)"].ok and "riva recognition (offline)" not in checks
 
 
+@contextmanager
+def _recognizing(target: GrpcTarget) -> Iterator[list[str]]:
+    """Recognizes the shipped audio over and over while the body runs; yields the failures."""
+    failures: list[str] = []
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.is_set():
+            try:
+                text = speech.transcribe(target, DEFAULT_AUTH_TOKEN, speech.AUDIO, "streaming").text
+                if speech.word_error_rate(speech.REFERENCE, text) > 0.2:
+                    failures.append(f"heard {text!r}")
+            except grpc.RpcError as exc:
+                failures.append(f"{exc.code().name}: {exc.details()}")
+
+    worker = threading.Thread(target=loop, daemon=True)
+    worker.start()
+    try:
+        yield failures
+    finally:
+        done.set()
+        worker.join(timeout=60)
+
+
 def _voice_files(dep: Deployment) -> dict[str, Any]:
     """A voice's `.riva` stand-ins and an IPA phone dictionary, as NVIDIA's auxiliary files have one."""
     fastpitch, hifigan = dep.tmp / "fastpitch.riva", dep.tmp / "hifigan.riva"
@@ -151,9 +179,11 @@ def test_a_full_speech_service_and_a_voice_removed(deployment: Deployment) -> No
                                                                 language_code="en-US", sample_rate_hz=44100)
     assert len(audio.audio) > 44100  # more than half a second of 16-bit samples
 
-    # The voice goes: its own resources only; TTS is off, recognition goes on.
+    # The voice goes: its own resources only; TTS is off, and recognition never stops meanwhile.
     dep.stack.remove_config("riva-tir:models[1]", path=True)
-    ops = _change(dep)
+    with _recognizing(target) as failures:
+        ops = _change(dep)
+    assert failures == [], failures
     voice = "riva-fastpitch-hifigan-ensemble-english-us"
     assert _by_step(ops, "delete") == {f"{voice}-{part}" for part in (
         "fastpitch-artifact", "hifigan-artifact", "phone-dictionary-artifact", "conversion", "conversion-build",

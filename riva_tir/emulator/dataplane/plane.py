@@ -9,7 +9,8 @@ its in-cluster name `is-<id>:<port>`.
 
 A redeploy of a serving endpoint rolls: the new instance starts beside the old one, which
 keeps serving until the new one is ready (a Kubernetes rolling update with one replica;
-ASSUMPTION, riva_tir/emulator/assumptions.py ROLLING_REDEPLOY).
+ASSUMPTION, riva_tir/emulator/assumptions.py ROLLING_REDEPLOY), then drains: it finishes the
+calls it has and stops (DRAIN_SECONDS).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Protocol
 
 import grpc
 
+from riva_tir.emulator.assumptions import DRAIN_SECONDS
 from riva_tir.emulator.dataplane.listeners import DynamicHealth, HttpListener, generic_app, start_grpc
 from riva_tir.emulator.dataplane.riva import SERVICES, TritonProbe
 from riva_tir.emulator.dataplane.riva_speech import register_riva
@@ -121,6 +123,8 @@ class DataPlane:
         self._lock = threading.Lock()
         self._serving: dict[int, _Instance] = {}
         self._rolling: dict[int, _Instance] = {}  # a redeploy's new instance, until ready
+        # Replaced instances finishing their calls: (endpoint, its stop timer, instance).
+        self._draining: list[tuple[int, threading.Timer, _Instance]] = []
 
     def _start(self, endpoint_id: int, instance: _Instance, rolling: bool) -> None:
         with self._lock:
@@ -164,14 +168,29 @@ class DataPlane:
         return readiness
 
     def take_over(self, endpoint_id: int) -> None:
-        """A rolling redeploy's new instance serves from now on; the old one stops."""
+        """A rolling redeploy's new instance serves from now on; the old one drains (new calls
+        go to the new one, its own finish) and then stops."""
         with self._lock:
             new = self._rolling.pop(endpoint_id, None)
             old = self._serving.get(endpoint_id) if new is not None else None
             if new is not None:
                 self._serving[endpoint_id] = new
         if old is not None:
-            old.stop()
+            drained = threading.Timer(DRAIN_SECONDS, self._stop_drained, (endpoint_id,))
+            drained.daemon = True
+            with self._lock:
+                self._draining.append((endpoint_id, drained, old))
+            drained.start()
+
+    def _stop_drained(self, endpoint_id: int | None = None) -> None:
+        """Stops the replaced instances (of one endpoint, or all) whose drain is over, or
+        now, when their endpoint stops."""
+        with self._lock:
+            done = [d for d in self._draining if endpoint_id is None or d[0] == endpoint_id]
+            self._draining = [d for d in self._draining if d not in done]
+        for _, timer, instance in done:
+            timer.cancel()
+            instance.stop()
 
     def port(self, endpoint_id: int, container_port: int) -> int | None:
         """The loopback port behind a serving instance's container port, if it listens there."""
@@ -188,6 +207,7 @@ class DataPlane:
         return f"{self._host}:{loopback}" if loopback else None
 
     def stop(self, endpoint_id: int) -> None:
+        self._stop_drained(endpoint_id)
         with self._lock:
             instances = [self._serving.pop(endpoint_id, None), self._rolling.pop(endpoint_id, None)]
         for instance in instances:
@@ -199,5 +219,6 @@ class DataPlane:
             ids = set(self._serving) | set(self._rolling)
         for endpoint_id in ids:
             self.stop(endpoint_id)
+        self._stop_drained()
         if self._own_dir:
             shutil.rmtree(self._work, ignore_errors=True)

@@ -42,6 +42,8 @@ from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
 from tritonclient.grpc import service_pb2 as tpb
 from tritonclient.grpc import service_pb2_grpc as tpb_grpc
 
+from riva_tir.emulator.assumptions import DRAIN_SECONDS
+
 ENSEMBLE_SUFFIX = "-asr-bls-ensemble"
 PUNCTUATION_TASK = "punctuation"  # the entry points' `task` parameter (riva_tools/speech_layout.py)
 SYNTHESIS_TASK = "speech_synthesis"
@@ -129,7 +131,10 @@ class TritonProbe:
         target = self._resolve(self.uri)
         if target != self._target:
             if self._channel is not None:
-                self._channel.close()
+                # Calls in flight to the replaced Triton finish while it drains.
+                closing = threading.Timer(DRAIN_SECONDS, self._channel.close)
+                closing.daemon = True
+                closing.start()
             self._target, self._channel = target, None if target is None else grpc.insecure_channel(target)
         return None if self._channel is None else tpb_grpc.GRPCInferenceServiceStub(self._channel)
 
