@@ -19,6 +19,7 @@ from riva.client.proto import riva_asr_pb2_grpc as asr_grpc
 
 from riva_tir import speech
 from riva_tir.deployment import MOUNT_PATH, triton_args
+from riva_tir.emulator.assumptions import DRAIN_SECONDS
 from riva_tir.emulator.assumptions import TRITON_FRAMEWORK_COMMAND
 from riva_tir.emulator.dataplane import DataPlane, Readiness
 from riva_tir.emulator.objectstore import ObjectStore
@@ -239,8 +240,17 @@ def test_a_rolling_restart_serves_from_the_old_instance_until_the_new_is_ready(p
     assert plane.readiness(121).ready  # the new one is ready: it takes over
     new = _port(plane, 121, 8080)
     assert new != old and requests.get(f"http://127.0.0.1:{new}/health", timeout=10).ok
-    with pytest.raises(requests.ConnectionError):
-        requests.get(f"http://127.0.0.1:{old}/health", timeout=5)
+    # The old one drains: what it was asked still gets answered, then it stops.
+    assert requests.get(f"http://127.0.0.1:{old}/health", timeout=10).ok
+    deadline = time.monotonic() + DRAIN_SECONDS + 10
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{old}/health", timeout=5)
+        except requests.ConnectionError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"the replaced instance still answers {DRAIN_SECONDS + 10:.0f} s after the new one took over")
     plane.stop(121)
     assert plane.port(121, 8080) is None
 
