@@ -116,6 +116,10 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
         bench.set_delays(delays)
         steps = StepClock()
         _, up = bench.timed(lambda: stack.up(on_event=steps))
+        # The Automation API's `up` runs the CLI a second time, for the outputs, which a
+        # user's `pulumi up` prints itself: that run, timed alone, is not part of the wait.
+        outputs_s = bench.timed(stack.outputs)[1].seconds
+        up = Timed(up.seconds - outputs_s, up.calls)
         work = {step: steps.seconds(suffix) for step, suffix in
                 (("upload", "-artifact"), ("conversion", "-conversion-build"),
                  ("publish", "-conversion-publish"))}
@@ -124,7 +128,7 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
         noop = engine_floor(bench, stack, "floor", reps, ups=True)
         bench.set_delays({})
     return {
-        "calls": calls, "delayed_up": up, "delays": delays, "work": work, "critical": critical,
+        "calls": calls, "delayed_up": up, "outputs_s": outputs_s, "delays": delays, "work": work, "critical": critical,
         "custom_resources": noop.custom_resources,
         "preview": noop.previews, "floor": noop.floors, "noop_up": noop.ups,
         "preview_s": median([t.seconds for t in noop.previews]), "floor_s": median([t.seconds for t in noop.floors]),
