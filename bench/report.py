@@ -120,8 +120,11 @@ def rows(results: dict[str, Any]) -> list[Row]:
                         f"up {up:.2f}×; preview {preview:.2f}×",
                         f"up ≤ {SCALE_UP_MAX}×; preview ≤ {SCALE_PREVIEW_MAX}×",
                         f"{_ok(up <= SCALE_UP_MAX and preview <= SCALE_PREVIEW_MAX)}; delays {scale['delays']}; "
-                        f"{row['up_calls']} calls in up; CPU busy {row['cpu_busy_s'] / row['up_s']:.1f} of "
-                        f"{os.cpu_count()} cores during up"))
+                        f"{row['up_calls']} calls in up; during up the cores were busy "
+                        f"{row['cpu_busy_s'] / row['up_s']:.1f} of {os.cpu_count()}, {row['cpu_busy_s']:.0f} CPU-s, of "
+                        f"which {row['engine_cpu_s']:.0f} by processes that ended with it (the engine, program and "
+                        "provider host; the nodes' commands: conversions) and the rest by the emulator, its servers "
+                        "and other users"))
     return out
 
 

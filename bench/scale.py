@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from bench.full import engine_floor
-from bench.stacks import PROGRAMS, Bench, cpu_busy_seconds, destroyed, median
+from bench.stacks import PROGRAMS, Bench, cpu_busy_seconds, destroyed, finished_children_cpu_seconds, median
 from tests.integration.harness import base_config
 
 COUNTS = (1, 5, 20)
@@ -32,12 +32,12 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
                   "bench:deployments": count, "bench:models": json.dumps([str(m) for m in models])}
         stack = bench.stack(f"scale{count}", PROGRAMS / "scale.py", config)
         with destroyed(stack):
-            cpu = cpu_busy_seconds()
+            cpu, engine = cpu_busy_seconds(), finished_children_cpu_seconds()
             _, up = bench.timed(lambda: stack.up())
-            cpu = cpu_busy_seconds() - cpu
+            cpu, engine = cpu_busy_seconds() - cpu, finished_children_cpu_seconds() - engine
             bench.set_delays({})
             noop = engine_floor(bench, stack, f"scale{count}-floor", reps)
-        rows.append({"n": count, "up_s": up.seconds, "up_calls": len(up.calls), "cpu_busy_s": cpu,
+        rows.append({"n": count, "up_s": up.seconds, "up_calls": len(up.calls), "cpu_busy_s": cpu, "engine_cpu_s": engine,
                      "noop_preview_s": median([t.seconds for t in noop.previews]),
                      "floor_preview_s": median([t.seconds for t in noop.floors])})
     return {"rows": rows, "delays": delays}
