@@ -32,9 +32,17 @@ def machine() -> list[str]:
     ssh = subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip()
     engine = subprocess.run(["pulumi", "version"], capture_output=True, text=True).stdout.strip()
     return [f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            f"cpu: {cpu}, {os.cpu_count()} cores; memory {mem} GiB; load average at start "
-            f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}",
+            f"cpu: {cpu}, {os.cpu_count()} cores; memory {mem} GiB; load average at start {_loads()}",
             f"os: {platform.platform()}; python {sys.version.split()[0]}; pulumi {engine}; {ssh}"]
+
+
+def load_at_end() -> str:
+    return f"load average at end {_loads()}"
+
+
+def _loads() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _read(path: str) -> str:
