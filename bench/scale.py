@@ -39,5 +39,6 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
             noop = engine_floor(bench, stack, f"scale{count}-floor", reps)
         rows.append({"n": count, "up_s": up.seconds, "up_calls": len(up.calls), "cpu_busy_s": cpu, "engine_cpu_s": engine,
                      "noop_preview_s": median([t.seconds for t in noop.previews]),
-                     "floor_preview_s": median([t.seconds for t in noop.floors])})
+                     "floor_preview_s": median([t.seconds for t in noop.floors]),
+                     "floor_create_s": noop.floor_create_s})
     return {"rows": rows, "delays": delays}
