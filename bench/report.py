@@ -82,15 +82,19 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     f"{noop_writes} writes, {max(t.reads for t in full['noop_up'])} reads"
                     + (f"; changed: {full['noop_up_changed']}" if full["noop_up_changed"] else "")))
         for op in ("up", "preview", "refresh", "destroy"):
-            made, least = len(calls[op].calls), MINIMUM[op]
+            # "Instant" provisioning still takes the emulator's real servers a moment to start
+            # (Triton: seconds): the reads that wait for that are polls, apart from the count.
+            waits = sum(len(gaps) for gaps in poll_schedule(calls[op]).values())
+            made, least = len(calls[op].calls) - waits, MINIMUM[op]
             ratio_text = f"{made / least:.2f}×" if least else ("1.00×" if made == 0 else "∞")
             met = made <= CALLS_MAX[op] * least
             extra = ""
             if op == "up":
-                polls = len(full["delayed_up"].calls) - made
+                polls = len(full["delayed_up"].calls) - len(calls[op].calls)
                 extra = f"; +{polls} polls with delays: " + "; ".join(
                     f"{path} waits {gaps}" for path, gaps in poll_schedule(full["delayed_up"]).items())
-            out.append((f"3 API calls: {op}", f"{made} ({calls[op].writes} writes)", f"{least} (minimum)",
+            waited = f" + {waits} polls while servers started" if waits else ""
+            out.append((f"3 API calls: {op}", f"{made} ({calls[op].writes} writes){waited}", f"{least} (minimum)",
                         ratio_text, f"≤ {CALLS_MAX[op]}×", _ok(met) + extra))
     upload = results.get("upload")
     if upload:
