@@ -50,6 +50,8 @@ def main(argv: list[str]) -> None:
             print("scale ...", flush=True)
             results["scale"] = scale.run(bench, args.quick)
     minutes = (time.perf_counter() - start) / 60
+    # The machine is shared: how loaded it was at the end too, beside the start's figure.
+    header.append(report.load_at_end())
     table = report.rows(results)
     print("\n" + report.terminal(header, table) + f"\n\n{minutes:.1f} min")
     (out / "results.json").write_text(json.dumps(results, indent=1, default=_plain))

@@ -14,6 +14,15 @@ from bench.stacks import Timed
 
 Row = tuple[str, str, str, str, str, str]
 
+# The targets (issue 21): ratio to the floor at most / speed at least.
+PREVIEW_MAX = 1.2
+NOOP_UP_MAX = 1.2
+CALLS_MAX = {"up": 1.5, "preview": 1.5, "refresh": 1.2, "destroy": 1.5}
+UPLOAD_MIN = 1.0
+CRITICAL_PATH_MAX = 1.10
+SCALE_UP_MAX = 1.5
+SCALE_PREVIEW_MAX = 1.2
+
 
 def machine() -> list[str]:
     cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
@@ -23,9 +32,17 @@ def machine() -> list[str]:
     ssh = subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip()
     engine = subprocess.run(["pulumi", "version"], capture_output=True, text=True).stdout.strip()
     return [f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            f"cpu: {cpu}, {os.cpu_count()} cores; memory {mem} GiB; load average at start "
-            f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}",
+            f"cpu: {cpu}, {os.cpu_count()} cores; memory {mem} GiB; load average at start {_loads()}",
             f"os: {platform.platform()}; python {sys.version.split()[0]}; pulumi {engine}; {ssh}"]
+
+
+def load_at_end() -> str:
+    return f"load average at end {_loads()}"
+
+
+def _loads() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _read(path: str) -> str:
@@ -54,29 +71,31 @@ def rows(results: dict[str, Any]) -> list[Row]:
         ratio = full["preview_s"] / full["floor_s"]
         out.append(("1 no-op preview", _s(full["preview_s"]),
                     f"{_s(full['floor_s'])} (engine floor, {full['custom_resources']} trivial resources)",
-                    f"{ratio:.2f}×", "≤ 1.3×, 0 writes",
-                    f"{_ok(ratio <= 1.3 and preview_writes == 0)}; TIR calls: {preview_writes} writes, "
+                    f"{ratio:.2f}×", f"≤ {PREVIEW_MAX}×, 0 writes",
+                    f"{_ok(ratio <= PREVIEW_MAX and preview_writes == 0)}; TIR calls: {preview_writes} writes, "
                     f"{preview_reads} reads"))
         noop_writes = max(t.writes for t in full["noop_up"])
-        ratio = full["noop_up_s"] / full["preview_s"]
-        out.append(("2 no-op up", _s(full["noop_up_s"]), f"{_s(full['preview_s'])} (no-op preview)",
-                    f"{ratio:.2f}×", "≤ 1.3×, 0 writes",
-                    f"{_ok(ratio <= 1.3 and noop_writes == 0 and not full['noop_up_changed'])}; "
-                    f"{noop_writes} writes, {max(t.reads for t in full['noop_up'])} reads; the engine floor's "
-                    f"own no-op up is {full['floor_up_s'] / full['floor_s']:.2f}× its preview "
-                    "(an up writes the state: checkpoint, backup, history)"
+        ratio = full["noop_up_s"] / full["floor_up_s"]
+        out.append(("2 no-op up", _s(full["noop_up_s"]), f"{_s(full['floor_up_s'])} (engine floor's no-op up)",
+                    f"{ratio:.2f}×", f"≤ {NOOP_UP_MAX}×, 0 writes",
+                    f"{_ok(ratio <= NOOP_UP_MAX and noop_writes == 0 and not full['noop_up_changed'])}; "
+                    f"{noop_writes} writes, {max(t.reads for t in full['noop_up'])} reads"
                     + (f"; changed: {full['noop_up_changed']}" if full["noop_up_changed"] else "")))
         for op in ("up", "preview", "refresh", "destroy"):
-            made, least = len(calls[op].calls), MINIMUM[op]
+            # "Instant" provisioning still takes the emulator's real servers a moment to start
+            # (Triton: seconds): the reads that wait for that are polls, apart from the count.
+            waits = sum(len(gaps) for gaps in poll_schedule(calls[op]).values())
+            made, least = len(calls[op].calls) - waits, MINIMUM[op]
             ratio_text = f"{made / least:.2f}×" if least else ("1.00×" if made == 0 else "∞")
-            met = made <= 1.5 * least
+            met = made <= CALLS_MAX[op] * least
             extra = ""
             if op == "up":
-                polls = len(full["delayed_up"].calls) - made
+                polls = len(full["delayed_up"].calls) - len(calls[op].calls)
                 extra = f"; +{polls} polls with delays: " + "; ".join(
                     f"{path} waits {gaps}" for path, gaps in poll_schedule(full["delayed_up"]).items())
-            out.append((f"3 API calls: {op}", f"{made} ({calls[op].writes} writes)", f"{least} (minimum)",
-                        ratio_text, "≤ 1.5×", _ok(met) + extra))
+            waited = f" + {waits} polls while servers started" if waits else ""
+            out.append((f"3 API calls: {op}", f"{made} ({calls[op].writes} writes){waited}", f"{least} (minimum)",
+                        ratio_text, f"≤ {CALLS_MAX[op]}×", _ok(met) + extra))
     upload = results.get("upload")
     if upload:
         sizes = upload["sizes"]
@@ -85,7 +104,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
             ratio = row["raw_s"] / row["product_s"]
             out.append((f"4 upload {mib} MiB", f"{_s(row['product_s'])} ({mib / row['product_s']:.0f} MiB/s)",
                         f"{_s(row['raw_s'])} (OpenSSH sftp, {mib / row['raw_s']:.0f} MiB/s)",
-                        f"{ratio:.2f}× speed", "≥ 0.8×", _ok(ratio >= 0.8)))
+                        f"{ratio:.2f}× speed", f"≥ {UPLOAD_MIN}×", _ok(ratio >= UPLOAD_MIN)))
             ratio = row["cached_hash_s"] / row["sha256sum_s"]
             out.append((f"4 unchanged {mib} MiB", f"{row['cached_hash_s'] * 1000:.1f} ms (cached hash)",
                         f"{_s(row['sha256sum_s'])} (sha256sum)", f"{ratio:.4f}×", "≤ 1.2×",
@@ -99,18 +118,26 @@ def rows(results: dict[str, Any]) -> list[Row]:
     if full:
         ratio = full["delayed_up"].seconds / full["critical"]
         work = ", ".join(f"{k} {v:.1f}" for k, v in full["work"].items())
-        out.append(("5 end-to-end up", _s(full["delayed_up"].seconds),
+        out.append(("5 end-to-end up", f"{_s(full['delayed_up'].seconds)} (the Automation API's outputs read "
+                                        f"after it, {_s(full['outputs_s'])}, left out)",
                     f"{_s(full['critical'])} (critical path: delays {full['delays']}, work {work})",
-                    f"{ratio:.2f}×", "≤ 1.15×", _ok(ratio <= 1.15)))
+                    f"{ratio:.2f}×", f"≤ {CRITICAL_PATH_MAX}×", _ok(ratio <= CRITICAL_PATH_MAX)))
     scale = results.get("scale")
     if scale:
         base = scale["rows"][0]
         for row in scale["rows"]:
+            up, preview = row["up_s"] / base["up_s"], row["noop_preview_s"] / row["floor_preview_s"]
             out.append((f"6 scale N={row['n']}", f"up {_s(row['up_s'])}; no-op preview {_s(row['noop_preview_s'])}",
-                        f"N=1: up {_s(base['up_s'])}; preview {_s(base['noop_preview_s'])}",
-                        f"up {row['up_s'] / base['up_s']:.2f}×; preview "
-                        f"{row['noop_preview_s'] / base['noop_preview_s']:.2f}×",
-                        "flat-ish", f"delays {scale['delays']}; {row['up_calls']} calls in up"))
+                        f"N=1 up {_s(base['up_s'])}; engine floor of this graph: preview "
+                        f"{_s(row['floor_preview_s'])}, up creating it {_s(row['floor_create_s'])}",
+                        f"up {up:.2f}×; preview {preview:.2f}×",
+                        f"up ≤ {SCALE_UP_MAX}×; preview ≤ {SCALE_PREVIEW_MAX}×",
+                        f"{_ok(up <= SCALE_UP_MAX and preview <= SCALE_PREVIEW_MAX)}; delays {scale['delays']}; "
+                        f"{row['up_calls']} calls in up; during up the cores were busy "
+                        f"{row['cpu_busy_s'] / row['up_s']:.1f} of {os.cpu_count()}, {row['cpu_busy_s']:.0f} CPU-s, of "
+                        f"which {row['engine_cpu_s']:.0f} by processes that ended with it (the engine, program and "
+                        "provider host; the nodes' commands: conversions) and the rest by the emulator, its servers "
+                        "and other users"))
     return out
 
 

@@ -8,6 +8,8 @@ made, so each benchmark compares like with like in the same run.
 """
 from __future__ import annotations
 
+import os
+import resource
 import shutil
 import statistics
 import textwrap
@@ -117,6 +119,23 @@ class Bench:
 def resources(stack: auto.Stack) -> list[dict[str, Any]]:
     """The stack's resources from its state (type, urn, parent, dependencies)."""
     return list((stack.export_stack().deployment or {}).get("resources", []))
+
+
+def cpu_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores, every process: /proc/stat),
+    so a run's share of the cores shows whether it waited on TIR or on the CPU."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def finished_children_cpu_seconds() -> float:
+    """CPU seconds of this process's children that have ended: an engine run (the `pulumi`
+    CLI, the program and the provider host it starts) once the Automation API returns, and
+    the commands the emulated nodes ran (conversions). The emulator's servers keep running,
+    so they are not in it."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def median(values: list[float]) -> float:

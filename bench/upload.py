@@ -26,7 +26,7 @@ from riva_tir.emulator.alternatives import Alternatives
 from riva_tir.emulator.machines import MachineHost
 
 SIZES = (1 << 30, 4 << 30)
-QUICK_SIZES = (64 << 20, 256 << 20)
+QUICK_SIZES = (8 << 20, 32 << 20)
 BLOCK = 64 << 20
 NODE_ID = 1
 

@@ -22,6 +22,10 @@ HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 TOKEN_ENV = "TIR_AUTH_TOKEN"
 SERVING = 1  # grpc.health.v1.HealthCheckResponse.SERVING
 
+# After TIR shows an endpoint ready its server usually answers at once; when it does not
+# yet, it is asked again this soon (each ask is one health call through the ingress).
+POLL_SECONDS = 0.5
+
 
 def target_of(value: GrpcTarget | Mapping[str, Any]) -> GrpcTarget:
     return value if isinstance(value, GrpcTarget) else GrpcTarget.model_validate(value)
@@ -52,7 +56,7 @@ def health_status(target: GrpcTarget, auth_token: str, timeout: float = 10.0) ->
         return int(response.status)
 
 
-def wait_http_ready(url: str, auth_token: str, timeout: float, poll: float = 1.0) -> None:
+def wait_http_ready(url: str, auth_token: str, timeout: float, poll: float = POLL_SECONDS) -> None:
     """Until `url` (an endpoint's HTTP data plane) answers 200 with TIR's bearer token."""
     import requests
 
@@ -71,7 +75,7 @@ def wait_http_ready(url: str, auth_token: str, timeout: float, poll: float = 1.0
         time.sleep(poll)
 
 
-def wait_serving(target: GrpcTarget, auth_token: str, timeout: float, poll: float = 1.0) -> None:
+def wait_serving(target: GrpcTarget, auth_token: str, timeout: float, poll: float = POLL_SECONDS) -> None:
     """Until the server behind the ingress reports SERVING; TimeoutError says what it last saw."""
     deadline = time.monotonic() + timeout
     last = "no answer yet"

@@ -2,6 +2,7 @@
 resources, same parents and dependencies) made of trivial dynamic resources that do
 nothing. `pulumi preview`/`up` of it is what any program of that shape costs."""
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,15 @@ class Group(pulumi.ComponentResource):
         self.register_outputs({})
 
 
-graph = json.loads(Path(pulumi.Config("bench").require("graph")).read_text())
-made: dict[str, pulumi.Resource] = {}
-for item in graph:
-    opts = pulumi.ResourceOptions(parent=made.get(item["parent"]),
-                                  depends_on=[made[d] for d in item["deps"] if d in made])
-    made[item["name"]] = (Group if item["component"] else Nothing)(item["name"], opts)
+def declare(graph: list[dict[str, Any]]) -> None:
+    made: dict[str, pulumi.Resource] = {}
+    for item in graph:
+        opts = pulumi.ResourceOptions(parent=made.get(item["parent"]),
+                                      depends_on=[made[d] for d in item["deps"] if d in made])
+        made[item["name"]] = (Group if item["component"] else Nothing)(item["name"], opts)
+
+
+# dill pickles this program's provider class by value, and in a graph of hundreds of
+# resources (20 deployments) that nests deeper than Python's default limit of 1000.
+sys.setrecursionlimit(20000)
+declare(json.loads(Path(pulumi.Config("bench").require("graph")).read_text()))

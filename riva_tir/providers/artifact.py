@@ -19,7 +19,6 @@ from typing import Any, Literal
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from riva_tir.providers import host_keys
 from riva_tir.providers.base import TirOutputs, TirResource, TypedProvider, is_unknown
@@ -184,6 +183,7 @@ def _folder_key(inputs: ArtifactInputs) -> str:
 async def _connect(node: NodeConnection, attempts: int = 1) -> Any:
     """An SSH connection to the node that accepts only its pinned host key."""
     import asyncssh
+    from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
     key = asyncssh.import_private_key(node.ssh_private_key)
     host, port = node.ssh_host, node.ssh_port

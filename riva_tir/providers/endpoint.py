@@ -140,7 +140,7 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
-            endpoint = tir.endpoints.get_or_none(int(id_))
+            endpoint = tir.endpoints.read_shared(int(id_))
             return ReadResult(id_, self.result(props, _outputs(tir, endpoint))) if endpoint else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -8,21 +8,25 @@ sent, with both fingerprints and the one command that trusts a legitimately new 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING
 
-import asyncssh
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+if TYPE_CHECKING:
+    import asyncssh
 
 TRUST_KEY = "riva-tir:node.trustedHostKey"
 
 
 def fingerprint(host_key: str) -> str:
     """`SHA256:…` of an OpenSSH public key line, as `ssh-keygen -lf` prints it."""
+    import asyncssh
+
     return str(asyncssh.import_public_key(host_key).get_fingerprint("sha256"))
 
 
 def known_hosts(host_key: str) -> tuple[list[asyncssh.SSHKey], list[asyncssh.SSHKey], list[asyncssh.SSHKey]]:
     """asyncssh's known_hosts form that trusts exactly `host_key`."""
+    import asyncssh
+
     return [asyncssh.import_public_key(host_key)], [], []
 
 
@@ -39,6 +43,11 @@ def changed_message(what: str, address: str, pinned: str, presented: str) -> str
 
 async def presented_key(host: str, port: int, attempts: int = 1) -> str:
     """The host key the server at host:port shows (one handshake; nothing is sent)."""
+    # Imported here: the program and a preview import this module but never dial a node,
+    # and asyncssh costs ~0.15 s to import (docs/performance.md).
+    import asyncssh
+    from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
     async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), wait=wait_exponential(0.5, max=4),
                                        retry=retry_if_exception_type(OSError), reraise=True):
         with attempt:

@@ -181,7 +181,7 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
-            node = tir.nodes.get_or_none(int(id_))
+            node = tir.nodes.read_shared(int(id_))
             if node is None:
                 return ReadResult("", {})
             keys = [k.ssh_key for k in tir.nodes.list_ssh_keys(node.id)]

@@ -79,7 +79,7 @@ class _PowerProvider(TirProvider[PowerInputs, PowerOutputs]):
     @classmethod
     def _live_node(cls, id_: str, props: dict[str, Any]) -> Node | None:
         with cls.client(props) as tir:
-            return tir.nodes.get_or_none(int(id_))
+            return tir.nodes.read_shared(int(id_))
 
 
 class NodeWakeProvider(_PowerProvider):

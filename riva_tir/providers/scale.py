@@ -53,7 +53,7 @@ class EndpointScaleProvider(TirProvider[ScaleInputs, ScaleOutputs]):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
-            endpoint = tir.endpoints.get_or_none(int(id_))
+            endpoint = tir.endpoints.read_shared(int(id_))
             if endpoint is None:
                 return ReadResult("", {})
             live = {**props, "status": endpoint.status}

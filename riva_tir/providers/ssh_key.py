@@ -10,12 +10,9 @@ from pydantic import Field
 
 from riva_tir.providers.base import TirInputs, TirOutputs, TirProvider, TirResource, name_taken
 from riva_tir.tir import NotFound
-from riva_tir.tir.ssh_keys.models import SshKeySpec
-
-
-def key_material(public_key: str) -> str:
-    """An OpenSSH public key without its comment: what tells two keys apart."""
-    return " ".join(public_key.split()[:2])
+from riva_tir.tir.ssh_keys.models import SshKeySpec, same_key
+# The key's identity, for the deployment's labels and the node's key list.
+from riva_tir.tir.ssh_keys.models import key_material as key_material
 
 
 class SshKeyInputs(TirInputs):
@@ -39,14 +36,15 @@ class SshKeyProvider(TirProvider[SshKeyInputs, SshKeyOutputs]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self.args(props)
         with self.client(props) as tir:
-            existing = tir.ssh_keys.find_by_key(args.public_key)
+            keys = tir.ssh_keys.list()  # one read for both lookups below
+            existing = same_key(keys, args.public_key)
             # A key the account already had under another label is the user's: use it,
             # never delete it. The same key under this deployment's label (which carries
             # its suffix) is its own, from a run that failed after registering it.
             if existing is not None:
                 owned = existing.label == args.label
             else:
-                taken = tir.ssh_keys.find(args.label)
+                taken = next((k for k in keys if k.label == args.label), None)
                 if taken is not None:
                     raise name_taken("account SSH key", taken.label, taken.id)
                 existing, owned = tir.ssh_keys.create_idempotent(

@@ -265,9 +265,10 @@ class Transport:
         send = functools.partial(self._send, method, path, scoped, params, body)
         return self._run(send if settled is None else _unless_settled(send, settled, path), retry_if, plan)
 
-    def shared_get(self, path: str, *, scoped: bool, params: Params) -> Any:
+    def shared_get(self, path: str, *, scoped: bool, params: Params, ttl: float | None = None) -> Any:
         """GET answered from the read cache when the client has one: for the reads every
-        resource of a run repeats (catalog pages, the access check)."""
+        resource of a run repeats (catalog pages, the access check), and with a short
+        `ttl` for an object several resources read at the same moment."""
         def load() -> Any:
             return self.request("GET", path, scoped=scoped, params=params)
 
@@ -281,7 +282,7 @@ class Transport:
         where = (cfg.url_style, cfg.team_id, cfg.project_id) if scoped else ()
         key = (cfg.api_root, cfg.location, account, *where, path,
                tuple(sorted((k, str(v)) for k, v in params.items())))
-        return self._read_cache.get(key, load)
+        return self._read_cache.get(key, load, ttl)
 
     def create(
         self,

@@ -10,6 +10,7 @@ from riva_tir.tir._http import Transport
 from riva_tir.tir._models import Resource, as_list, parse
 from riva_tir.tir.errors import NotFound
 from riva_tir.tir.paging import Page, collect_pages, iter_pages
+from riva_tir.tir.read_cache import SAME_MOMENT_SECONDS
 from riva_tir.tir.validation import NamedSpec
 from riva_tir.tir.waiter import Pacing, wait_for
 
@@ -20,7 +21,8 @@ S = TypeVar("S", bound="NamedSpec")
 class ResourceClient(Generic[M, S]):
     """get / find / list / list_all / create / create_idempotent / delete / wait_*.
 
-    Every method makes exactly the calls its docstring says; nothing is cached.
+    Every method makes exactly the calls its docstring says; only ``read_shared`` answers
+    from the client's read cache.
     """
 
     def __init__(
@@ -110,6 +112,16 @@ class ResourceClient(Generic[M, S]):
         """``get`` that reads 404 as "gone" (what waiters and providers' read need)."""
         try:
             return self.get(resource_id)
+        except NotFound:
+            return None
+
+    def read_shared(self, resource_id: int) -> M | None:
+        """``get_or_none`` for a provider's `read`: one GET answers every client of the read
+        cache that asks for this object within ``SAME_MOMENT_SECONDS`` (or while it is in
+        flight). Without a read cache, a GET of its own."""
+        try:
+            return self._parse(self._t.shared_get(self._item(resource_id), scoped=True, params={},
+                                                  ttl=SAME_MOMENT_SECONDS))
         except NotFound:
             return None
 

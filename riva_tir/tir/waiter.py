@@ -22,14 +22,15 @@ R = TypeVar("R")
 class Backoff:
     """Delay before poll ``n`` (0-based): ``min(maximum, initial * factor**n)`` +/- ``jitter``."""
 
-    # A gentle factor bounds how late a wait sees a resource ready: each delay is at most
-    # ~8% (+ jitter) of the time already waited, where 2.0 would let it be as late again
-    # as the whole wait. `pulumi up` pays that on every wait of its critical path (node,
-    # Triton, Riva API): bench/ measured 2.2x the provisioning time with 2.0, 1.18-1.25x
-    # with 1.15. A 10-minute wait takes ~50 polls (TIR allows 1200 calls a minute).
-    initial: float = 1.0
+    # How late a wait sees a resource ready is about half the delay it has reached, and
+    # `pulumi up` pays that on every wait of its critical path (node, Triton, Riva API).
+    # From 0.5 s with a gentle factor the delay is ~1.3 s after 20 s of waiting (lateness
+    # ~0.65 s; factor 2.0 measured 2.2x the provisioning time, 1.08 from 1 s 1.13-1.30x),
+    # and a 10-minute wait takes ~100 polls. 20 deployments waiting at once poll ~900 times
+    # a minute at their busiest; TIR allows 1200 (docs/performance.md).
+    initial: float = 0.5
     maximum: float = 30.0
-    factor: float = 1.08
+    factor: float = 1.04
     jitter: float = 0.2  # fraction of the delay, spread evenly both ways
 
     def delay(self, attempt: int, rand: Callable[[], float]) -> float:

@@ -7,7 +7,7 @@ from typing import Any
 
 from riva_tir.tir._http import Transport
 from riva_tir.tir._models import as_list, parse
-from riva_tir.tir.ssh_keys.models import SshKey, SshKeySpec, key_material
+from riva_tir.tir.ssh_keys.models import SshKey, SshKeySpec, same_key
 
 
 class SshKeysClient:
@@ -28,8 +28,7 @@ class SshKeysClient:
 
     def find_by_key(self, public_key: str) -> SshKey | None:
         """The saved key with the same type and material (comments ignored), or None."""
-        wanted = key_material(public_key)
-        return next((k for k in self.list() if key_material(k.ssh_key) == wanted), None)
+        return same_key(self.list(), public_key)
 
     def create(self, spec: SshKeySpec) -> SshKey:
         """POST once."""
@@ -52,3 +51,4 @@ class SshKeysClient:
             return {} if all(k.id != key_id for k in self.list()) else None
 
         self._t.request("DELETE", f"ssh_keys/{key_id}/", scoped=False, settled=gone)
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import AfterValidator, AliasChoices, Field, StringConstraints
@@ -37,3 +38,9 @@ class SshKey(TirModel):
     label: str = ""
     ssh_key: str = ""
     created_at: str | None = None
+
+
+def same_key(keys: Iterable[SshKey], public_key: str) -> SshKey | None:
+    """The key of `keys` with the type and material of `public_key` (comments ignored), or None."""
+    wanted = key_material(public_key)
+    return next((k for k in keys if key_material(k.ssh_key) == wanted), None)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from riva_tir.tir import AuthError, ServerError, TirClient
-from riva_tir.tir.read_cache import ReadCache
+from riva_tir.tir.read_cache import SAME_MOMENT_SECONDS, ReadCache
 
 from tests.unit.tir.conftest import FakeClock, make_config
 
@@ -102,3 +102,31 @@ def test_concurrent_askers_share_one_load() -> None:
     for t in threads:
         t.join(5)
     assert answers == ["catalog"] * 4 and len(loads) == 1
+
+
+def test_an_object_read_at_the_same_moment_is_read_once(api: Any, node_payload: dict[str, Any],
+                                                        clock: FakeClock) -> None:
+    """A refresh reads a node for the node and its power steps at once: one GET answers
+    them; a read after the moment, or of a node that is gone, asks TIR again."""
+    cache = ReadCache(ttl=300, clock=clock)
+    node_id = node_payload["id"]
+    api.reply("GET", f"notebooks/{node_id}/", node_payload)
+    api.reply("GET", f"notebooks/{node_id}/", node_payload)
+    api.reply("GET", f"notebooks/{node_id}/", status=404)
+    api.reply("GET", f"notebooks/{node_id}/", status=404)
+    with _client(cache, clock) as node, _client(cache, clock) as power:
+        assert node.nodes.read_shared(node_id) == power.nodes.read_shared(node_id) is not None
+        clock.now += SAME_MOMENT_SECONDS
+        assert power.nodes.read_shared(node_id) is not None
+        clock.now += SAME_MOMENT_SECONDS
+        assert node.nodes.read_shared(node_id) is None and power.nodes.read_shared(node_id) is None
+    assert len(api.calls) == 4
+
+
+def test_without_a_cache_each_object_read_is_its_own(api: Any, node_payload: dict[str, Any],
+                                                     clock: FakeClock) -> None:
+    api.reply("GET", f"notebooks/{node_payload['id']}/", node_payload)
+    api.reply("GET", f"notebooks/{node_payload['id']}/", node_payload)
+    with TirClient(make_config(max_retries=0), sleep=clock.sleep, clock=clock) as client:
+        assert client.nodes.read_shared(node_payload["id"]) == client.nodes.read_shared(node_payload["id"])
+    assert len(api.calls) == 2
