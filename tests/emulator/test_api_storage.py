@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -58,32 +54,3 @@ def test_repository_validation(api: Api, emulator: EmulatorServer) -> None:
     existing = api.ok("POST", "serving/model/", json={**base, "storage_type": "e2e_s3", "bucket_name": "my-existing"})
     api.ok("DELETE", f"serving/model/{existing['id']}/")
     assert emulator.state.objectstore.bucket_exists("my-existing")  # not ours to delete
-
-
-def test_a_bucket_being_made_holds_its_name_but_not_other_requests(api: Api, emulator: EmulatorServer,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """MinIO takes about a second per bucket: meanwhile the emulator answers others (20
-    deployments are not served one repository at a time), and the name stays taken."""
-    assert emulator.state is not None
-    buckets = emulator.state.repositories.buckets
-    making, release = threading.Event(), threading.Event()
-    provision = buckets.provision
-
-    def slow_provision(*args: Any) -> Any:
-        making.set()
-        assert release.wait(30)
-        return provision(*args)
-
-    monkeypatch.setattr(buckets, "provision", slow_provision)
-    body = {"name": "held while made", "model_type": "triton", "storage_type": "managed"}
-    with ThreadPoolExecutor(1) as pool:
-        first = pool.submit(api.ok, "POST", "serving/model/", json=body)
-        assert making.wait(30)
-        try:
-            api.ok("GET", "ssh_keys/")  # answered while the bucket is being made
-            assert "name" in api.error("POST", "serving/model/", 400, json=body)["errors"]
-        finally:
-            release.set()
-        made = first.result(30)
-    assert made["name"] == body["name"]
-    api.ok("DELETE", f"serving/model/{made['id']}/")

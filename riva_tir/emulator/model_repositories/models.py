@@ -38,32 +38,20 @@ class RepositoryModels(Collection[Repository]):
     def __init__(self, store: Store, clock: Clock, buckets: Buckets, lock: threading.RLock) -> None:
         super().__init__(store, clock, lock, KIND, FIRST_ID, Repository, RepositoryNotFound)
         self.buckets = buckets
-        # (scope, name) of creates making their bucket: taken, though not stored yet.
-        self._creating: set[tuple[Scope, str]] = set()
 
+    @synchronized
     def create(self, scope: Scope, body: Body) -> Repository:
-        """The bucket is made (MinIO, about a second) outside the shared state lock, so other
-        requests are answered meanwhile; the name is held so no second create takes it."""
         name = require_str(body, "name")
         model_type = require_choice(body, "model_type", MODEL_TYPES)
         storage_type = require_choice(body, "storage_type", STORAGE_TYPES)
         score = as_object(body.get("score"), "score")
-        held = (scope, name)
-        with self.lock:
-            if held in self._creating or any(repo.name == name for repo in self.list(scope)):
-                raise ValidationFailed("name", f"a model repository named {name} already exists")
-            repo_id = self._new_id()
-            self._creating.add(held)
-        try:
-            storage = self.buckets.provision(storage_type, "tir-model", repo_id, name, body)
-            with self.lock:
-                now = self.clock.now()
-                repo = Repository(repo_id, name, scope.project_id, scope.location, model_type, storage, score,
-                                  now, now)
-                self._save(repo)
-        finally:
-            with self.lock:
-                self._creating.discard(held)
+        if any(repo.name == name for repo in self.list(scope)):
+            raise ValidationFailed("name", f"a model repository named {name} already exists")
+        repo_id = self._new_id()
+        storage = self.buckets.provision(storage_type, "tir-model", repo_id, name, body)
+        now = self.clock.now()
+        repo = Repository(repo_id, name, scope.project_id, scope.location, model_type, storage, score, now, now)
+        self._save(repo)
         return repo
 
     @change
