@@ -194,7 +194,7 @@ def _snake_path(path: str) -> str:
 
 
 def _outputs(value: Any, path: str = "") -> list[str]:
-    """The paths of the Inputs that are Outputs (or awaitables) in `value`."""
+    """The paths of the Inputs that are Outputs in `value`."""
     if isinstance(value, pulumi.Output):
         return [path]
     if isinstance(value, Mapping):

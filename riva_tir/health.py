@@ -8,8 +8,11 @@
   grpc.health.v1 SERVING, its ASR model list, then speech: the shipped audio
   (riva_tir/audio/) streamed with `StreamingRecognize` and, where an offline pipeline is
   deployed, sent with `Recognize`; each transcript's word error rate against the audio's
-  text must not exceed the stack's `verifyMaxWer`. The kind the stack deploys (its
-  `speech_modes` output) fails when the server does not serve it.
+  text must not exceed the stack's `verifyMaxWer`. A mode the stack deploys (its
+  `speech_models` output) fails when the server does not serve it; ASR of other languages
+  must be listed.
+- Punctuation (`PunctuateText`) of a known sentence, and each voice's speech (`Synthesize`)
+  recognized back by the en-US ASR (docs/speech-services.md §5).
 
 `scripts/verify [--stack NAME]` runs it for a user (reading the stack's outputs and its
 auth token); with `riva-tir:verify: true` the stack runs it as its last step
