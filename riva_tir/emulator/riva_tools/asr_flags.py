@@ -47,10 +47,13 @@ def triton_name(text: str) -> str:
     return text
 
 
-def _decoder(text: str) -> str:
-    if text not in {"greedy", "flashlight"}:
-        raise ValueError("expected greedy or flashlight")
-    return text
+def one_of(*choices: str) -> Callable[[str], str]:
+    """A flag value that must be one of `choices`."""
+    def choice(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"expected {' or '.join(choices)}")
+        return text
+    return choice
 
 
 def existing_file(text: str) -> str:
@@ -85,7 +88,7 @@ VALUE_FLAGS: dict[str, Parser] = {
     "featurizer.max_batch_size": int,
     "featurizer.max_execution_batch_size": int,
     "endpointing.residue_blanks_at_start": int,
-    "decoder_type": _decoder,
+    "decoder_type": one_of("greedy", "flashlight"),
     "greedy_decoder.asr_model_delay": int,
     "flashlight_decoder.asr_model_delay": int,
     "flashlight_decoder.lm_weight": float,

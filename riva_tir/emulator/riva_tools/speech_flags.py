@@ -22,6 +22,7 @@ from riva_tir.emulator.riva_tools.asr_flags import (
     boolean,
     existing_file,
     language_code,
+    one_of,
     parse_tokens,
     triton_name,
 )
@@ -45,12 +46,6 @@ def _sample_rate(text: str) -> int:
     return rate
 
 
-def _phone_set(text: str) -> str:
-    if text not in {"ipa", "arpabet"}:
-        raise ValueError("expected ipa or arpabet")
-    return text
-
-
 def _positive(text: str) -> int:
     number = int(text)
     if number < 1:
@@ -69,7 +64,7 @@ SYNTHESIS_FLAGS: dict[str, Parser] = {
     "voice_name": triton_name,
     "language_code": language_code,
     "sample_rate": _sample_rate,
-    "phone_set": _phone_set,
+    "phone_set": one_of("ipa", "arpabet"),
     "phone_dictionary_file": existing_file,
     "abbreviations_file": existing_file,
     "wfst_tokenizer_model": existing_file,
