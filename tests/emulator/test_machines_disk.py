@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -82,6 +83,25 @@ def test_disk_survives_power_cycle_with_same_port_and_host_key(host: MachineHost
     assert node.run("cat work/state.txt").stdout == "kept\n"
     assert asyncio.run(_host_key(node.port)) == key_before
     assert key_before.split()[1] == host.host_public_key(node.node_id).split()[1]
+
+
+def test_a_stopped_nodes_port_is_kept_from_other_processes(host: MachineHost) -> None:
+    """Steps recorded the node's address: while it is off, no other server may take the
+    port (they would dial a stranger); deleted, the port is free again."""
+    node_id = 9001
+    port = host.power_on(node_id, [public(USER_KEY)])
+    host.power_off(node_id)
+    stranger = socket.socket()
+    try:
+        with pytest.raises(OSError):
+            stranger.bind(("127.0.0.1", port))
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        assert host.power_on(node_id, [public(USER_KEY)], port=port) == port
+        host.destroy(node_id)
+        stranger.bind(("127.0.0.1", port))
+    finally:
+        stranger.close()
 
 
 def test_power_off_ends_background_jobs(host: MachineHost, node: Node) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import sys
 import threading
 from collections.abc import Coroutine
@@ -55,6 +56,10 @@ class MachineHost:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: dict[int, tuple[asyncssh.SSHAcceptor, NodeContext]] = {}
+        # A stopped node's port, bound without listening (connections are refused): the node
+        # keeps its address across stop/start (riva-tir's ASSUMPTION, docs/day2.md), so no
+        # other process may take it meanwhile, or the steps that recorded it dial a stranger.
+        self._held: dict[int, socket.socket] = {}
 
     @property
     def ssh_user(self) -> str:
@@ -88,6 +93,8 @@ class MachineHost:
             return
         for node_id in list(self._servers):
             self.power_off(node_id)
+        for node_id in list(self._held):
+            self._call(self._forget(node_id))
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=_CALL_TIMEOUT_S)
         self._loop = None
@@ -182,6 +189,7 @@ class MachineHost:
             return NodeSSHServer(node)
 
         acceptor: asyncssh.SSHAcceptor | None = None
+        self._release(node_id)
         if port:
             try:
                 acceptor = await asyncssh.create_server(factory, self._host, port, **options)
@@ -203,11 +211,31 @@ class MachineHost:
         if entry is None:
             return
         acceptor, node = entry
+        port = int(acceptor.get_port())
         acceptor.close()
         await acceptor.wait_closed()
+        self._hold(node_id, port)
         for conn in list(node.connections):
             conn.close()
         node.kill_processes()
+
+    def _hold(self, node_id: int, port: int) -> None:
+        held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            held.bind((self._host, port))
+        except OSError:
+            held.close()  # taken in the instant between: the next start binds a fresh port
+            return
+        self._held[node_id] = held
+
+    def _release(self, node_id: int) -> None:
+        held = self._held.pop(node_id, None)
+        if held is not None:
+            held.close()
+
+    async def _forget(self, node_id: int) -> None:
+        self._release(node_id)
 
     def set_authorized_keys(self, node_id: int, keys: list[str]) -> None:
         """Replace the keys live; new logins use them at once, no restart."""
@@ -226,6 +254,8 @@ class MachineHost:
         return int(entry[0].get_port()) if entry is not None else None
 
     def destroy(self, node_id: int) -> None:
-        """Power off and delete the node's disk and host key."""
+        """Power off and delete the node's disk and host key; its port is free again."""
         self.power_off(node_id)
+        if self._loop is not None:
+            self._call(self._forget(int(node_id)))
         shutil.rmtree(self._node_dir(node_id), ignore_errors=True)
