@@ -1,7 +1,8 @@
-"""Every benchmark runs, so none can rot unseen: `python -m bench --quick` (small files,
-short delays, fewer deployments) as README "Benchmarks" documents it, into a folder of its
-own. Its figures are not judged here (the suite's other workers share the machine): the
-committed bench/results.md comes from a full run on an idle one."""
+"""Every benchmark runs, so none can rot unseen: `python -m bench --quick --only <part>` (small
+files, short delays, fewer deployments) as README "Benchmarks" documents it, one part per test
+so that the parts run side by side, each into a folder of its own. Their figures are not
+judged here (the suite's other workers share the machine): the committed bench/results.md
+comes from a full run on an idle one."""
 from __future__ import annotations
 
 import json
@@ -12,20 +13,33 @@ from pathlib import Path
 
 import pytest
 
+from bench.__main__ import PARTS
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
+# The rows of the table each part writes.
+ROWS = {"full": ("1 no-op preview", "2 no-op up", "3 API calls: refresh", "5 end-to-end up"),
+        "upload": ("4 upload",), "scale": ("6 scale N=2",)}
 
-def test_every_benchmark_runs_quick(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)], cwd=ROOT,
+
+def test_the_parts_are_all_tested() -> None:
+    assert set(ROWS) == set(PARTS)
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_every_benchmark_runs_quick(tmp_path: Path, part: str) -> None:
+    run = subprocess.run([sys.executable, "-m", "bench", "--quick", "--only", part, "--out", str(tmp_path)],
+                         cwd=ROOT,
                          env={**os.environ, "PATH": f"{ROOT / '.tools' / 'bin'}{os.pathsep}{os.environ['PATH']}"},
                          capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results) == {"full", "upload", "scale"}
+    assert set(results) == {part}
     table = (tmp_path / "results.md").read_text()
-    for row in ("1 no-op preview", "2 no-op up", "3 API calls: refresh", "4 upload", "5 end-to-end up", "6 scale N=2"):
+    for row in ROWS[part]:
         assert f"| {row}" in table, row
-    assert all(r["product_s"] > 0 and r["raw_s"] > 0 for r in results["upload"]["sizes"])
-    assert [r["n"] for r in results["scale"]["rows"]] == [1, 2]
+    if part == "upload":
+        assert all(r["product_s"] > 0 and r["raw_s"] > 0 for r in results["upload"]["sizes"])
+    if part == "scale":
+        assert [r["n"] for r in results["scale"]["rows"]] == [1, 2]
