@@ -2,6 +2,7 @@
 and the rule that every test carries the markers of its folder's kind."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -60,8 +61,10 @@ def engine_env(backend_dir: Path, passphrase: str = "test-passphrase") -> dict[s
     }
 
 
+@functools.cache
 def pulumi_command() -> auto.PulumiCommand:
-    """The CLI scripts/setup chose: the project's build, else a compatible one on PATH."""
+    """The CLI scripts/setup chose: the project's build, else a compatible one on PATH. One
+    per worker: making one runs `pulumi version`."""
     tools = ROOT / ".tools"
     return auto.PulumiCommand(root=str(tools)) if (tools / "bin" / "pulumi").exists() else auto.PulumiCommand()
 

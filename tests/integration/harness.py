@@ -73,6 +73,12 @@ class Deployment:
     def set(self, path: str, value: Any, secret: bool = False) -> None:
         self.stack.set_config(path, auto.ConfigValue(str(value), secret=secret), path=True)
 
+    def set_all(self, values: dict[str, Any], secrets: dict[str, Any] | None = None) -> None:
+        """Several keys in one `pulumi config set-all` (each CLI run costs a start-up)."""
+        self.stack.set_all_config({**{k: auto.ConfigValue(str(v)) for k, v in values.items()},
+                                   **{k: auto.ConfigValue(str(v), secret=True) for k, v in (secrets or {}).items()}},
+                                  path=True)
+
     def outputs(self) -> dict[str, Any]:
         return {k: v.value for k, v in self.stack.outputs().items()}
 
@@ -179,8 +185,6 @@ def open_stack(tmp: Path, emulator: EmulatorServer, name: str = "it", *,
     stack = auto.create_stack(name, work_dir=str(project),
                               opts=workspace_options(env, secrets_provider="passphrase"))
     dep = Deployment(stack, emulator, artifact, tmp, env)
-    for key, value in base_config(emulator, artifact).items():
-        dep.set(key, value)
-    dep.set("riva-tir:tirApiKey", DEFAULT_API_KEY, secret=True)
-    dep.set("riva-tir:tirAuthToken", DEFAULT_AUTH_TOKEN, secret=True)
+    dep.set_all(base_config(emulator, artifact),
+                {"riva-tir:tirApiKey": DEFAULT_API_KEY, "riva-tir:tirAuthToken": DEFAULT_AUTH_TOKEN})
     return dep

@@ -54,14 +54,16 @@ class Team:
             # A size is fixed replicas or autoscaling, never both (the stack config says so).
             if any(k.startswith(f"riva-tir:{section}.autoscaling") for k in config or {}):
                 wanted.pop(f"riva-tir:{section}.replicas", None)
-        for key, value in wanted.items():
-            stack.set_config(key, auto.ConfigValue(str(value)), path=True)
-        stack.set_config("riva-tir:tirApiKey", auto.ConfigValue(DEFAULT_API_KEY, secret=True))
-        stack.set_config("riva-tir:tirAuthToken", auto.ConfigValue(DEFAULT_AUTH_TOKEN, secret=True))
         # The stack's own SSH key: previews of a fresh stack then need no generated key pair.
         public, private = self.ssh_key
-        stack.set_config("riva-tir:node.sshPublicKey", auto.ConfigValue(public), path=True)
-        stack.set_config("riva-tir:sshPrivateKey", auto.ConfigValue(private, secret=True))
+        # One `pulumi config set-all`: each CLI run costs a start-up.
+        stack.set_all_config({
+            **{key: auto.ConfigValue(str(value)) for key, value in wanted.items()},
+            "riva-tir:node.sshPublicKey": auto.ConfigValue(public),
+            **{key: auto.ConfigValue(value, secret=True) for key, value in (
+                ("riva-tir:tirApiKey", DEFAULT_API_KEY), ("riva-tir:tirAuthToken", DEFAULT_AUTH_TOKEN),
+                ("riva-tir:sshPrivateKey", private))},
+        }, path=True)
         self.stacks.append(stack)
         return stack
 
