@@ -40,7 +40,7 @@ class TirSection(TirConnection, NumbersAreNotBooleans):
     """Where the TIR API is (real TIR, or the embedded emulator of the local stack): the
     client's own connection settings (riva_tir/tir/config.py), spelled in camelCase."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
     @model_validator(mode="after")
     def _location_reachable(self) -> TirSection:

@@ -30,7 +30,7 @@ Billing = Literal["running", "converting", "stopped", "monthly", "external"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class Usage(_Model):

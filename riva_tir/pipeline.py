@@ -76,7 +76,7 @@ class PipelineSpec(BaseModel):
     The defaults build NGC's Parakeet CTC 0.6B en-US for low-latency streaming with the
     greedy decoder (no language-model files needed)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     model: str = Field(default="parakeet-0.6b", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
                        description="model part of the pipeline name")

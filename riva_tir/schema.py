@@ -29,4 +29,4 @@ class NumbersAreNotBooleans(BaseModel):
 
 
 class Section(NumbersAreNotBooleans):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)

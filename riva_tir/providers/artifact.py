@@ -44,7 +44,7 @@ CONNECT_ATTEMPTS = 5
 class ArtifactSource(BaseModel):
     """Exactly one of a local file, an HTTPS URL or an NGC model reference."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     file: str | None = None
     url: str | None = Field(default=None, pattern=r"^https://\S+$")
@@ -71,7 +71,7 @@ class NodeConnection(BaseModel):
     """How the provider reaches the node: all `read` and `delete` need, so they read it alone
     from the state (and work when the local model file is gone)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     node_id: int
     ssh_host: str
@@ -82,7 +82,7 @@ class NodeConnection(BaseModel):
 
 
 class ArtifactInputs(NodeConnection):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     source: ArtifactSource
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",

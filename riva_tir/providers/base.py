@@ -41,7 +41,7 @@ OutputsT = TypeVar("OutputsT", bound="TirOutputs")
 class TirCredentials(BaseModel):
     """The two TIR API secrets; always passed to resources as a secret Output."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     api_key: SecretStr
     auth_token: SecretStr
@@ -50,7 +50,7 @@ class TirCredentials(BaseModel):
 class RetryPolicy(BaseModel):
     """The stack's retry budgets (config `retries`); unset fields keep the client's defaults."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     max_retries: int = Field(default=4, ge=0)
     capacity_retries: int = Field(default=5, ge=0)
@@ -60,7 +60,7 @@ class RetryPolicy(BaseModel):
 class TirInputs(BaseModel):
     """Inputs every TIR resource has; subclasses add their own (strict: typos fail)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     tir: TirConnection
     credentials: TirCredentials
@@ -89,7 +89,7 @@ class TirOutputs(BaseModel):
     """What a provider computes, beside the inputs it echoes: the one declaration of a
     resource's outputs (its provider's `computed` and its registration come from it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class HasOutputs(Protocol):

@@ -12,7 +12,7 @@ from riva_tir.providers.base import TirOutputs, TirResource, TypedProvider
 
 
 class KeyPairInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     comment: str  # the public key's comment, which names the stack's node
 

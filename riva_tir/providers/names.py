@@ -26,7 +26,7 @@ NAMES_TYPE = "pulumi-python:dynamic/riva:DeploymentNames"
 
 
 class NamesInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     prefix: str  # the readable part: namePrefix, or rt-<stack>[-<component>]
 

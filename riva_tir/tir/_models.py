@@ -22,7 +22,7 @@ Status = Annotated[str | None, BeforeValidator(_lower)]
 
 
 class TirModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="ignore", populate_by_name=True)
 
 
 class Resource(TirModel):

@@ -23,7 +23,7 @@ class SshFieldNames(BaseModel):
     `scripts/doctor` finds the real ones on a node record.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     host: str = Field(default="ssh_host", min_length=1)
     port: str = Field(default="ssh_port", min_length=1)
@@ -44,7 +44,7 @@ class IngressSettings(BaseModel):
     ASSUMPTION (docs/unknowns.md): the project number, as the endpoint's API Request tab
     shows it; `p-number` sends `p-<number>`, the form of the HTTP data plane's paths."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
     project_header: ProjectHeader = "number"
 
@@ -57,7 +57,7 @@ class DataPlane(BaseModel):
     base and the gRPC ingress (always TLS, routed by metadata)."""
 
     # The stack config spells `ca_file` as caFile, like every other key.
-    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
     http: str = Field(description="HTTP data-plane base, e.g. https://infer.e2enetworks.net")
     grpc: str = Field(pattern=r"^[A-Za-z0-9.-]+:\d+$",
@@ -86,7 +86,7 @@ class TirConnection(BaseModel):
     Only `identity` names what makes a resource another resource (its project and region);
     the rest is how to reach them, and changing it never replaces anything."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
     identity: ClassVar[tuple[str, ...]] = ("project_id", "location")
 
     api_root: str = DEFAULT_API_ROOT

@@ -33,7 +33,7 @@ _PREFIXES = ("Value error, ", "Assertion failed, ")
 class Spec(BaseModel):
     """Base of request specs: strict, immutable, serialised with wire names."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body TIR expects (secrets revealed only here)."""
