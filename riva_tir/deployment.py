@@ -380,8 +380,8 @@ def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[st
         "container": v(lambda c: {**_container(c.riva_api, default_image, "grpc", "", c.riva_api.grpc_port),
                                   "service_port": True}),
         **_each(v, lambda c: _scaling(c.riva_api), SCALING), "revision": served.revision,
-        "ready_timeout": endpoint_timeout,
-    }, child())
+        "ready_timeout": endpoint_timeout, "serves_through": _known_id(triton),
+    }, child(triton_scale))  # after Triton's power state: a stopped Triton is not waited for
     riva_api_scale = EndpointScale(f"{name}-riva-api-scale", {
         **tir, "endpoint_id": _known_id(riva_api), "plan": v(lambda c: c.riva_api.plan),
         **_each(v, lambda c: _scaling(c.riva_api), SCALING), "state": v(lambda c: c.riva_api.state),

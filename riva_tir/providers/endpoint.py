@@ -52,6 +52,8 @@ class EndpointInputs(TirInputs):
     args: list[str] = Field(default_factory=list)
     revision: str = Field(default="", description="changes restart the endpoint (new models)")
     ready_timeout: float = Field(default=3600, gt=0)
+    serves_through: int | None = Field(default=None, description="the endpoint (Triton) its server needs: while "
+                                                                  "that one is stopped, this one cannot answer")
 
 
 class EndpointOutputs(TirOutputs):
@@ -72,6 +74,8 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
     # The term (committed_days) is checked by the estimate, which names the config key
     # (riva_tir/providers/cost.py).
     catalog_keys = ("plan", "framework")
+    # Which endpoint that is follows from `args` (its --triton_uri), which is diffed.
+    undiffed = TirProvider.undiffed | {"serves_through"}
 
     def preview_update(self, id_: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         # The addresses are composed from the connection settings alone, so the preview
@@ -119,7 +123,7 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
         with cleanup_failed_create(tir.endpoints, made, f"endpoint {args.name}"):
             if not made.is_ready:
                 progress(f"waiting for endpoint {args.name} to be ready", ephemeral=True)
-            return _outputs(tir, wait_answering(tir, made.id, args.ready_timeout))
+            return _outputs(tir, _settle(tir, made.id, args))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         endpoint_id, old, new = int(id_), self.args(olds), self.args(news)
@@ -135,7 +139,7 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
                 progress(f"restarting endpoint {new.name} to load the new models")
                 tir.endpoints.restart(endpoint_id)
             if live.status != "stopped":
-                live = wait_answering(tir, endpoint_id, new.ready_timeout)
+                live = _settle(tir, endpoint_id, new)
             return UpdateResult(self.result(news, _outputs(tir, live)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -151,6 +155,15 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
             except NotFound:
                 return
             tir.endpoints.wait_deleted(int(id_), timeout=args.ready_timeout)
+
+
+def _settle(tir: TirClient, endpoint_id: int, args: EndpointInputs) -> Endpoint:
+    """The endpoint once it answers; but while the Triton endpoint its server needs is
+    stopped (`triton.state`) it cannot answer: it serves when Triton runs again."""
+    if args.serves_through is not None and tir.endpoints.get(args.serves_through).status == "stopped":
+        progress(f"endpoint {args.name} answers once its Triton endpoint runs again (triton.state: stopped)")
+        return tir.endpoints.get(endpoint_id)
+    return wait_answering(tir, endpoint_id, args.ready_timeout)
 
 
 def wait_answering(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint:

@@ -6,15 +6,16 @@ import pytest
 from pydantic import BaseModel
 
 from riva_tir.config import StackConfig
-from tests.day2.changes import CHANGES, SAMPLE, render, run
+from tests.day2.changes import CHANGES, SAMPLES, render, run
 from riva_tir.tir.config import DataPlane
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
 
-def test_sampled_changes_preview_what_up_does() -> None:
-    rows = run(list(SAMPLE))
-    assert [r.name for r in rows] == list(SAMPLE)
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s[0] for s in SAMPLES])
+def test_sampled_changes_preview_what_up_does(sample: tuple[str, ...]) -> None:
+    rows = run(list(sample))
+    assert [r.name for r in rows] == [c.name for c in CHANGES if c.name in sample]
     assert all(r.ok for r in rows), render(rows)
 
 
