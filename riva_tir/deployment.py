@@ -385,7 +385,7 @@ def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[st
     riva_api_scale = EndpointScale(f"{name}-riva-api-scale", {
         **tir, "endpoint_id": _known_id(riva_api), "plan": v(lambda c: c.riva_api.plan),
         **_each(v, lambda c: _scaling(c.riva_api), SCALING), "state": v(lambda c: c.riva_api.state),
-        "ready_timeout": endpoint_timeout}, child())
+        "ready_timeout": endpoint_timeout, "serves_through": _known_id(triton)}, child())
     return triton, riva_api, [triton_scale, riva_api_scale]
 
 

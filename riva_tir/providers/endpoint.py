@@ -158,12 +158,19 @@ class EndpointProvider(TirProvider[EndpointInputs, EndpointOutputs]):
 
 
 def _settle(tir: TirClient, endpoint_id: int, args: EndpointInputs) -> Endpoint:
-    """The endpoint once it answers; but while the Triton endpoint its server needs is
-    stopped (`triton.state`) it cannot answer: it serves when Triton runs again."""
-    if args.serves_through is not None and tir.endpoints.get(args.serves_through).status == "stopped":
-        progress(f"endpoint {args.name} answers once its Triton endpoint runs again (triton.state: stopped)")
+    """The endpoint once it answers, unless it cannot yet (`upstream_stopped`)."""
+    if upstream_stopped(tir, args.serves_through):
         return tir.endpoints.get(endpoint_id)
     return wait_answering(tir, endpoint_id, args.ready_timeout)
+
+
+def upstream_stopped(tir: TirClient, serves_through: int | None) -> bool:
+    """Whether the Triton endpoint a server needs is stopped (`triton.state`): the server can
+    neither answer nor show ready until Triton runs again, so nothing waits for it meanwhile."""
+    if serves_through is None or tir.endpoints.get(serves_through).status != "stopped":
+        return False
+    progress("the Riva API answers once its Triton endpoint runs again (triton.state: stopped): not waiting for it")
+    return True
 
 
 def wait_answering(tir: TirClient, endpoint_id: int, timeout: float) -> Endpoint:

@@ -15,7 +15,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
 from riva_tir.providers.base import TirInputs, TirOutputs, TirProvider, TirResource
-from riva_tir.providers.endpoint import wait_answering
+from riva_tir.providers.endpoint import upstream_stopped, wait_answering
 from riva_tir.providers.engine_log import progress
 from riva_tir.tir.endpoints.models import Endpoint
 from riva_tir.tir.endpoints.specs import AutoScalePolicy
@@ -31,6 +31,7 @@ class ScaleInputs(TirInputs):
     autoscaling: AutoScalePolicy | None = None
     state: Literal["running", "stopped"] = "running"
     ready_timeout: float = Field(default=3600, gt=0)
+    serves_through: int | None = Field(default=None, description="the endpoint (Triton) its server needs")
 
 
 class ScaleOutputs(TirOutputs):
@@ -41,6 +42,8 @@ class EndpointScaleProvider(TirProvider[ScaleInputs, ScaleOutputs]):
     inputs = ScaleInputs
     outputs = ScaleOutputs
     replace_on = frozenset({"endpoint_id"})
+    # Read when waiting, never a change (riva_tir/providers/endpoint.py, upstream_stopped).
+    undiffed = TirProvider.undiffed | {"serves_through"}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self.args(props)
@@ -82,7 +85,7 @@ def _apply(tir: TirClient, args: ScaleInputs, olds: ScaleInputs | None) -> Scale
             endpoint = tir.endpoints.get(endpoint_id)
     if args.state == "stopped":
         if endpoint.status != "stopped":
-            if not endpoint.is_ready:
+            if not endpoint.is_ready and not upstream_stopped(tir, args.serves_through):
                 tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
             progress(f"stopping endpoint {endpoint.name}")
             tir.endpoints.stop(endpoint_id)
@@ -90,8 +93,9 @@ def _apply(tir: TirClient, args: ScaleInputs, olds: ScaleInputs | None) -> Scale
     elif endpoint.status == "stopped":
         progress(f"starting endpoint {endpoint.name}")
         tir.endpoints.start(endpoint_id)
-        endpoint = wait_answering(tir, endpoint_id, timeout)
-    elif not endpoint.is_ready:
+        if not upstream_stopped(tir, args.serves_through):
+            endpoint = wait_answering(tir, endpoint_id, timeout)
+    elif not endpoint.is_ready and not upstream_stopped(tir, args.serves_through):
         endpoint = tir.endpoints.wait_ready(endpoint_id, timeout=timeout)
     return ScaleOutputs(status=str(endpoint.status))
 

@@ -239,7 +239,7 @@ CHANGES: list[Change] = [
 # The sample CI runs, on two deployments side by side. The second changes the Riva API while
 # Triton is stopped, which it cannot wait to answer (riva_tir/providers/endpoint.py, _settle).
 SAMPLES = (("tir.apiRoot", "timeoutsMinutes", "node.diskSizeGb", "node.state", "model.pipeline.extra_flags"),
-           ("triton.replicas", "triton.state", "rivaApi.image"))
+           ("triton.replicas", "triton.state", "rivaApi.image", "rivaApi.autoscaling"))
 
 
 def run(names: list[str] | None = None, *, stock_host: bool = False) -> list[Row]:
