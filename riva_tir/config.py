@@ -313,6 +313,18 @@ class StackConfig(Section):
                              "(docs/speech-services.md, GPU memory)")
         return self
 
+    @model_validator(mode="after")
+    def _verifiable(self) -> StackConfig:
+        """The verification recognizes speech through both endpoints: a stopped one answers
+        nothing, so every `up` would fail at its last step."""
+        stopped = [key for key, state in (("triton.state", self.triton.state), ("rivaApi.state", self.riva_api.state))
+                   if state == "stopped"]
+        if self.verify and stopped:
+            raise ValueError(f"{NAMESPACE}:verify true with {' and '.join(f'{NAMESPACE}:{k}' for k in stopped)} "
+                             "stopped: a stopped endpoint answers nothing to verify; set verify false while it is "
+                             "stopped, or its state running")
+        return self
+
     def entries(self) -> list[Entry]:
         """Every speech model: the single `model` first (it keeps its resource names), then `models`."""
         return ([self.model.entry()] if self.model else []) + list(self.models)

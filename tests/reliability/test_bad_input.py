@@ -46,6 +46,8 @@ CONFIG_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "models-gpu-memory": ({"models": [{"kind": "asr", "language": lang, "mode": "offline", "model": "parakeet-1.1b",
                                        "ngc": "nvidia/riva/a:1"} for lang in ("de-DE", "es-US", "fr-FR", "hi-IN")]},
                           ["riva-tir:models need", "GB of GPU memory", "riva-tir:triton.plan", "24 GB on its L4"]),
+    "verify-stopped": ({"verify": True, "triton.state": "stopped"},
+                       ["riva-tir:verify true with riva-tir:triton.state stopped", "set verify false"]),
     "tts-one-half": ({"models": [{"kind": "tts", "fastpitch": {"ngc": "nvidia/riva/f:1"}}]},
                      ["riva-tir:models.0", "needs both fastpitch and hifigan"]),
     "model-file-text": ({"model.file": "{tmp}/pointer.riva"}, ["riva-tir:model.file", "not a Riva model archive"]),
