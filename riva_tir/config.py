@@ -314,6 +314,17 @@ class StackConfig(Section):
         return self
 
     @model_validator(mode="after")
+    def _stopped_together(self) -> StackConfig:
+        """riva_server needs Triton: while Triton is stopped a running Riva API endpoint never
+        turns ready, and TIR changes an endpoint only when it is running or stopped
+        (docs/tir.md §8.7), so the Riva API could then not be changed either."""
+        if self.triton.state == "stopped" and self.riva_api.state != "stopped":
+            raise ValueError(f"{NAMESPACE}:triton.state stopped with {NAMESPACE}:rivaApi.state running: the Riva API "
+                             "cannot serve without Triton, and TIR cannot change it while it waits for Triton; "
+                             f"set {NAMESPACE}:rivaApi.state stopped too (or triton.state running)")
+        return self
+
+    @model_validator(mode="after")
     def _verifiable(self) -> StackConfig:
         """The verification recognizes speech through both endpoints: a stopped one answers
         nothing, so every `up` would fail at its last step."""

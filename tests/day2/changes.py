@@ -201,8 +201,9 @@ CHANGES: list[Change] = [
     # What converts again (the node stopped above wakes for it and stops after).
     Change("model.pipeline.extra_flags", lambda dep: {"model.pipeline.extra_flags.max_batch_size": "16"},
            RECONVERT, writes=None, check=_node_status("stopped")),
-    Change("model.pipeline.mode", lambda dep: {"model.pipeline.mode": "offline"}, RECONVERT, writes=None,
-           check=_node_status("stopped")),
+    # The deployment's `speech_models` output names the mode: the component's outputs update.
+    Change("model.pipeline.mode", lambda dep: {"model.pipeline.mode": "offline"}, {**RECONVERT, "riva": "update"},
+           writes=None, check=_node_status("stopped")),
     Change("repository.prefix", lambda dep: {"repository.prefix": "riva-models-b"},
            {"riva-node-wake": "update", "riva-repository-content": "replace", "riva-conversion-publish": "replace",
             "riva-triton": "update", "riva-node-power": "update"}, writes=None, check=_node_status("stopped")),
@@ -210,8 +211,9 @@ CHANGES: list[Change] = [
            # The node's new container has a new host key: the steps that connect record it.
            {**RECONVERT, "riva-node": "update", "riva-artifact": "update"}, writes=None,
            check=_node_status("stopped")),
-    Change("triton.state", lambda dep: {"triton.state": "stopped"}, {"riva-triton-scale": "update", **COST},
-           writes=None),
+    # Serving paused: Triton and the Riva API stop together (riva_server needs Triton).
+    Change("triton.state", lambda dep: {"triton.state": "stopped", "rivaApi.state": "stopped"},
+           {"riva-triton-scale": "update", "riva-riva-api-scale": "update", **COST}, writes=None),
     # The node on a bigger plan of the same GPU: stopped, changed, started, in place.
     Change("node.plan", lambda dep: {"node.plan": "GPU-L4-16-96GB-2"},
            # The power steps name the plan in capacity errors: their stored input updates.
@@ -234,10 +236,12 @@ CHANGES: list[Change] = [
            {**dict.fromkeys(("riva-node", "riva-repository", "riva-triton", "riva-riva-api", "riva-artifact",
                              "riva-node-wake", "riva-node-power", "riva-repository-content", "riva-triton-scale",
                              "riva-riva-api-scale", "riva-conversion-build", "riva-conversion-publish",
-                             "riva-ssh-key", "riva-ssh-keypair"), "replace")}, writes=None),
+                             "riva-ssh-key", "riva-ssh-keypair"), "replace"),
+            # The names' record keeps the deployment's suffix; it records the new prefix.
+            "riva-names": "update"}, writes=None),
 ]
-# The sample CI runs, on two deployments side by side. The second changes the Riva API while
-# Triton is stopped, which it cannot wait to answer (riva_tir/providers/endpoint.py, _settle).
+# The sample CI runs, on two deployments side by side. The second pauses serving (both
+# endpoints stopped) and changes the Riva API meanwhile.
 SAMPLES = (("tir.apiRoot", "timeoutsMinutes", "node.diskSizeGb", "node.state", "model.pipeline.extra_flags"),
            ("triton.replicas", "triton.state", "rivaApi.image", "rivaApi.autoscaling"))
 

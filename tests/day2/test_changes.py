@@ -61,7 +61,7 @@ ELSEWHERE = {
     "triton.plan": "an endpoint plan: updates in place exactly as rivaApi.plan",
     "triton.autoscaling": "an endpoint size: EndpointScale updates exactly as rivaApi.autoscaling",
     "rivaApi.diskSizeGb": "an endpoint container setting: updates in place exactly as triton.diskSizeGb",
-    "rivaApi.state": "an endpoint power state: EndpointScale updates exactly as triton.state",
+    "rivaApi.state": "changed together with triton.state in the matrix (they stop together)",
     "verify": "tests/team/test_verify.py (the verification step)",
     **{key: "tests/integration/test_doctor.py (pasted from the doctor against an emulator playing the "
             "alternative; `up` then converges and previews empty)"
