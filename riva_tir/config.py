@@ -321,7 +321,7 @@ class StackConfig(Section):
         if self.triton.state == "stopped" and self.riva_api.state != "stopped":
             raise ValueError(f"{NAMESPACE}:triton.state stopped with {NAMESPACE}:rivaApi.state running: the Riva API "
                              "cannot serve without Triton, and TIR cannot change it while it waits for Triton; "
-                             f"set {NAMESPACE}:rivaApi.state stopped too (or triton.state running)")
+                             f"set {NAMESPACE}:rivaApi.state stopped too (or {NAMESPACE}:triton.state running)")
         return self
 
     @model_validator(mode="after")
