@@ -25,11 +25,11 @@ from riva_tir import speech_models
 from riva_tir.conversion import BUILD_HINT, RivaConversion, build_identity
 from riva_tir.providers.artifact import ModelArtifact
 from riva_tir.providers.cost import StackCost
-from riva_tir.providers.endpoint import RivaApiEndpoint, TritonEndpoint
+from riva_tir.providers.endpoint import RivaApiEndpoint, TritonEndpoint, internal_grpc_address
 from riva_tir.providers.keypair import SshKeyPair
-from riva_tir.providers.model_repository import ModelRepository, RepositoryContent
+from riva_tir.providers.model_repository import ModelRepository, PublishTarget, RepositoryContent
 from riva_tir.providers.names import DeploymentNames
-from riva_tir.providers.node import TirNode
+from riva_tir.providers.node import ACCESS, NodeAccess, TirNode
 from riva_tir.providers.node_power import NodePower, NodeWake
 from riva_tir.providers.scale import EndpointScale
 from riva_tir.providers.ssh_key import TirSshKey, key_material
@@ -136,15 +136,21 @@ class RivaDeployment(pulumi.ComponentResource):
             **tir, "label": pulumi.Output.all(names.tir_name("node"), public_key).apply(
                 lambda a: f"{a[0]}-{_key_tag(a[1])}"), "public_key": public_key},
             child())
+        node_access_settings: dict[str, Any] = {
+            "image_version": shape.riva_version, "registry_image": v(lambda c: c.node.image),
+            "registry_namespace_id": v(lambda c: c.node.registry_namespace_id),
+            "trusted_host_key": v(lambda c: c.node.trusted_host_key), "login_user": v(lambda c: c.node.ssh_user)}
         node = TirNode(f"{name}-node", {
             **tir, "name": names.tir_name("node"), "plan": v(lambda c: c.node.plan),
             "committed_days": v(lambda c: c.node.committed_days or None),
-            "image_version": shape.riva_version, "disk_size_gb": v(lambda c: c.node.disk_size_gb),
-            "registry_image": v(lambda c: c.node.image),
-            "registry_namespace_id": v(lambda c: c.node.registry_namespace_id),
-            "public_keys": [key.public_key], "trusted_host_key": v(lambda c: c.node.trusted_host_key),
-            "login_user": v(lambda c: c.node.ssh_user),
-            "ready_timeout": node_timeout}, child())
+            "disk_size_gb": v(lambda c: c.node.disk_size_gb), **node_access_settings,
+            "public_keys": [key.public_key], "ready_timeout": node_timeout}, child())
+        # How the upload and the commands reach the node, recorded apart from it: a node
+        # update that keeps it previews them unchanged under a stock CLI too (docs/day2.md, "Previews").
+        access = NodeAccess(f"{name}-node-access", {
+            "node_id": _known_id(node), **node_access_settings,
+            "ssh_fields": v(lambda c: c.tir.ssh_fields.model_dump()), **{key: getattr(node, key) for key in ACCESS}},
+            pulumi.ResourceOptions(parent=self))
 
         repo_cfg = shape.repository
         repository = ModelRepository(f"{name}-repository", {
@@ -154,7 +160,13 @@ class RivaDeployment(pulumi.ComponentResource):
 
         # Models emptied from the bucket outside Pulumi: a new marker wakes the node and publishes again.
         content = RepositoryContent(f"{name}-repository-content", {
-            **tir, "repository_id": repository.repository_id, "prefix": repo_cfg.prefix}, child())
+            **tir, "repository_id": _known_id(repository), "prefix": repo_cfg.prefix}, child())
+        # Where and when the conversions publish, recorded as the node's access is.
+        target = PublishTarget(f"{name}-publish-target", {
+            "repository_id": _known_id(repository), "bucket": repository.bucket,
+            "bucket_endpoint": repository.bucket_endpoint, "bucket_access_key": repository.bucket_access_key,
+            "bucket_secret_key": repository.bucket_secret_key,
+            "content_id": _known_id(content), "marker": content.marker}, pulumi.ResourceOptions(parent=self))
 
         entries = shape.entries
         sources = {(index, role): source for index, entry in enumerate(entries)
@@ -171,8 +183,8 @@ class RivaDeployment(pulumi.ComponentResource):
                 lambda a: f"{conversion_inputs} {a[0]} {a[1]}"),
             "ready_timeout": node_timeout}, child(secret=["trigger"]))
 
-        connection = remote.ConnectionArgs(host=node.ssh_host, port=node.ssh_port, user=node.ssh_user,
-                                           private_key=private_key, host_key=node.ssh_host_key)
+        connection = remote.ConnectionArgs(host=access.ssh_host, port=access.ssh_port, user=access.ssh_user,
+                                           private_key=private_key, host_key=access.ssh_host_key)
         conversions: list[RivaConversion] = []
         for index, entry in enumerate(entries):
             # The single `model` keeps the resource names it always had.
@@ -182,8 +194,8 @@ class RivaDeployment(pulumi.ComponentResource):
             for role, source in entry.sources().items():
                 secret_url = source.url_has_credentials()
                 artifact = ModelArtifact(f"{name}-artifact" if single else f"{base}-{role}-artifact", {
-                    "node_id": _known_id(node), "ssh_host": node.ssh_host, "ssh_port": node.ssh_port,
-                    "ssh_user": node.ssh_user, "ssh_private_key": private_key, "ssh_host_key": node.ssh_host_key,
+                    "node_id": _known_id(node), "ssh_host": access.ssh_host, "ssh_port": access.ssh_port,
+                    "ssh_user": access.ssh_user, "ssh_private_key": private_key, "ssh_host_key": access.ssh_host_key,
                     # A URL with user:password@ is a secret like the keys.
                     "source": pulumi.Output.secret(source.artifact()) if secret_url else source.artifact(),
                     "sha256": shas[(index, role)], "ngc_api_key": secret.ngc_api_key,
@@ -194,9 +206,9 @@ class RivaDeployment(pulumi.ComponentResource):
             conversions.append(RivaConversion(
                 f"{base}-conversion", connection=connection, entry=entry, artifacts=artifacts,
                 riva_version=shape.riva_version, model_key=secret.model_key,
-                bucket=repository.bucket, bucket_endpoint=repository.bucket_endpoint,
-                bucket_access_key=repository.bucket_access_key, bucket_secret_key=repository.bucket_secret_key,
-                prefix=repo_cfg.prefix, republish=content.marker, timeout_minutes=minutes.get("conversion", 120),
+                bucket=target.bucket, bucket_endpoint=target.bucket_endpoint,
+                bucket_access_key=target.bucket_access_key, bucket_secret_key=target.bucket_secret_key,
+                prefix=repo_cfg.prefix, republish=target.marker, timeout_minutes=minutes.get("conversion", 120),
                 hint=BUILD_HINT if single else _build_hint(entry),
                 opts=pulumi.ResourceOptions(parent=self)))
         served = Served.of(conversions, repo_cfg.prefix)
@@ -361,7 +373,7 @@ def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[st
     triton = TritonEndpoint(f"{name}-triton", {
         **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"),
         **_each(v, lambda c: _plan(c.triton), ("plan", "committed_days")),
-        "model_id": repository.repository_id, "path": served.path, **_each(v, lambda c: _scaling(c.triton), SCALING),
+        "model_id": _known_id(repository), "path": served.path, **_each(v, lambda c: _scaling(c.triton), SCALING),
         "revision": served.revision, "ready_timeout": endpoint_timeout,
     }, child())
     triton_scale = EndpointScale(f"{name}-triton-scale", {
@@ -375,7 +387,8 @@ def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[st
         **_each(v, lambda c: _plan(c.riva_api), ("plan", "committed_days")),
         "command": ["riva_server"],
         # A service is on when a model needs it (docs/speech-services.md §3).
-        "args": pulumi.Output.all(triton.internal_grpc_address, v(lambda c: c.riva_api.grpc_port)).apply(
+        "args": pulumi.Output.all(_known_id(triton).apply(internal_grpc_address),
+                                  v(lambda c: c.riva_api.grpc_port)).apply(
             lambda a: [f"--riva-uri=0.0.0.0:{a[1]}", *flags, f"--triton_uri={a[0]}"]),
         "container": v(lambda c: {**_container(c.riva_api, default_image, "grpc", "", c.riva_api.grpc_port),
                                   "service_port": True}),
@@ -399,8 +412,8 @@ def _each(value: Callable[[Callable[[StackConfig], Any]], Any], read: Callable[[
 
 
 def _known_id(resource: pulumi.CustomResource) -> pulumi.Output[int]:
-    """A node's or endpoint's TIR id as Pulumi's resource id, which a preview knows for a
-    resource being updated under any provider host; its `node_id`/`endpoint_id` output would
+    """A node's, repository's or endpoint's TIR id as Pulumi's resource id, which a preview knows
+    for a resource being updated under any provider host; its `node_id`/`endpoint_id` output would
     be unknown there under the SDK's own host, and what takes it would preview as replaced
     (docs/day2.md, "Previews")."""
     return resource.id.apply(int)

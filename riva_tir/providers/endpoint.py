@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 # that is what the Riva API server dials. Clients outside TIR go through the location's
 # gRPC ingress (the `grpc` output: address, metadata, CA).
 INTERNAL_GRPC_ADDRESS = "is-{id}:9000"
+
+
+def internal_grpc_address(endpoint_id: int) -> str:
+    """The endpoint's address inside TIR: its id alone makes it, so what dials it can take it
+    from the Pulumi id, which a preview knows (docs/day2.md, "Previews")."""
+    return INTERNAL_GRPC_ADDRESS.format(id=endpoint_id)
 # What a container the gRPC ingress does not reach is asked over HTTP: riva-tir's only such
 # endpoint is Triton as a custom container (KServe v2 readiness).
 HTTP_READY_PATH = "v2/health/ready"
@@ -224,7 +230,7 @@ def _outputs(tir: TirClient, endpoint: Endpoint) -> EndpointOutputs:
                            http_url=tir.endpoints.http_url(endpoint.id),
                            grpc=tir.endpoints.grpc_target(endpoint.id).model_dump()
                            if endpoint.grpc_through_ingress else None,
-                           internal_grpc_address=INTERNAL_GRPC_ADDRESS.format(id=endpoint.id))
+                           internal_grpc_address=internal_grpc_address(endpoint.id))
 
 
 class _EndpointResource(TirResource):

@@ -14,8 +14,9 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import Field, SecretStr
 
-from riva_tir.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
+from riva_tir.providers.base import (TirInputs, TirOutputs, TirProvider, TirResource,
                                        cleanup_failed_create, name_taken)
+from riva_tir.providers.record import RecordInputs, RecordProvider
 from riva_tir.tir import NotFound
 from riva_tir.tir.model_repositories.models import ModelRepository as Repo
 from riva_tir.tir.model_repositories.specs import RepositorySpec
@@ -99,14 +100,19 @@ def _outputs(repo: Repo) -> RepositoryOutputs:
         bucket_secret_key=creds.secret_key.get_secret_value() if creds and creds.secret_key else None)
 
 
-class ModelRepository(TirResource, module="tir", name="ModelRepository"):
-    """A TIR model repository of type triton; managed bucket unless told otherwise."""
+class BucketAccess:
+    """The repository's bucket and its keys, as the publish step takes them."""
 
-    repository_id: pulumi.Output[int]
     bucket: pulumi.Output[str]
     bucket_endpoint: pulumi.Output[str]
     bucket_access_key: pulumi.Output[str]
-    bucket_secret_key: pulumi.Output[str]
+    bucket_secret_key: pulumi.Output[str]  # a secret output
+
+
+class ModelRepository(BucketAccess, TirResource, module="tir", name="ModelRepository"):
+    """A TIR model repository of type triton; managed bucket unless told otherwise."""
+
+    repository_id: pulumi.Output[int]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
@@ -138,16 +144,14 @@ class RepositoryContentProvider(TirProvider[ContentInputs, ContentOutputs]):
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
-        if olds.get("marker") == MISSING and not result.replaces:
-            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        if olds.get("marker") == MISSING:
+            # A new marker is a new content record: its replacement shows it unknown in a
+            # preview under any CLI, while an update in place keeps it (PublishTarget).
+            return DiffResult(changes=True, replaces=result.replaces or ["marker"], delete_before_replace=False)
         return result
 
-    def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        return {"marker": UNKNOWN} if olds.get("marker") == MISSING else {}
-
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        marker = self.recorded(olds).marker
-        return UpdateResult(self.result(news, ContentOutputs(marker=uuid.uuid4().hex if marker == MISSING else marker)))
+        return UpdateResult(self.result(news, self.recorded(olds)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client(props) as tir:
@@ -168,3 +172,36 @@ class RepositoryContent(TirResource, module="tir", name="RepositoryContent"):
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(RepositoryContentProvider(), name, props, opts)
+
+
+class PublishTargetInputs(RecordInputs):
+    repository_id: int
+    bucket: str | None = None
+    bucket_endpoint: str | None = None
+    bucket_access_key: str | None = None
+    bucket_secret_key: str | None = None
+    content_id: int
+    marker: str
+
+
+class PublishTargetProvider(RecordProvider[PublishTargetInputs]):
+    """A repository updated in place keeps its bucket and keys: every input that could change
+    them replaces it (`replace_on`). Its content keeps its marker unless it is replaced (the
+    models were found gone: RepositoryContentProvider.diff)."""
+
+    inputs = PublishTargetInputs
+    upstreams = {"repository_id": ("bucket", "bucket_endpoint", "bucket_access_key", "bucket_secret_key"),
+                 "content_id": ("marker",)}
+
+
+class PublishTarget(BucketAccess, TirResource, module="tir", name="PublishTarget"):
+    """Where the publish step writes (the repository's bucket and its keys) and when it
+    publishes again (the content's marker), recorded so that an update of either in place
+    previews the step unchanged under any CLI (riva_tir/providers/record.py)."""
+
+    marker: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            additional_secret_outputs=["bucket_secret_key"]))
+        super().__init__(PublishTargetProvider(), name, props, opts)

@@ -1,6 +1,7 @@
 """TirNode: the GPU node that holds the model and runs riva-build / riva-deploy."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -9,9 +10,10 @@ from pydantic import Field
 
 from riva_tir.providers import host_keys
 from riva_tir.providers.base import (UNKNOWN, TirInputs, TirOutputs, TirProvider, TirResource,
-                                       cleanup_failed_create, name_taken)
+                                       cleanup_failed_create, is_unknown, name_taken)
 from riva_tir.providers.engine_log import progress
 from riva_tir.providers.node_power import converge
+from riva_tir.providers.record import RecordInputs, RecordProvider
 from riva_tir.providers.ssh_key import key_material
 from riva_tir.tir import NotFound
 from riva_tir.tir.config import DEFAULT_LOGIN_USER
@@ -80,26 +82,14 @@ class NodeProvider(TirProvider[NodeInputs, NodeOutputs]):
         return result
 
     def preview_update(self, _id: str | None, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        unknown: set[str] = set()
+        unknown = unsettled_access(access_settings(olds), access_settings(news))
         if _plan_changed(olds, news):
-            # The node stops and starts on the new plan; it keeps its address (the ASSUMPTION
-            # `_outputs` makes for every stop and start).
+            # The node stops and starts on the new plan (keeping its address: unsettled_access).
             unknown |= {"sku_item_price_id", "status"}
         if _image_changed(olds, news):
             # The node restarts as a new container on the new image.
-            unknown |= {"ssh_host", "ssh_port", "status", "resolved_image_version_id"}
-        if (olds.get("tir") or {}).get("ssh_fields") != (news.get("tir") or {}).get("ssh_fields"):
-            # Read from other fields of the node record (tir.sshFields).
-            unknown |= {"ssh_host", "ssh_port", "ssh_user"}
-        login_user = news.get("login_user")
-        if login_user != olds.get("login_user") and not login_user:
-            unknown.add("ssh_user")  # back to what the node record says
-        if _image_changed(olds, news) or (news.get("trusted_host_key")
-                                          and news.get("trusted_host_key") != olds.get("trusted_host_key")):
-            unknown.add("ssh_host_key")
-        # A login user the stack names is the one the apply records.
-        named = {"ssh_user": login_user} if login_user else {}
-        return {**dict.fromkeys(unknown, UNKNOWN), **named}
+            unknown |= {"status", "resolved_image_version_id"}
+        return {**dict.fromkeys(unknown, UNKNOWN), **named_access(news)}
 
     def spec_errors(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         # Placeholder ids: plan and image are checked against the API in catalog_errors.
@@ -220,12 +210,52 @@ def _image_fields(props: dict[str, Any], version_id: int | None) -> dict[str, An
     return {"image_type": "pre-built", "image_version_id": version_id}
 
 
-def _image_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+def _image_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     """A registry image is its URL and namespace; a catalog image is its version."""
     keys = ("registry_image", "registry_namespace_id")
     if not (news.get("registry_image") or olds.get("registry_image")):
         keys = ("image_version", "image_version_id")
     return any(olds.get(k) != news.get(k) for k in keys)
+
+
+# The node's outputs that say how to reach it over SSH (what NodeAccess records), and its
+# inputs that can change them (`ssh_fields`: the `tir` input's).
+ACCESS = ("ssh_host", "ssh_port", "ssh_user", "ssh_host_key")
+ACCESS_SETTINGS = ("image_version", "image_version_id", "registry_image", "registry_namespace_id", "ssh_fields",
+                   "trusted_host_key", "login_user")
+
+
+def access_settings(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A node's inputs that can change how it is reached (ACCESS_SETTINGS), as NodeAccess takes them."""
+    tir = props.get("tir")
+    return {**{k: props.get(k) for k in ACCESS_SETTINGS},
+            "ssh_fields": tir if is_unknown(tir) else (tir or {}).get("ssh_fields")}
+
+
+def unsettled_access(olds: Mapping[str, Any], news: Mapping[str, Any]) -> set[str]:
+    """The access outputs (ACCESS) that an update of the node from the settings `olds` to
+    `news` (access_settings) may change, unknown until it runs; it keeps the others (its
+    `preview_update` and NodeAccess's `check` both follow this). ASSUMPTION (docs/day2.md,
+    "Assumptions"): a node keeps its SSH address across stop, start and a plan change."""
+    unknown: set[str] = set()
+    if _image_changed(olds, news):
+        # A new container on the new image: a new host key, maybe another address.
+        unknown |= {"ssh_host", "ssh_port", "ssh_host_key"}
+    if olds.get("ssh_fields") != news.get("ssh_fields"):
+        # Read from other fields of the node record (tir.sshFields).
+        unknown |= {"ssh_host", "ssh_port", "ssh_user"}
+    if news.get("login_user") != olds.get("login_user"):
+        unknown.add("ssh_user")  # back to what the node record says, unless named (named_access)
+    if news.get("trusted_host_key") and news.get("trusted_host_key") != olds.get("trusted_host_key"):
+        unknown.add("ssh_host_key")  # pinned again
+    return unknown - set(named_access(news))
+
+
+def named_access(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The access outputs the settings name: a login user the stack names is the one the
+    node records (`_outputs`)."""
+    login_user = settings.get("login_user")
+    return {"ssh_user": login_user} if login_user else {}
 
 
 def _image(tir: TirClient, props: dict[str, Any]) -> ResolvedImage:
@@ -290,15 +320,54 @@ def _outputs(node: Node, olds: dict[str, Any], image_version_id: Any, sku_item_p
         lab_url=node.lab_url, resolved_image_version_id=image_version_id, sku_item_price_id=sku_item_price_id)
 
 
-class TirNode(TirResource, module="tir", name="TirNode"):
-    """A TIR GPU node from the Riva image, reachable over SSH."""
+class SshAccess:
+    """The outputs that say how to reach the node over SSH (ACCESS)."""
 
-    node_id: pulumi.Output[int]
-    status: pulumi.Output[str]
     ssh_host: pulumi.Output[str]
     ssh_port: pulumi.Output[int]
     ssh_user: pulumi.Output[str]
     ssh_host_key: pulumi.Output[str]
 
+
+class TirNode(SshAccess, TirResource, module="tir", name="TirNode"):
+    """A TIR GPU node from the Riva image, reachable over SSH."""
+
+    node_id: pulumi.Output[int]
+    status: pulumi.Output[str]
+
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(NodeProvider(), name, props, opts)
+
+
+class NodeAccessInputs(RecordInputs):
+    node_id: int
+    image_version: str | None = None
+    image_version_id: int | None = None
+    registry_image: str | None = None
+    registry_namespace_id: int | None = None
+    ssh_fields: dict[str, str] | None = None
+    trusted_host_key: str | None = None
+    login_user: str | None = None
+    ssh_host: str | None = None
+    ssh_port: int | None = None
+    ssh_user: str
+    ssh_host_key: str | None = None
+
+
+class NodeAccessProvider(RecordProvider[NodeAccessInputs]):
+    inputs = NodeAccessInputs
+    upstreams = {"node_id": ACCESS}
+
+    def unsettled(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> set[str]:
+        return unsettled_access(olds, news)
+
+    def named(self, news: Mapping[str, Any]) -> dict[str, Any]:
+        return named_access(news)
+
+
+class NodeAccess(SshAccess, TirResource, module="tir", name="NodeAccess"):
+    """How to reach the node over SSH, recorded for the upload and the remote commands, so a
+    node update that keeps it previews them unchanged under any CLI (riva_tir/providers/record.py)."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(NodeAccessProvider(), name, props, opts)

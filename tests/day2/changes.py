@@ -180,7 +180,8 @@ CHANGES: list[Change] = [
     # nothing; naming the user the node reports updates the node alone.
     Change("tir.statusAliases", lambda dep: {"tir.statusAliases.active": "running"}, TIR_UPDATES),
     Change("tir.sshFields.host", lambda dep: {"tir.sshFields.host": "ssh_host", "tir.sshFields.port": "ssh_port"}, {}),
-    Change("node.sshUser", lambda dep: {"node.sshUser": "root"}, {"riva-node": "update"}),
+    # The record of how to reach the node records the setting (the user it names is the same).
+    Change("node.sshUser", lambda dep: {"node.sshUser": "root"}, {"riva-node": "update", "riva-node-access": "update"}),
     Change("timeoutsMinutes", lambda dep: {"timeoutsMinutes": {"node": 40, "endpoint": 50, "conversion": 90}},
            {**dict.fromkeys(("riva-node", "riva-node-wake", "riva-node-power", "riva-triton", "riva-triton-scale",
                              "riva-riva-api", "riva-riva-api-scale"), "update"),
@@ -204,12 +205,14 @@ CHANGES: list[Change] = [
     # The deployment's `speech_models` output names the mode: the component's outputs update.
     Change("model.pipeline.mode", lambda dep: {"model.pipeline.mode": "offline"}, {**RECONVERT, "riva": "update"},
            writes=None, check=_node_status("stopped")),
+    # The content's new marker is recorded for the publish step (riva-publish-target).
     Change("repository.prefix", lambda dep: {"repository.prefix": "riva-models-b"},
-           {"riva-node-wake": "update", "riva-repository-content": "replace", "riva-conversion-publish": "replace",
-            "riva-triton": "update", "riva-node-power": "update"}, writes=None, check=_node_status("stopped")),
+           {"riva-node-wake": "update", "riva-repository-content": "replace", "riva-publish-target": "update",
+            "riva-conversion-publish": "replace", "riva-triton": "update", "riva-node-power": "update"},
+           writes=None, check=_node_status("stopped")),
     Change("node.rivaVersion", lambda dep: {"node.rivaVersion": "2.17.0"},
            # The node's new container has a new host key: the steps that connect record it.
-           {**RECONVERT, "riva-node": "update", "riva-artifact": "update"}, writes=None,
+           {**RECONVERT, "riva-node": "update", "riva-node-access": "update", "riva-artifact": "update"}, writes=None,
            check=_node_status("stopped")),
     # Serving paused: Triton and the Riva API stop together (riva_server needs Triton).
     Change("triton.state", lambda dep: {"triton.state": "stopped", "rivaApi.state": "stopped"},
@@ -237,8 +240,9 @@ CHANGES: list[Change] = [
                              "riva-node-wake", "riva-node-power", "riva-repository-content", "riva-triton-scale",
                              "riva-riva-api-scale", "riva-conversion-build", "riva-conversion-publish",
                              "riva-ssh-key", "riva-ssh-keypair"), "replace"),
-            # The names' record keeps the deployment's suffix; it records the new prefix.
-            "riva-names": "update"}, writes=None),
+            # The names' record keeps the deployment's suffix; it records the new prefix. The
+            # records of the node's access and of the publish target record the new ones.
+            **dict.fromkeys(("riva-names", "riva-node-access", "riva-publish-target"), "update")}, writes=None),
 ]
 # The sample CI runs, on two deployments side by side. The second pauses serving (both
 # endpoints stopped) and changes the Riva API meanwhile.

@@ -18,6 +18,8 @@ COMPUTED: dict[str, dict[str, Any]] = {
                     "ssh_host_key": "ssh-ed25519 AAAAhostkey"},
     "tir:ModelRepository": {"repository_id": 2001, "bucket": "b-2001", "bucket_endpoint": "objectstore.example",
                             "bucket_access_key": "AK", "bucket_secret_key": "SK"},
+    # The content's id is its repository's, as its provider makes it.
+    "tir:RepositoryContent": {"repository_id": 2001, "marker": "m-1"},
     "tir:ModelArtifact": {"remote_path": "/root/riva-tir/models/abc/m.riva", "remote_sha256": "ab" * 32},
     "tir:TritonEndpoint": {"endpoint_id": 4001, "grpc": {"address": "ingress:9000", "metadata": {"svc": "is-4001"}},
                            "internal_grpc_address": "is-4001:9000", "http_url": "https://infer/4001/"},
@@ -83,8 +85,9 @@ def test_graph_types_and_names(mocks: Mocks) -> None:
     assert types["riva-conversion"] == "riva-tir:riva:RivaConversion"
     assert types["riva-conversion-build"] == "command:remote:Command"
     assert types["riva-conversion-publish"] == "command:remote:Command"
-    for name in ("ssh-keypair", "ssh-key", "node", "node-wake", "node-power", "repository", "artifact",
-                 "triton", "triton-scale", "riva-api", "riva-api-scale", "cost"):
+    for name in ("ssh-keypair", "ssh-key", "node", "node-access", "node-wake", "node-power", "repository",
+                 "repository-content", "publish-target", "artifact", "triton", "triton-scale", "riva-api",
+                 "riva-api-scale", "cost"):
         assert types[f"riva-{name}"].startswith("pulumi-python:dynamic/tir:"), name
     tir_names = {args.inputs.get("name") for args in mocks.resources.values() if args.inputs.get("name")}
     assert tir_names == {"rt-unit-node", "rt-unit-repo", "rt-unit-triton", "rt-unit-riva-api"}
@@ -97,6 +100,13 @@ def test_values_flow_between_steps(mocks: Mocks) -> None:
     assert r["riva-artifact"]["ssh_host"] == "10.0.0.5"
     assert r["riva-artifact"]["source"] == {"ngc": "nvidia/riva/parakeet-ctc-riva-0-6b-en-us:2.19.0"}
     assert r["riva-artifact"]["ssh_host_key"] == "ssh-ed25519 AAAAhostkey"
+    # The upload and the commands reach the node through its access record, keyed by its id.
+    assert {k: r["riva-node-access"].get(k) for k in ("node_id", "ssh_host", "ssh_port", "login_user")} == {
+        "node_id": 1001, "ssh_host": "10.0.0.5", "ssh_port": 22, "login_user": None}
+    # The publish step takes the bucket and the content's marker from the publish target.
+    assert {k: r["riva-publish-target"][k] for k in ("repository_id", "content_id", "bucket", "marker")} == {
+        "repository_id": 2001, "content_id": 2001, "bucket": "b-2001", "marker": "m-1"}
+    assert r["riva-conversion-publish"]["triggers"][1] == "m-1"
     for step in ("build", "publish"):
         connection = r[f"riva-conversion-{step}"]["connection"]
         assert connection["value"]["hostKey"] == "ssh-ed25519 AAAAhostkey"  # secret: wrapped
