@@ -5,6 +5,7 @@ do (README "Day 2").
 
     python -m tests.day2.changes            # the whole matrix (about 10 minutes)
     python -m tests.day2.changes --only tir.apiRoot node.diskSizeGb
+    python -m tests.day2.changes --stock-host   # under the SDK's own provider host (a stock CLI)
 
 The pytest test (test_changes.py) runs a sample of it on every CI run.
 """
@@ -284,7 +285,10 @@ def render(rows: list[Row]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="change names (default: all)")
-    rows = run(parser.parse_args().only)
+    parser.add_argument("--stock-host", action="store_true",
+                        help="run the providers under the SDK's own host, as a stock Pulumi CLI does")
+    args = parser.parse_args()
+    rows = run(args.only, stock_host=args.stock_host)
     print(render(rows))
     return 0 if all(r.ok for r in rows) else 1
 

@@ -20,9 +20,12 @@ def test_sampled_changes_preview_what_up_does(sample: tuple[str, ...]) -> None:
 
 
 # Under the SDK's own provider host (a stock Pulumi CLI), whose previews show every output of
-# an updated resource as unknown. The endpoint rows hold; a node change does not yet (its
-# SSH address reaches the upload and the conversion as outputs: docs/day2.md, "Previews").
-STOCK_SAMPLE = ("triton.replicas", "rivaApi.plan")
+# an updated resource as unknown (docs/day2.md, "Previews"): the node, repository and content
+# updated in place (their records keep what the steps that connect and publish take), a node
+# setting its record records, a node change the record keeps, Triton's address from its id,
+# and the scaling from the endpoints' ids.
+STOCK_SAMPLE = ("tir.apiRoot", "node.sshUser", "node.diskSizeGb", "triton.replicas", "triton.diskSizeGb",
+                "rivaApi.plan")
 
 
 def test_sampled_changes_preview_what_up_does_under_the_stock_host() -> None:

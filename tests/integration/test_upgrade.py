@@ -1,6 +1,7 @@
 """A stack deployed by riva-tir 0.1 (its modules at the top level, TIR names without a
-deployment's suffix) still refreshes, previews without changes and destroys, once
-`python -m riva_tir.migrate` has rewritten its state (docs/day2.md, "Upgrading")."""
+deployment's suffix, no records of the node's access and of the publish target) still
+refreshes and destroys once `python -m riva_tir.migrate` has rewritten its state, and its
+first `up` only creates the records (docs/day2.md, "Upgrading")."""
 from __future__ import annotations
 
 import base64
@@ -13,10 +14,13 @@ from pulumi import automation as auto
 from riva_tir.migrate import migrate, moved
 from riva_tir.providers.names import NAMES_TYPE
 from riva_tir.stack_state import PROVIDER_KEY, SECRET_SIG, export, import_
+from tests.day2.changes import WRITES, _ops
 from tests.integration.harness import FULL_STACK, Deployment
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator]
 
+# The records riva-tir 0.1 did not have (riva_tir/providers/record.py).
+RECORDS = ("riva-node-access", "riva-publish-target")
 # Where each package was before (the inverse of riva_tir.migrate.MOVED).
 FIRST_LAYOUT = (("riva_tir.emulator", "tir_emulator"), ("riva_tir.tir", "tir"), ("riva_tir", "components"))
 
@@ -46,11 +50,18 @@ def _downgrade(stack: auto.Stack, name_prefix: str) -> int:
         if state["type"] == "pulumi-python:dynamic/tir:SshKeyPair":
             state["inputs"]["comment"] = state["outputs"]["comment"] = f"{name_prefix}-node"
     names = {r["urn"] for r in deployment["resources"] if r["type"] == NAMES_TYPE}
-    deployment["resources"] = [r for r in deployment["resources"] if r["urn"] not in names]
+    # What took a record's values took them from its upstreams then.
+    records = {r["urn"]: r.get("dependencies") or [] for r in deployment["resources"]
+               if r["urn"].rsplit("::", 1)[-1] in RECORDS}
+    assert len(records) == len(RECORDS)
+
+    def before(deps: list[str]) -> list[str]:
+        return list(dict.fromkeys(u for d in deps if d not in names for u in records.get(d, [d])))
+
+    deployment["resources"] = [r for r in deployment["resources"] if r["urn"] not in names | set(records)]
     for state in deployment["resources"]:
-        state["dependencies"] = [d for d in state.get("dependencies") or [] if d not in names]
-        state["propertyDependencies"] = {k: [d for d in v if d not in names]
-                                         for k, v in (state.get("propertyDependencies") or {}).items()}
+        state["dependencies"] = before(state.get("dependencies") or [])
+        state["propertyDependencies"] = {k: before(v) for k, v in (state.get("propertyDependencies") or {}).items()}
     count = 0
     for state in deployment["resources"]:
         for props in (state.get("inputs"), state.get("outputs")):
@@ -74,6 +85,13 @@ def test_a_stack_of_the_first_layout_refreshes_and_destroys_after_migrating(depl
 
     assert migrate(dep.stack) > 0
     dep.stack.refresh()
+    # The records are created, calling nothing; what takes their values holds them already.
+    previewed, applied = [], []
+    dep.stack.preview(on_event=previewed.append)
+    dep.control.clear_requests()
+    dep.stack.up(on_event=applied.append)
+    assert _ops(previewed) == _ops(applied) == dict.fromkeys(RECORDS, "create")
+    assert [r for r in dep.control.requests() if r["method"] in WRITES] == []
     dep.stack.preview(expect_no_changes=True)
     dep.stack.destroy()
     assert dep.counts() == dict.fromkeys(FULL_STACK, 0)
