@@ -143,10 +143,11 @@ def test_bucket_key_rotation_in_one_up_without_downtime(deployment: Deployment) 
     use_keys(*objectstore.add_key(bucket))
     ops, serving = _preview_then_up_watching(dep, address)
     # A new repository under the key's name; the models published into it again (the
-    # node woken for that and stopped as before) and Triton switched to it in place.
+    # node woken for that and stopped as before; the publish step takes the new repository's
+    # bucket keys through its record) and Triton switched to it in place.
     assert ops == {"riva-repository": "replace", "riva-repository-content": "replace",
-                   "riva-conversion-publish": "replace", "riva-node-wake": "update", "riva-node-power": "update",
-                   "riva-triton": "update"}
+                   "riva-publish-target": "update", "riva-conversion-publish": "replace",
+                   "riva-node-wake": "update", "riva-node-power": "update", "riva-triton": "update"}
     assert serving and all(serving), f"Triton was not serving in {serving.count(False)} of {len(serving)} polls"
     with dep.tir() as tir:
         (new_repo,) = tir.model_repositories.list_all()
