@@ -71,9 +71,7 @@ class EmulatorState:
                                         self.alternatives)
 
     def resume(self) -> None:
-        """Re-power running nodes and re-start active endpoints after a process restart; drop
-        the buckets of repository creates the stop interrupted."""
-        self.repositories.resume()
+        """Re-power running nodes and re-start active endpoints after a process restart."""
         self.nodes.resume()
         self.endpoints.resume()
 
