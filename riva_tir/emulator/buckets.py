@@ -66,6 +66,11 @@ class Buckets:
         if ref.managed and assumptions.DELETE_MANAGED_BUCKET:
             self.objectstore.delete_bucket(ref.bucket_name)
 
+    def discard(self, ref: BucketRef) -> None:
+        """A managed bucket whose repository was never made (whatever TIR keeps)."""
+        if ref.managed:
+            self.objectstore.delete_bucket(ref.bucket_name)
+
     def release_all(self) -> None:
         """Every bucket, whoever made it (a reset)."""
         for bucket in self.objectstore.list_buckets():

@@ -71,7 +71,9 @@ class EmulatorState:
                                         self.alternatives)
 
     def resume(self) -> None:
-        """Re-power running nodes and re-start active endpoints after a process restart."""
+        """Re-power running nodes and re-start active endpoints after a process restart; drop
+        the buckets of repository creates the stop interrupted."""
+        self.repositories.resume()
         self.nodes.resume()
         self.endpoints.resume()
 

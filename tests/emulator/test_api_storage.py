@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.api_harness import Api
+from tests.emulator.api_harness import Api, start_server
+from riva_tir.emulator.model_repositories.models import PENDING_KIND
 from riva_tir.emulator.server import EmulatorServer
 
 pytestmark = pytest.mark.emulator
@@ -54,3 +59,51 @@ def test_repository_validation(api: Api, emulator: EmulatorServer) -> None:
     existing = api.ok("POST", "serving/model/", json={**base, "storage_type": "e2e_s3", "bucket_name": "my-existing"})
     api.ok("DELETE", f"serving/model/{existing['id']}/")
     assert emulator.state.objectstore.bucket_exists("my-existing")  # not ours to delete
+
+
+def test_a_bucket_being_made_holds_up_no_other_request(api: Api, emulator: EmulatorServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """MinIO takes about a second per bucket (docs/performance.md): meanwhile the API answers
+    other requests (another deployment's SSH key), the repository shows once it is made, and
+    a second create of the same name loses without leaving its bucket."""
+    assert emulator.state is not None
+    objectstore = emulator.state.objectstore
+    make, started, release = objectstore.create_bucket, threading.Event(), threading.Event()
+
+    def held(name: str) -> tuple[str, str]:
+        started.set()
+        assert release.wait(60)
+        return make(name)
+
+    monkeypatch.setattr(objectstore, "create_bucket", held)
+    body = {"name": "held", "model_type": "triton", "storage_type": "managed"}
+    with ThreadPoolExecutor(2) as pool:
+        creates = [pool.submit(api.call, "POST", "serving/model/", json=body)]
+        assert started.wait(60)
+        api.ssh_key()
+        assert api.ok("GET", "serving/model/") == []
+        started.clear()
+        creates.append(pool.submit(api.call, "POST", "serving/model/", json=body))
+        assert started.wait(60)
+        release.set()
+        responses = sorted((f.result(60) for f in creates), key=lambda r: r.status_code)
+    assert [r.status_code for r in responses] == [201, 400]
+    made = responses[0].json()["data"]
+    assert [r["id"] for r in api.ok("GET", "serving/model/")] == [made["id"]]
+    assert [b for b in api.control.inventory()["buckets"] if b.startswith("tir-model-")] == [
+        made["bucket"]["bucket_name"]]
+
+
+def test_the_bucket_of_a_create_a_stop_interrupted_goes_at_the_next_start(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "emulator")
+    try:
+        assert server.state is not None
+        server.state.objectstore.create_bucket("tir-model-2001-cut")
+        server.state.store.put(PENDING_KIND, 2001, {"id": 2001, "bucket": "tir-model-2001-cut"}, None, None)
+        server.stop()
+        server.start()
+        assert server.state is not None
+        assert "tir-model-2001-cut" not in server.state.objectstore.list_buckets()
+        assert server.state.store.list(PENDING_KIND) == []
+    finally:
+        server.stop()

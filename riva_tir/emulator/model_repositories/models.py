@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from riva_tir.emulator import assumptions
-from riva_tir.emulator.buckets import STORAGE_TYPES, BucketRef, Buckets
+from riva_tir.emulator.buckets import STORAGE_TYPES, BucketRef, Buckets, managed_bucket_name
 from riva_tir.emulator.envelope import ValidationFailed
 from riva_tir.emulator.lifecycle import Clock
 from riva_tir.emulator.model_repositories.errors import RepositoryNotFound
@@ -17,6 +18,8 @@ from riva_tir.emulator.store import Store
 from riva_tir.emulator.validation import Body, as_object, require_choice, require_str
 
 KIND = "model_repository"
+# Ids whose create is making its bucket (RepositoryModels.create).
+PENDING_KIND = "model_repository_pending"
 FIRST_ID = 2001
 MODEL_TYPES = ("pytorch", "triton", "tensorrt", "custom")
 
@@ -39,20 +42,55 @@ class RepositoryModels(Collection[Repository]):
         super().__init__(store, clock, lock, KIND, FIRST_ID, Repository, RepositoryNotFound)
         self.buckets = buckets
 
-    @synchronized
     def create(self, scope: Scope, body: Body) -> Repository:
+        """The bucket is made outside the shared lock: MinIO takes ~1 s for it, and every other
+        request (another deployment's SSH key, its node) would wait meanwhile. Until the record
+        is saved a pending entry names the id, so a bucket an emulator stop left behind goes at
+        the next start (`resume`)."""
         name = require_str(body, "name")
         model_type = require_choice(body, "model_type", MODEL_TYPES)
         storage_type = require_choice(body, "storage_type", STORAGE_TYPES)
         score = as_object(body.get("score"), "score")
+        with self.lock:
+            self._name_free(scope, name)
+            repo_id = self._new_id()
+            if storage_type == "managed":
+                bucket = managed_bucket_name("tir-model", repo_id, name)
+                self.store.put(PENDING_KIND, repo_id, {"id": repo_id, "bucket": bucket}, None, None)
+        try:
+            storage = self.buckets.provision(storage_type, "tir-model", repo_id, name, body)
+        except Exception:
+            with self.lock, contextlib.suppress(Exception):  # else the next start drops it
+                self._abandon(repo_id)
+            raise
+        with self.lock:
+            self.store.delete(PENDING_KIND, repo_id)
+            try:
+                self._name_free(scope, name)  # a create of the same name that finished meanwhile
+            except ValidationFailed:
+                self.buckets.discard(storage)
+                raise
+            now = self.clock.now()
+            repo = Repository(repo_id, name, scope.project_id, scope.location, model_type, storage, score, now, now)
+            self._save(repo)
+            return repo
+
+    def _name_free(self, scope: Scope, name: str) -> None:
         if any(repo.name == name for repo in self.list(scope)):
             raise ValidationFailed("name", f"a model repository named {name} already exists")
-        repo_id = self._new_id()
-        storage = self.buckets.provision(storage_type, "tir-model", repo_id, name, body)
-        now = self.clock.now()
-        repo = Repository(repo_id, name, scope.project_id, scope.location, model_type, storage, score, now, now)
-        self._save(repo)
-        return repo
+
+    @synchronized
+    def resume(self) -> None:
+        """Remove the buckets of creates an emulator stop interrupted (their ids are pending)."""
+        for pending in self.store.list(PENDING_KIND):
+            self._abandon(pending["id"])
+
+    def _abandon(self, repo_id: int) -> None:
+        """Drop the bucket of a create that did not finish, and its pending entry."""
+        pending = self.store.get(PENDING_KIND, repo_id)
+        if pending:
+            self.buckets.discard(BucketRef("managed", pending["bucket"]))
+            self.store.delete(PENDING_KIND, repo_id)
 
     @change
     def update(self, repo: Repository, body: Body) -> None:
