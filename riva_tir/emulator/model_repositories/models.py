@@ -90,7 +90,8 @@ class RepositoryModels(Collection[Repository]):
         pending = self.store.get(PENDING_KIND, repo_id)
         if pending:
             self.buckets.discard(BucketRef("managed", pending["bucket"]))
-            self.store.delete(PENDING_KIND, repo_id)
+            if pending["bucket"] not in self.buckets.names():  # else the next start tries again
+                self.store.delete(PENDING_KIND, repo_id)
 
     @change
     def update(self, repo: Repository, body: Body) -> None:
