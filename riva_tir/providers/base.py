@@ -6,6 +6,7 @@ Credentials travel as the secret input `credentials` and live only for one call.
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
@@ -27,6 +28,16 @@ from riva_tir.tir.read_cache import ReadCache
 if TYPE_CHECKING:
     from riva_tir.tir.client import TirClient
 
+# What provider calls import on first use, kept out of the program process (docs/
+# performance.md). Each host configures a provider under one lock before any call on it, so
+# `configure` loads them all there: two calls' first imports at once can deadlock in
+# CPython's per-module import locks (a package and its submodule taken in opposite orders).
+CALL_MODULES = (
+    "asyncssh", "asyncssh.constants", "cryptography.hazmat.primitives.asymmetric.ed25519",
+    "cryptography.hazmat.primitives.serialization", "grpc", "grpc_health.v1.health_pb2",
+    "pulumi.runtime.proto.engine_pb2", "pulumi.runtime.proto.engine_pb2_grpc", "requests",
+    "riva_tir.ingress", "riva_tir.tir.client", "riva_tir.tir.plans.client", "tenacity",
+)
 # What the engine sends for values not known until apply.
 UNKNOWN: str = rpc.UNKNOWN
 # One read cache per provider process: all its resources' check and create share it.
@@ -126,10 +137,13 @@ class TypedProvider(ResourceProvider, Generic[ModelT, OutputsT]):
 
     def configure(self, req: ConfigureRequest) -> None:
         """The provider process ends with its engine, whichever host runs it (the SDK's own
-        does not: riva_tir/providers/host.py, docs/day2.md "Killed runs")."""
+        does not: riva_tir/providers/host.py, docs/day2.md "Killed runs"), and loads what
+        the calls import on first use while no call runs (docs/performance.md, "A no-op preview")."""
         from riva_tir.providers.host import watch_engine
 
         watch_engine()
+        for module in CALL_MODULES:
+            importlib.import_module(module)
 
     def args(self, props: Mapping[str, Any]) -> ModelT:
         """A call's inputs, typed (its recorded outputs and the SDK's entries left out)."""

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from riva_tir.tir._models import TirModel
+from riva_tir.tir.plans.committed import END_OF_TERM
 
 
 class SkuPlan(TirModel):
@@ -64,8 +65,6 @@ class ResolvedPlan(TirModel):
     def committed_fields(self) -> dict[str, Any]:
         """The committed-billing fields of a create or plan-change body (docs/tir.md §3);
         none for an hourly plan."""
-        from riva_tir.tir.plans.committed import END_OF_TERM
-
         if not self.committed_days:
             return {}
         return {"committed_instance_policy": END_OF_TERM, "next_sku_item_price_id": self.hourly_item_price_id}
