@@ -71,7 +71,9 @@ def pulumi_command() -> auto.PulumiCommand:
 
 def workspace_options(env: dict[str, str], **kwargs: object) -> auto.LocalWorkspaceOptions:
     """Automation API options for a real engine run with the project's engine."""
-    return auto.LocalWorkspaceOptions(env_vars=env, pulumi_command=pulumi_command(), **kwargs)  # type: ignore[arg-type]
+    if "pulumi_command" not in kwargs:
+        kwargs["pulumi_command"] = pulumi_command()
+    return auto.LocalWorkspaceOptions(env_vars=env, **kwargs)  # type: ignore[arg-type]
 
 
 def _system_pulumi() -> bool:
