@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Any
 
@@ -9,6 +10,7 @@ import boto3
 import pytest
 import requests
 
+from riva_tir.emulator.dataplane import triton as triton_dataplane
 from tests.emulator.api_harness import AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, b64
 
 
@@ -74,6 +76,33 @@ def _status_once_settled(api: Api, endpoint_id: int, timeout: float = 60.0) -> s
         time.sleep(0.2)
         status = api.ok("GET", f"serving/inference/{endpoint_id}/")["status"]
     return str(status)
+
+
+def test_triton_that_loses_its_metrics_port_after_answering_runs_on_new_ports(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loopback port chosen free can be taken before tritonserver binds it. Triton binds
+    its metrics port after it answers over HTTP and then exits over it; the emulator's
+    replica starts again on new ports and the endpoint runs."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    chosen: list[int] = []
+    free_port = triton_dataplane._free_port
+
+    def taken_metrics_port(host: str) -> int:
+        chosen.append(len(chosen))
+        return held.getsockname()[1] if len(chosen) == 3 else free_port(host)  # http, grpc, metrics
+
+    monkeypatch.setattr(triton_dataplane, "_free_port", taken_metrics_port)
+    with held:
+        repo = api.repository()
+        _upload_triton_model(repo, "models/")
+        endpoint = api.ok("POST", "serving/inference/", json=_triton_body(repo["id"]))
+        deadline = time.monotonic() + 30
+        while len(chosen) < 6 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert len(chosen) == 6  # the first server ended over its metrics port; a second runs on new ports
+    assert _status_once_settled(api, endpoint["id"]) == "running"
 
 
 def test_triton_deploys_from_the_model_path_it_downloads(api: Api) -> None:

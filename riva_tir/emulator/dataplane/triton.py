@@ -42,6 +42,9 @@ ADDRESS_FLAGS = ("--http-address", "--grpc-address", "--metrics-address")
 _STOP_GRACE_S = 10.0
 _BIND_ATTEMPTS = 3
 _PROBE_TIMEOUT_S = 2.0
+# How long a server that answers is watched for an exit over a port taken meanwhile: Triton
+# binds its metrics port ~50 ms after its HTTP port; more under load.
+_SETTLE_S = 3.0
 
 
 class TritonNotFound(RuntimeError):
@@ -207,13 +210,21 @@ class TritonReplica:
             return self._process
 
     def _lost_a_port(self, process: subprocess.Popen[bytes]) -> bool:
-        """Waits until the server listens or exits; True when it exited over a taken port."""
+        """Waits until the server listens and has kept running for `_SETTLE_S`, or exits;
+        True when it exited over a taken port. Triton answers over HTTP before it binds
+        its metrics port, and ends right after when that port was taken since it was
+        chosen ("failed to start Metrics service: ... already in use")."""
+        answered_at: float | None = None
         while process.poll() is None:
-            try:
-                requests.get(f"{self._http}/v2/health/live", timeout=_PROBE_TIMEOUT_S)
+            if answered_at is None:
+                try:
+                    requests.get(f"{self._http}/v2/health/live", timeout=_PROBE_TIMEOUT_S)
+                    answered_at = time.monotonic()
+                except requests.RequestException:
+                    pass
+            elif time.monotonic() - answered_at >= _SETTLE_S:
                 return False
-            except requests.RequestException:
-                time.sleep(0.1)
+            time.sleep(0.1)
         return "already in use" in self.log.read_text(errors="replace")
 
     def _exit_reason(self, code: int) -> str:
