@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from riva_tir.args import RivaDeploymentArgs
     from riva_tir.deployment import RivaDeployment
 
+# The stack config's namespace: every key riva-tir reads is `riva-tir:<key>`.
+NAMESPACE = "riva-tir"
+
 _EXPORTS = {"RivaDeployment": "riva_tir.deployment", "RivaDeploymentArgs": "riva_tir.args"}
 
 

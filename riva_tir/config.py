@@ -19,13 +19,12 @@ from pydantic import (BaseModel, ConfigDict, Field, PositiveInt, ValidationError
                       model_validator)
 from pydantic.alias_generators import to_camel
 
+from riva_tir import NAMESPACE
 from riva_tir.pipeline import PipelineSpec
 from riva_tir.schema import NumbersAreNotBooleans, Section, project_path
 from riva_tir import speech_models
 from riva_tir.speech_models import AsrModel, Entry, ModelSource, SpeechModel
 from riva_tir.tir.config import TirConnection
-
-NAMESPACE = "riva-tir"
 
 
 def cache_dir() -> Path:

@@ -7,11 +7,12 @@ the `Line`s in state, so a preview compares the stack's new estimate with the de
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from riva_tir.config import StackConfig
+if TYPE_CHECKING:
+    from riva_tir.config import StackConfig
 
 # Hours in a month, as Infracost, OpenCost and E2E's own estimation advice count them (docs/cost.md).
 HOURS_PER_MONTH = 730

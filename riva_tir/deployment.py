@@ -20,7 +20,8 @@ from pulumi_command import remote
 from riva_tir import cost
 from riva_tir.artifact_hash import sha256_file
 from riva_tir.args import RivaDeploymentArgs, Settled
-from riva_tir.config import E2E_REGISTRY, NAMESPACE, EndpointSection, cache_dir, StackConfig
+from riva_tir import NAMESPACE
+from riva_tir.config import E2E_REGISTRY, EndpointSection, cache_dir, StackConfig
 from riva_tir import speech_models
 from riva_tir.conversion import BUILD_HINT, RivaConversion, build_identity
 from riva_tir.providers.artifact import ModelArtifact

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from typing import Any
 
-from riva_tir.config import ConfigError, NAMESPACE, StackConfig, validate
+from riva_tir import NAMESPACE
+from riva_tir.config import ConfigError, StackConfig, validate
 from riva_tir.deployment import DEFAULT_NAME
 from riva_tir.doctor import diagnose
 from riva_tir.doctor.report import StackSecrets, render

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from riva_tir.config import NAMESPACE, StackConfig
+from riva_tir import NAMESPACE
+from riva_tir.config import StackConfig
 from riva_tir.doctor.report import Finding, Report
 from riva_tir.tir import TirClient
 from riva_tir.tir.errors import AuthError, NotFound, ResolutionError, TirError, ValidationFailed

@@ -8,7 +8,8 @@ import ssl
 import grpc
 import requests
 
-from riva_tir.config import NAMESPACE, StackConfig
+from riva_tir import NAMESPACE
+from riva_tir.config import StackConfig
 from riva_tir.doctor.report import Finding, Report, running_status
 from riva_tir.ingress import ca_path, health_status
 from riva_tir.tir import TirClient

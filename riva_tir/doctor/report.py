@@ -7,7 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
-from riva_tir.config import NAMESPACE, StackConfig
+from riva_tir import NAMESPACE
+from riva_tir.config import StackConfig
 
 
 Result = Literal["confirmed", "refuted", "unknown"]

@@ -156,7 +156,8 @@ class ModelArtifactProvider(TypedProvider[ArtifactInputs, ArtifactOutputs]):
         return ReadResult(id_, props) if exists else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        import asyncssh
+        with host_keys.ASYNCSSH_IMPORT:
+            import asyncssh
 
         remote_path = self.recorded(props).remote_path
         try:
@@ -182,7 +183,8 @@ def _folder_key(inputs: ArtifactInputs) -> str:
 
 async def _connect(node: NodeConnection, attempts: int = 1) -> Any:
     """An SSH connection to the node that accepts only its pinned host key."""
-    import asyncssh
+    with host_keys.ASYNCSSH_IMPORT:
+        import asyncssh
     from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
     key = asyncssh.import_private_key(node.ssh_private_key)
@@ -216,7 +218,8 @@ def _send_no_ignore_packets(conn: Any) -> None:
     packets. On an upload they are half the packets each end encrypts, sends and parses:
     1 GiB on loopback took 3.2-4.2 s without them, 4.0-4.8 s with them (side by side).
     """
-    from asyncssh.constants import MSG_IGNORE
+    with host_keys.ASYNCSSH_IMPORT:
+        from asyncssh.constants import MSG_IGNORE
 
     send = conn.send_packet
 

@@ -7,8 +7,10 @@ Credentials travel as the secret input `credentials` and live only for one call.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import pulumi
@@ -30,10 +32,12 @@ if TYPE_CHECKING:
 
 # What provider calls import on first use, kept out of the program process (docs/
 # performance.md). Each host configures a provider under one lock before any call on it, so
-# `configure` loads them all there: two calls' first imports at once can deadlock in
-# CPython's per-module import locks (a package and its submodule taken in opposite orders).
+# `configure` loads them all there, and every provider module a later call unpickles: two
+# first imports at once can deadlock in CPython's per-module import locks (a package and its
+# submodule taken in opposite orders). asyncssh alone is left to the calls that reach a node
+# (`host_keys.ASYNCSSH_IMPORT`).
 CALL_MODULES = (
-    "asyncssh", "asyncssh.constants", "cryptography.hazmat.primitives.asymmetric.ed25519",
+    "cryptography.hazmat.primitives.asymmetric.ed25519",
     "cryptography.hazmat.primitives.serialization", "grpc", "grpc_health.v1.health_pb2",
     "pulumi.runtime.proto.engine_pb2", "pulumi.runtime.proto.engine_pb2_grpc", "requests",
     "riva_tir.ingress", "riva_tir.tir.client", "riva_tir.tir.plans.client", "tenacity",
@@ -144,6 +148,8 @@ class TypedProvider(ResourceProvider, Generic[ModelT, OutputsT]):
         watch_engine()
         for module in CALL_MODULES:
             importlib.import_module(module)
+        for found in pkgutil.iter_modules([str(Path(__file__).parent)], "riva_tir.providers."):
+            importlib.import_module(found.name)
 
     def args(self, props: Mapping[str, Any]) -> ModelT:
         """A call's inputs, typed (its recorded outputs and the SDK's entries left out)."""

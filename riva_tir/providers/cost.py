@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from riva_tir.config import NAMESPACE
+from riva_tir import NAMESPACE
 from riva_tir.cost import CONFIG_SECTIONS, Line, Price, Usage, fixed_price, price_line, render, totals
 from riva_tir.providers.base import TirInputs, TirOutputs, TirProvider, TirResource, is_unknown, own_props
 from riva_tir.providers.engine_log import progress

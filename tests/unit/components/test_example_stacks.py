@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from riva_tir.config import NAMESPACE, StackConfig
+from riva_tir import NAMESPACE
+from riva_tir.config import StackConfig
 from riva_tir.emulator.riva_tools import make_riva_archive
 
 STACKS = sorted((Path(__file__).resolve().parents[3] / "stacks").glob("Pulumi.*.yaml"))
