@@ -54,6 +54,7 @@ def _graph(stack_resources: list[dict[str, Any]], path: Path) -> Path:
     items = [r for r in stack_resources if not r["type"].startswith(("pulumi:pulumi:", "pulumi:providers:"))]
     names = {r["urn"] for r in items}
     graph = [{"name": name(r["urn"]), "component": not r.get("custom", False),
+              "command": r["type"].startswith("command:"),
               "parent": name(r["parent"]) if r.get("parent") in names else None,
               "deps": [name(d) for d in r.get("dependencies", []) if d in names]} for r in items]
     path.write_text(json.dumps(graph, indent=1))

@@ -1,12 +1,15 @@
 """The engine floor: the deployed stack's graph (same components, same number of custom
-resources, same parents and dependencies) made of trivial dynamic resources that do
-nothing. `pulumi preview`/`up` of it is what any program of that shape costs."""
+resources, same parents and dependencies, same plugins) made of trivial resources that do
+nothing: dynamic ones, and a command that runs `true` where the stack has a
+pulumi-command resource (so the floor starts the command plugin too). `pulumi preview`/`up`
+of it is what any program of that shape costs."""
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi_command import local
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
 
 
@@ -36,7 +39,12 @@ def declare(graph: list[dict[str, Any]]) -> None:
     for item in graph:
         opts = pulumi.ResourceOptions(parent=made.get(item["parent"]),
                                       depends_on=[made[d] for d in item["deps"] if d in made])
-        made[item["name"]] = (Group if item["component"] else Nothing)(item["name"], opts)
+        if item["component"]:
+            made[item["name"]] = Group(item["name"], opts)
+        elif item.get("command"):
+            made[item["name"]] = local.Command(item["name"], create="true", opts=opts)
+        else:
+            made[item["name"]] = Nothing(item["name"], opts)
 
 
 # dill pickles this program's provider class by value, and in a graph of hundreds of

@@ -21,7 +21,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from riva_tir.providers import host_keys
-from riva_tir.providers.base import TirOutputs, TirResource, TypedProvider, is_unknown
+from riva_tir.providers.base import FIRST_USE_IMPORTS, TirOutputs, TirResource, TypedProvider, is_unknown
 from riva_tir.providers.engine_log import current_urn, progress
 from riva_tir.remote_shell import quote
 from riva_tir.tir import field_errors
@@ -118,7 +118,9 @@ class ModelArtifactProvider(TypedProvider[ArtifactInputs, ArtifactOutputs]):
     inputs = ArtifactInputs
     outputs = ArtifactOutputs
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        if self.applied_before(olds, news):
+            return CheckResult(news, [])
         known = {k: (None if is_unknown(v) else v) for k, v in news.items()
                  if not k.startswith("__") and k not in self.computed}
         try:
@@ -156,7 +158,7 @@ class ModelArtifactProvider(TypedProvider[ArtifactInputs, ArtifactOutputs]):
         return ReadResult(id_, props) if exists else ReadResult("", {})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        with host_keys.ASYNCSSH_IMPORT:
+        with FIRST_USE_IMPORTS:
             import asyncssh
 
         remote_path = self.recorded(props).remote_path
@@ -183,7 +185,7 @@ def _folder_key(inputs: ArtifactInputs) -> str:
 
 async def _connect(node: NodeConnection, attempts: int = 1) -> Any:
     """An SSH connection to the node that accepts only its pinned host key."""
-    with host_keys.ASYNCSSH_IMPORT:
+    with FIRST_USE_IMPORTS:
         import asyncssh
     from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -218,7 +220,7 @@ def _send_no_ignore_packets(conn: Any) -> None:
     packets. On an upload they are half the packets each end encrypts, sends and parses:
     1 GiB on loopback took 3.2-4.2 s without them, 4.0-4.8 s with them (side by side).
     """
-    with host_keys.ASYNCSSH_IMPORT:
+    with FIRST_USE_IMPORTS:
         from asyncssh.constants import MSG_IGNORE
 
     send = conn.send_packet

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,14 +35,16 @@ if TYPE_CHECKING:
 # performance.md). Each host configures a provider under one lock before any call on it, so
 # `configure` loads them all there, and every provider module a later call unpickles: two
 # first imports at once can deadlock in CPython's per-module import locks (a package and its
-# submodule taken in opposite orders). asyncssh alone is left to the calls that reach a node
-# (`host_keys.ASYNCSSH_IMPORT`).
+# submodule taken in opposite orders).
 CALL_MODULES = (
-    "cryptography.hazmat.primitives.asymmetric.ed25519",
-    "cryptography.hazmat.primitives.serialization", "grpc", "grpc_health.v1.health_pb2",
-    "pulumi.runtime.proto.engine_pb2", "pulumi.runtime.proto.engine_pb2_grpc", "requests",
-    "riva_tir.ingress", "riva_tir.tir.client", "riva_tir.tir.plans.client", "tenacity",
+    "grpc", "grpc_health.v1.health_pb2", "pulumi.runtime.proto.engine_pb2",
+    "pulumi.runtime.proto.engine_pb2_grpc", "requests", "riva_tir.ingress", "riva_tir.tir.client",
+    "riva_tir.tir.plans.client", "tenacity",
 )
+# The libraries only some calls need, which no preview loads (~0.15 s): asyncssh (a call
+# that reaches a node) and cryptography's key generation (an SSH key pair's create). Those
+# calls import them under this one lock, so no two first imports ever run at once.
+FIRST_USE_IMPORTS = threading.Lock()
 # What the engine sends for values not known until apply.
 UNKNOWN: str = rpc.UNKNOWN
 # One read cache per provider process: all its resources' check and create share it.
@@ -151,6 +154,13 @@ class TypedProvider(ResourceProvider, Generic[ModelT, OutputsT]):
         for found in pkgutil.iter_modules([str(Path(__file__).parent)], "riva_tir.providers."):
             importlib.import_module(found.name)
 
+    def applied_before(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        """True when `news` are the inputs the resource was last applied with: they passed
+        this same validation then, so a no-op `preview` does not run it again (each model's
+        first validation in a process builds its schema: docs/performance.md)."""
+        return bool(olds) and all(olds.get(k) == v for k, v in news.items()
+                                  if not k.startswith("__") and k not in self.computed)
+
     def args(self, props: Mapping[str, Any]) -> ModelT:
         """A call's inputs, typed (its recorded outputs and the SDK's entries left out)."""
         return self.inputs.model_validate({k: v for k, v in props.items()
@@ -253,11 +263,12 @@ class TirProvider(TypedProvider[InputsT, OutputsT]):
         skipping values only known after apply; failures name the input field."""
         known = {k: v for k, v in news.items() if not k.startswith("__") and k not in self.computed}
         errors: list[tuple[str, str]] = []
-        try:
-            self.inputs.model_validate({k: (None if is_unknown(v) else v) for k, v in known.items()})
-        except ValidationError as exc:
-            errors += field_errors(exc)
-        errors += self.spec_errors(known)
+        if not self.applied_before(olds, news):
+            try:
+                self.inputs.model_validate({k: (None if is_unknown(v) else v) for k, v in known.items()})
+            except ValidationError as exc:
+                errors += field_errors(exc)
+            errors += self.spec_errors(known)
         failures = [CheckFailure(path, message) for path, message in dict.fromkeys(errors)
                     if not is_unknown(known.get(path.split(".")[0].split("[")[0]))]
         if not failures:

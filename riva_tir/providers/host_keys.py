@@ -8,23 +8,19 @@ sent, with both fingerprints and the one command that trusts a legitimately new 
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import TYPE_CHECKING
+
+from riva_tir.providers.base import FIRST_USE_IMPORTS
 
 if TYPE_CHECKING:
     import asyncssh
 
 TRUST_KEY = "riva-tir:node.trustedHostKey"
-# asyncssh is imported by the first call that reaches a node, never by a preview (~0.12 s
-# with its cryptography parts), and only under this lock: provider calls run on many threads,
-# and two first imports at once can deadlock in CPython's module locks (docs/performance.md,
-# "A no-op preview"). Everything else a call imports, `configure` has loaded.
-ASYNCSSH_IMPORT = threading.Lock()
 
 
 def fingerprint(host_key: str) -> str:
     """`SHA256:…` of an OpenSSH public key line, as `ssh-keygen -lf` prints it."""
-    with ASYNCSSH_IMPORT:
+    with FIRST_USE_IMPORTS:
         import asyncssh
 
     return str(asyncssh.import_public_key(host_key).get_fingerprint("sha256"))
@@ -32,7 +28,7 @@ def fingerprint(host_key: str) -> str:
 
 def known_hosts(host_key: str) -> tuple[list[asyncssh.SSHKey], list[asyncssh.SSHKey], list[asyncssh.SSHKey]]:
     """asyncssh's known_hosts form that trusts exactly `host_key`."""
-    with ASYNCSSH_IMPORT:
+    with FIRST_USE_IMPORTS:
         import asyncssh
 
     return [asyncssh.import_public_key(host_key)], [], []
@@ -51,7 +47,7 @@ def changed_message(what: str, address: str, pinned: str, presented: str) -> str
 
 async def presented_key(host: str, port: int, attempts: int = 1) -> str:
     """The host key the server at host:port shows (one handshake; nothing is sent)."""
-    with ASYNCSSH_IMPORT:
+    with FIRST_USE_IMPORTS:
         import asyncssh
     from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 

@@ -8,7 +8,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult
 from pydantic import BaseModel, ConfigDict
 
-from riva_tir.providers.base import TirOutputs, TirResource, TypedProvider
+from riva_tir.providers.base import FIRST_USE_IMPORTS, TirOutputs, TirResource, TypedProvider
 
 
 class KeyPairInputs(BaseModel):
@@ -27,8 +27,9 @@ class SshKeyPairProvider(TypedProvider[KeyPairInputs, KeyPairOutputs]):
     outputs = KeyPairOutputs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        with FIRST_USE_IMPORTS:
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         key = Ed25519PrivateKey.generate()
         private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,

@@ -61,6 +61,8 @@ class RecordProvider(TypedProvider[RecordInputsT, RecordOutputs]):
             if olds and not is_unknown(news.get(upstream)) and olds.get(upstream) == news.get(upstream):
                 props |= {key: olds[key] for key in passed_on
                           if key in olds and key not in may_change and is_unknown(props.get(key))}
+        if self.applied_before(olds, props):
+            return CheckResult(props, [])
         try:
             self.inputs.model_validate({k: (None if is_unknown(v) else v) for k, v in own_props(props).items()})
         except ValidationError as exc:

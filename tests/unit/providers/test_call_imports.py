@@ -1,5 +1,6 @@
-"""Provider calls never import for the first time, except asyncssh under its own lock:
-`configure` loaded the rest, under the hosts' lock (docs/performance.md, "A no-op preview")."""
+"""Provider calls never import for the first time, except the first-use libraries under their
+one lock: `configure` loaded the rest, under the hosts' lock (docs/performance.md, "A no-op
+preview")."""
 from __future__ import annotations
 
 import ast
@@ -25,14 +26,14 @@ def _imported(node: ast.stmt) -> set[str]:
 
 def imports_inside_functions(path: Path) -> tuple[set[str], set[str]]:
     """Modules that a function in `path` imports when it runs: (outside any lock, under
-    `ASYNCSSH_IMPORT`)."""
+    `FIRST_USE_IMPORTS`)."""
     bare: set[str] = set()
     locked: set[str] = set()
     for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(fn):
-            if isinstance(node, ast.With) and any(ast.unparse(item.context_expr).endswith("ASYNCSSH_IMPORT")
+            if isinstance(node, ast.With) and any(ast.unparse(item.context_expr).endswith("FIRST_USE_IMPORTS")
                                                   for item in node.items):
                 locked.update(*(_imported(stmt) for stmt in node.body))
             elif isinstance(node, ast.stmt):
@@ -53,15 +54,16 @@ def test_configure_loads_every_module_a_call_imports_but_asyncssh() -> None:
     assert "riva_tir.tir.client" in bare and "asyncssh" in locked  # the scan sees the lazy imports
     loaded = loaded_after(CONFIGURED)
     assert sorted(bare - loaded) == []
-    # asyncssh comes only under its lock, and a preview never loads it.
-    assert {m for m in bare if m.split(".")[0] == "asyncssh"} == set()
-    assert {m for m in locked if m.split(".")[0] != "asyncssh"} == set()
-    assert "asyncssh" not in loaded
+    # The first-use libraries come only under their lock, and a preview never loads them.
+    first_use = {"asyncssh", "cryptography"}
+    assert {m for m in bare if m.split(".")[0] in first_use} == set()
+    assert {m.split(".")[0] for m in locked} == first_use
+    assert {m for m in loaded if m.split(".")[0] in first_use} == set()
 
 
 def test_configure_loads_every_provider_module_so_asyncssh_imports_alone() -> None:
-    """A call unpickles its provider kind's module: that is loaded too, so asyncssh's first
-    import (under its lock) runs beside no other import."""
+    """A call unpickles its provider kind's module: that is loaded too, so a first-use
+    library's first import (under its lock) runs beside no other import."""
     loaded = loaded_after(CONFIGURED)
     kinds = {f"riva_tir.providers.{p.stem}" for p in CALL_CODE if p.parent.name == "providers" and p.stem != "__init__"}
     assert sorted(kinds - loaded) == []

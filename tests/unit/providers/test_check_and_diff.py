@@ -139,3 +139,17 @@ def test_check_skips_values_known_only_after_apply() -> None:
 def test_check_fills_defaults() -> None:
     inputs = NodeProvider().check({}, {k: v for k, v in NODE.items() if k not in ("image_version", "ready_timeout")})
     assert inputs.inputs["image_version"] == "2.19.0" and inputs.inputs["ready_timeout"] == 1800
+
+
+@pytest.mark.parametrize(("provider", "good", "bad"), [
+    (NodeProvider(), NODE, {**NODE, "disk_size_gb": 10}),
+    (EndpointProvider(), ENDPOINT, {**ENDPOINT, "autoscaling": {"min_replicas": 3, "max_replicas": 2}}),
+    (ModelArtifactProvider(), ARTIFACT, {**ARTIFACT, "source": {"ngc": "not a ref"}}),
+])
+def test_inputs_the_resource_was_applied_with_are_not_validated_again(provider: Any, good: dict[str, Any],
+                                                                       bad: dict[str, Any]) -> None:
+    """They passed this check when they were applied; a no-op preview does not build the
+    validators again (docs/performance.md). Any change is validated in full."""
+    assert provider.check(bad, dict(bad)).failures == []
+    assert provider.check(good, bad).failures != []
+    assert provider.check({}, bad).failures != []
