@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
+
+# The engine stops its language host with SIGINT and kills it 5 s later. A run started
+# where SIGINT is ignored (a background job of a non-interactive shell, as `nohup cmd &`),
+# which every child inherits, waited those 5 s in each engine run: a preview took 7 s
+# instead of 2 (docs/performance.md, "How the benchmarks run"). Python's own handler is
+# reset to the default in the children it starts.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The kind markers (pyproject.toml) a test carries, by its folder under tests/: (required,
 # also allowed). `-m "not engine"` and the like select by kind, so a file must not forget one.
