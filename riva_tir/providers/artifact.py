@@ -121,8 +121,7 @@ class ModelArtifactProvider(TypedProvider[ArtifactInputs, ArtifactOutputs]):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         if self.applied_before(olds, news):
             return CheckResult(news, [])
-        known = {k: (None if is_unknown(v) else v) for k, v in news.items()
-                 if not k.startswith("__") and k not in self.computed}
+        known = {k: (None if is_unknown(v) else v) for k, v in self.own_inputs(news).items()}
         try:
             self.inputs.model_validate(known)
         except ValidationError as exc:

@@ -158,13 +158,15 @@ class TypedProvider(ResourceProvider, Generic[ModelT, OutputsT]):
         """True when `news` are the inputs the resource was last applied with: they passed
         this same validation then, so a no-op `preview` does not run it again (each model's
         first validation in a process builds its schema: docs/performance.md)."""
-        return bool(olds) and all(olds.get(k) == v for k, v in news.items()
-                                  if not k.startswith("__") and k not in self.computed)
+        return bool(olds) and all(olds.get(k) == v for k, v in self.own_inputs(news).items())
+
+    def own_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """A call's inputs: its recorded outputs and the SDK's entries left out."""
+        return {k: v for k, v in own_props(props).items() if k not in self.computed}
 
     def args(self, props: Mapping[str, Any]) -> ModelT:
-        """A call's inputs, typed (its recorded outputs and the SDK's entries left out)."""
-        return self.inputs.model_validate({k: v for k, v in props.items()
-                                           if not k.startswith("__") and k not in self.computed})
+        """A call's inputs, typed."""
+        return self.inputs.model_validate(self.own_inputs(props))
 
     def recorded(self, state: Mapping[str, Any]) -> OutputsT:
         """The outputs a resource's state holds."""
@@ -261,7 +263,7 @@ class TirProvider(TypedProvider[InputsT, OutputsT]):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs with the same pydantic rules the client's request specs use,
         skipping values only known after apply; failures name the input field."""
-        known = {k: v for k, v in news.items() if not k.startswith("__") and k not in self.computed}
+        known = self.own_inputs(news)
         errors: list[tuple[str, str]] = []
         if not self.applied_before(olds, news):
             try:
