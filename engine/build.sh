@@ -98,6 +98,8 @@ for piece in "${pieces[@]}"; do
 done
 # All pieces at once: one Go build keeps about 1.2 of 2 cores busy (module downloads and
 # links are serial), so building them side by side takes less time than one after another.
+# Pieces made of the same packages are better built one after the other, the second from
+# the build cache: scripts/setup builds pyhost and command after cli.
 pids=()
 for piece in "${pieces[@]}"; do
   build_one "$piece" &
