@@ -21,7 +21,7 @@ from riva_tir import speech
 from riva_tir.deployment import MOUNT_PATH, triton_args
 from riva_tir.emulator.assumptions import DRAIN_SECONDS
 from riva_tir.emulator.assumptions import TRITON_FRAMEWORK_COMMAND
-from riva_tir.emulator.dataplane import DataPlane, Readiness
+from riva_tir.emulator.dataplane import DataPlane, Readiness, triton
 from riva_tir.emulator.objectstore import ObjectStore
 from tests.emulator.machinery_harness import Node
 
@@ -299,6 +299,47 @@ def test_models_triton_cannot_poll(store: ObjectStore, plane: DataPlane) -> None
     missing = _settled(plane, 202)
     assert missing.crashed and missing.reason == "model download failed: bucket 'no-such-bucket' does not exist"
     plane.stop(202)
+    store.delete_bucket(bucket)
+
+
+def test_a_port_taken_before_triton_binds_it_is_chosen_again(store: ObjectStore, plane: DataPlane,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A port chosen free can be taken before tritonserver binds it. Triton then loads its
+    models, answers over HTTP and exits at its metrics port: the replica is not ready until
+    a server started on new ports holds them all, and serves on those."""
+    bucket = f"port-{uuid.uuid4().hex[:10]}"
+    store.create_bucket(bucket)
+    io = b'input [{name: "IN" data_type: TYPE_FP32 dims: [1]}] output [{name: "OUT" data_type: TYPE_FP32 dims: [1]}]'
+    store.put_object(bucket, "good/config.pbtxt", b'name: "good" backend: "python" ' + io)
+    store.put_object(bucket, "good/1/model.py", GOOD_MODEL)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        taken_port = taken.getsockname()[1]
+        launches: list[dict[str, tuple[int, int]]] = []
+        choose = triton.command_line
+
+        def metrics_port_taken_at_first(*args: object) -> tuple[list[str], dict[str, tuple[int, int]]]:
+            argv, published = choose(*args)  # type: ignore[arg-type]
+            if not launches:
+                container, free = published["--metrics-port"]
+                argv = [t.replace(f"--metrics-port={free}", f"--metrics-port={taken_port}") for t in argv]
+                published = {**published, "--metrics-port": (container, taken_port)}
+            launches.append(published)
+            return argv, published
+
+        monkeypatch.setattr(triton, "command_line", metrics_port_taken_at_first)
+        _start_triton(plane, 211, bucket, prefix="")
+        deadline = time.monotonic() + 120
+        while not (readiness := plane.readiness(211)).ready:  # as often as it can be asked
+            assert not readiness.crashed and time.monotonic() < deadline, readiness.reason
+        http = _port(plane, 211, 8080)
+        metrics = _port(plane, 211, launches[0]["--metrics-port"][0])
+    assert len(launches) == 2 and metrics == launches[1]["--metrics-port"][1] != taken_port, launches
+    assert http == launches[1]["--http-port"][1]
+    time.sleep(1.0)
+    assert requests.get(f"http://127.0.0.1:{http}/v2/health/ready", timeout=10).status_code == 200
+    plane.stop(211)
     store.delete_bucket(bucket)
 
 

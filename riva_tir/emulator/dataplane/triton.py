@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import requests
 
 from riva_tir.emulator.objectstore import BucketNotFound, ObjectStore
@@ -39,12 +40,12 @@ STOCK_BACKENDS = ("python", "tensorrt", "onnxruntime")
 # Triton's own default ports, for a port flag the command line leaves out.
 PORT_FLAGS = {"--http-port": 8000, "--grpc-port": 8001, "--metrics-port": 8002}
 ADDRESS_FLAGS = ("--http-address", "--grpc-address", "--metrics-address")
+# The flag that turns each port's service off (a boolean option of tritonserver).
+SERVICE_FLAGS = {"--http-port": "--allow-http", "--grpc-port": "--allow-grpc", "--metrics-port": "--allow-metrics"}
 _STOP_GRACE_S = 10.0
 _BIND_ATTEMPTS = 3
 _PROBE_TIMEOUT_S = 2.0
-# How long a server that answers is watched for an exit over a port taken meanwhile: Triton
-# binds its metrics port ~50 ms after its HTTP port; more under load.
-_SETTLE_S = 3.0
+_LISTEN_POLL_S = 0.1
 
 
 class TritonNotFound(RuntimeError):
@@ -190,12 +191,13 @@ class TritonReplica:
             return
         # A free port can be taken between choosing it and the server binding it: choose again.
         for _ in range(_BIND_ATTEMPTS):
-            process = self._launch()
-            if process is None or not self._lost_a_port(process):
+            launched = self._launch()
+            if launched is None or not self._lost_a_port(*launched):
                 break
         self._starting = False
 
-    def _launch(self) -> subprocess.Popen[bytes] | None:
+    def _launch(self) -> tuple[subprocess.Popen[bytes], set[int]] | None:
+        """The server started, and the loopback ports it is to listen on."""
         with self._lock:
             if self._stopped:
                 return None
@@ -207,24 +209,18 @@ class TritonReplica:
                     cwd=self._folder, start_new_session=True)
             self._http = f"http://{self._host}:{published['--http-port'][1]}"
             self.ports = dict(published.values())
-            return self._process
+            return self._process, _serving_ports(args, published)
 
-    def _lost_a_port(self, process: subprocess.Popen[bytes]) -> bool:
-        """Waits until the server listens and has kept running for `_SETTLE_S`, or exits;
-        True when it exited over a taken port. Triton answers over HTTP before it binds
-        its metrics port, and ends right after when that port was taken since it was
-        chosen ("failed to start Metrics service: ... already in use")."""
-        answered_at: float | None = None
+    def _lost_a_port(self, process: subprocess.Popen[bytes], ports: set[int]) -> bool:
+        """Waits until the server listens on all of `ports`, or exits; True when it exited
+        over a port taken since it was chosen. Triton loads its models, then binds its gRPC,
+        HTTP and metrics ports in turn, and ends when one is taken ("failed to start Metrics
+        service: ... already in use"): until it holds them all, it is not ready, though it
+        may already answer over HTTP."""
         while process.poll() is None:
-            if answered_at is None:
-                try:
-                    requests.get(f"{self._http}/v2/health/live", timeout=_PROBE_TIMEOUT_S)
-                    answered_at = time.monotonic()
-                except requests.RequestException:
-                    pass
-            elif time.monotonic() - answered_at >= _SETTLE_S:
+            if ports <= _listening(process.pid):
                 return False
-            time.sleep(0.1)
+            time.sleep(_LISTEN_POLL_S)
         return "already in use" in self.log.read_text(errors="replace")
 
     def _exit_reason(self, code: int) -> str:
@@ -241,9 +237,9 @@ class TritonReplica:
         process = self._process
         if process is None:
             return ReplicaState(False, "downloading the model path", [])
-        code = process.poll()
-        if code is not None and self._starting:
+        if self._starting:
             return ReplicaState(False, "tritonserver is starting", [])
+        code = process.poll()
         if code is not None:
             return ReplicaState(False, self._exit_reason(code), [], crashed=True)
         try:
@@ -277,6 +273,21 @@ class TritonReplica:
             process.wait()
         self._thread.join(_STOP_GRACE_S)
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _serving_ports(args: list[str], published: dict[str, tuple[int, int]]) -> set[int]:
+    """The loopback ports of the services the command line leaves on."""
+    off = {flag for flag, _, value in (token.partition("=") for token in args)
+           if value.strip().lower() in ("false", "off", "0")}
+    return {loopback for flag, (_, loopback) in published.items() if SERVICE_FLAGS[flag] not in off}
+
+
+def _listening(pid: int) -> set[int]:
+    """The TCP ports process `pid` listens on (none once it has ended)."""
+    try:
+        return {c.laddr.port for c in psutil.Process(pid).net_connections("tcp") if c.status == psutil.CONN_LISTEN}
+    except psutil.NoSuchProcess:
+        return set()
 
 
 def _signal_group(pid: int, signum: int) -> None:
