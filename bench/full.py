@@ -46,8 +46,13 @@ class StepClock:
         return self.end[urn] - self.start[urn]
 
 
+# How the Automation API's export marks an encrypted value (Pulumi's secret signature).
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
 def _graph(stack_resources: list[dict[str, Any]], path: Path) -> Path:
-    """The deployed stack's shape for the floor program (bench/programs/floor.py)."""
+    """The deployed stack's shape for the floor program (bench/programs/floor.py), with each
+    dynamic resource's properties as the stack holds them (for the floor that carries them)."""
     def name(urn: str) -> str:
         return urn.rsplit("::", 1)[-1]
 
@@ -56,9 +61,24 @@ def _graph(stack_resources: list[dict[str, Any]], path: Path) -> Path:
     graph = [{"name": name(r["urn"]), "component": not r.get("custom", False),
               "command": r["type"].startswith("command:"),
               "parent": name(r["parent"]) if r.get("parent") in names else None,
-              "deps": [name(d) for d in r.get("dependencies", []) if d in names]} for r in items]
+              "deps": [name(d) for d in r.get("dependencies", []) if d in names],
+              "properties": _properties(r)} for r in items]
     path.write_text(json.dumps(graph, indent=1))
     return path
+
+
+def _properties(resource: dict[str, Any]) -> dict[str, Any]:
+    """A dynamic resource's inputs (secrets as a placeholder: the floor cannot decrypt them)
+    and its other outputs' names, as riva-tir's providers declare them."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return "[secret]" if _SECRET_SIG in value else {k: plain(v) for k, v in value.items()}
+        return [plain(v) for v in value] if isinstance(value, list) else value
+
+    if not resource["type"].startswith("pulumi-python:dynamic"):
+        return {}
+    inputs = {k: plain(v) for k, v in resource.get("inputs", {}).items() if k != "__provider"}
+    return {**inputs, **{k: None for k in resource.get("outputs", {}) if k not in inputs and k != "__provider"}}
 
 
 def lifecycle_calls(bench: Bench, artifact: Path) -> dict[str, Timed]:
@@ -76,33 +96,43 @@ def lifecycle_calls(bench: Bench, artifact: Path) -> dict[str, Timed]:
 
 @dataclass
 class NoOps:
-    """No-op previews (and ups) of a deployed stack, each beside the same of its engine floor."""
+    """No-op previews (and ups) of a deployed stack, each beside the same of its engine floor
+    and of that floor carrying the stack's properties."""
 
     custom_resources: int
     floor_create_s: float = 0.0  # the floor's first up: the engine creating the graph's trivial resources
     previews: list[Timed] = field(default_factory=list)
     floors: list[Timed] = field(default_factory=list)
+    # The same trivial resources with riva-tir's properties: what the Pulumi SDK costs per
+    # property, which the floor of one property each leaves out.
+    property_floors: list[Timed] = field(default_factory=list)
     ups: list[Timed] = field(default_factory=list)
     floor_ups: list[Timed] = field(default_factory=list)  # the engine's own no-op up of the same shape
+    property_floor_ups: list[Timed] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # a second `up` that changes anything is not a no-op
 
 
 def engine_floor(bench: Bench, stack: auto.Stack, name: str, reps: int, ups: bool = False) -> NoOps:
-    """The deployed `stack` and a floor stack of its graph (brought up first), previewed
-    (and, with `ups`, upped) with nothing to do, interleaved so load from others hits both
+    """The deployed `stack` and two floor stacks of its graph (brought up first), previewed
+    (and, with `ups`, upped) with nothing to do, interleaved so load from others hits all
     sides alike."""
     shape = resources(stack)
-    floor = bench.stack(name, PROGRAMS / "floor.py", {"bench:graph": _graph(shape, bench.out / f"{name}-graph.json")})
+    graph = {"bench:graph": _graph(shape, bench.out / f"{name}-graph.json")}
+    floor = bench.stack(name, PROGRAMS / "floor.py", graph)
+    with_properties = bench.stack(f"{name}-props", PROGRAMS / "floor.py", {**graph, "bench:properties": "true"})
     runs = NoOps(sum(1 for r in shape if r.get("custom") and not r["type"].startswith("pulumi:")))
-    with destroyed(floor):
+    with destroyed(floor), destroyed(with_properties):
         runs.floor_create_s = bench.timed(floor.up)[1].seconds
+        with_properties.up()
         for _ in range(reps):
             runs.previews.append(bench.timed(stack.preview)[1])
             runs.floors.append(bench.timed(floor.preview)[1])
+            runs.property_floors.append(bench.timed(with_properties.preview)[1])
             if ups:
                 result, timed = bench.timed(stack.up)
                 runs.ups.append(timed)
                 runs.floor_ups.append(bench.timed(floor.up)[1])
+                runs.property_floor_ups.append(bench.timed(with_properties.up)[1])
                 runs.changed.update(k for k, v in (result.summary.resource_changes or {}).items()
                                     if k != "same" and v)
     return runs
@@ -135,6 +165,8 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
         "custom_resources": noop.custom_resources,
         "preview": noop.previews, "floor": noop.floors, "noop_up": noop.ups,
         "preview_s": median([t.seconds for t in noop.previews]), "floor_s": median([t.seconds for t in noop.floors]),
+        "property_floor_s": median([t.seconds for t in noop.property_floors]),
+        "property_floor_up_s": median([t.seconds for t in noop.property_floor_ups]),
         "noop_up_s": median([t.seconds for t in noop.ups]), "noop_up_changed": sorted(noop.changed),
         "floor_up_s": median([t.seconds for t in noop.floor_ups]),
     }

@@ -61,6 +61,11 @@ def _s(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
+def _with_properties(measured: float, floor: float) -> str:
+    """The floor whose resources carry riva-tir's properties, and how the run compares with it."""
+    return f"; with riva-tir's properties {_s(floor)}, measured {measured / floor:.2f}× of that"
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
     full = results.get("full")
@@ -70,13 +75,15 @@ def rows(results: dict[str, Any]) -> list[Row]:
         preview_reads = max(t.reads for t in full["preview"])
         ratio = full["preview_s"] / full["floor_s"]
         out.append(("1 no-op preview", _s(full["preview_s"]),
-                    f"{_s(full['floor_s'])} (engine floor, {full['custom_resources']} trivial resources)",
+                    f"{_s(full['floor_s'])} (engine floor, {full['custom_resources']} trivial resources"
+                    f"{_with_properties(full['preview_s'], full['property_floor_s'])})",
                     f"{ratio:.2f}×", f"≤ {PREVIEW_MAX}×, 0 writes",
                     f"{_ok(ratio <= PREVIEW_MAX and preview_writes == 0)}; TIR calls: {preview_writes} writes, "
                     f"{preview_reads} reads"))
         noop_writes = max(t.writes for t in full["noop_up"])
         ratio = full["noop_up_s"] / full["floor_up_s"]
-        out.append(("2 no-op up", _s(full["noop_up_s"]), f"{_s(full['floor_up_s'])} (engine floor's no-op up)",
+        out.append(("2 no-op up", _s(full["noop_up_s"]), f"{_s(full['floor_up_s'])} (engine floor's no-op up"
+                    f"{_with_properties(full['noop_up_s'], full['property_floor_up_s'])})",
                     f"{ratio:.2f}×", f"≤ {NOOP_UP_MAX}×, 0 writes",
                     f"{_ok(ratio <= NOOP_UP_MAX and noop_writes == 0 and not full['noop_up_changed'])}; "
                     f"{noop_writes} writes, {max(t.reads for t in full['noop_up'])} reads"
@@ -129,7 +136,8 @@ def rows(results: dict[str, Any]) -> list[Row]:
             up, preview = row["up_s"] / base["up_s"], row["noop_preview_s"] / row["floor_preview_s"]
             out.append((f"6 scale N={row['n']}", f"up {_s(row['up_s'])}; no-op preview {_s(row['noop_preview_s'])}",
                         f"N=1 up {_s(base['up_s'])}; engine floor of this graph: preview "
-                        f"{_s(row['floor_preview_s'])}, up creating it {_s(row['floor_create_s'])}",
+                        f"{_s(row['floor_preview_s'])}, up creating it {_s(row['floor_create_s'])}"
+                        + _with_properties(row["noop_preview_s"], row["property_floor_preview_s"]),
                         f"up {up:.2f}×; preview {preview:.2f}×",
                         f"up ≤ {SCALE_UP_MAX}×; preview ≤ {SCALE_PREVIEW_MAX}×",
                         f"{_ok(up <= SCALE_UP_MAX and preview <= SCALE_PREVIEW_MAX)}; delays {scale['delays']}; "

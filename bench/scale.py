@@ -46,5 +46,6 @@ def run(bench: Bench, quick: bool) -> dict[str, Any]:
         rows.append({"n": count, "up_s": up, "up_calls": len(calls), "cpu_busy_s": cpu, "engine_cpu_s": engine,
                      "noop_preview_s": median([t.seconds for t in noop.previews]),
                      "floor_preview_s": median([t.seconds for t in noop.floors]),
+                     "property_floor_preview_s": median([t.seconds for t in noop.property_floors]),
                      "floor_create_s": noop.floor_create_s})
     return {"rows": rows, "delays": delays}

@@ -64,9 +64,8 @@ class RivaConversion(pulumi.ComponentResource):
                 [shas[0] if isinstance(entry, AsrModel) else dict(zip(roles, shas)), *identity, riva_version]
             ).encode()).hexdigest()[:16])
 
-        paths = pulumi.Output.all(*(artifacts[r][0] for r in roles)).apply(lambda p: dict(zip(roles, p)))
-        build = pulumi.Output.all(paths, self.revision).apply(
-            lambda a: build_script(f"{WORK_DIR}/{name}", a[0], a[1], entry, riva_version, hint))
+        build = pulumi.Output.all(self.revision, *(artifacts[r][0] for r in roles)).apply(
+            lambda a: build_script(f"{WORK_DIR}/{name}", dict(zip(roles, a[1:])), a[0], entry, riva_version, hint))
         self.build = remote.Command(
             f"{name}-build", connection=connection, create=build, update="",
             delete=remove_own_output(f"{WORK_DIR}/{name}/"),

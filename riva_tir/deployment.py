@@ -146,10 +146,11 @@ class RivaDeployment(pulumi.ComponentResource):
             "committed_days": v(lambda c: c.node.committed_days or None),
             "disk_size_gb": v(lambda c: c.node.disk_size_gb), **node_access_settings,
             "public_keys": [key.public_key], "ready_timeout": node_timeout}, child())
+        node_id = _known_id(node)
         # How the upload and the commands reach the node, recorded apart from it: a node
         # update that keeps it previews them unchanged under a stock CLI too (docs/day2.md, "Previews").
         access = NodeAccess(f"{name}-node-access", {
-            "node_id": _known_id(node), **node_access_settings,
+            "node_id": node_id, **node_access_settings,
             "ssh_fields": v(lambda c: c.tir.ssh_fields.model_dump()), **{key: getattr(node, key) for key in ACCESS}},
             pulumi.ResourceOptions(parent=self))
 
@@ -158,13 +159,14 @@ class RivaDeployment(pulumi.ComponentResource):
             **tir, "name": names.tir_name(_repository_kind(repo_cfg.access_key)), "storage_type": repo_cfg.storage_type,
             "bucket_name": repo_cfg.bucket_name, "access_key": repo_cfg.access_key,
             "secret_key": secret.repository_secret_key}, child())
+        repository_id = _known_id(repository)
 
         # Models emptied from the bucket outside Pulumi: a new marker wakes the node and publishes again.
         content = RepositoryContent(f"{name}-repository-content", {
-            **tir, "repository_id": _known_id(repository), "prefix": repo_cfg.prefix}, child())
+            **tir, "repository_id": repository_id, "prefix": repo_cfg.prefix}, child())
         # Where and when the conversions publish, recorded as the node's access is.
         target = PublishTarget(f"{name}-publish-target", {
-            "repository_id": _known_id(repository), "bucket": repository.bucket,
+            "repository_id": repository_id, "bucket": repository.bucket,
             "bucket_endpoint": repository.bucket_endpoint, "bucket_access_key": repository.bucket_access_key,
             "bucket_secret_key": repository.bucket_secret_key,
             "content_id": _known_id(content), "marker": content.marker}, pulumi.ResourceOptions(parent=self))
@@ -179,7 +181,7 @@ class RivaDeployment(pulumi.ComponentResource):
         # A stopped node is started whenever a conversion has to run again. The trigger
         # holds the model key (so a new key converts again) and is secret like it.
         wake = NodeWake(f"{name}-node-wake", {
-            **tir, "node_id": _known_id(node), "plan": v(lambda c: c.node.plan),
+            **tir, "node_id": node_id, "plan": v(lambda c: c.node.plan),
             "trigger": pulumi.Output.all(content.marker, secret.model_key).apply(
                 lambda a: f"{conversion_inputs} {a[0]} {a[1]}"),
             "ready_timeout": node_timeout}, child(secret=["trigger"]))
@@ -195,7 +197,7 @@ class RivaDeployment(pulumi.ComponentResource):
             for role, source in entry.sources().items():
                 secret_url = source.url_has_credentials()
                 artifact = ModelArtifact(f"{name}-artifact" if single else f"{base}-{role}-artifact", {
-                    "node_id": _known_id(node), "ssh_host": access.ssh_host, "ssh_port": access.ssh_port,
+                    "node_id": node_id, "ssh_host": access.ssh_host, "ssh_port": access.ssh_port,
                     "ssh_user": access.ssh_user, "ssh_private_key": private_key, "ssh_host_key": access.ssh_host_key,
                     # A URL with user:password@ is a secret like the keys.
                     "source": pulumi.Output.secret(source.artifact()) if secret_url else source.artifact(),
@@ -215,12 +217,12 @@ class RivaDeployment(pulumi.ComponentResource):
         served = Served.of(conversions, repo_cfg.prefix)
         # The node's desired state, applied after every conversion (stop it to save cost).
         power = NodePower(f"{name}-node-power", {
-            **tir, "node_id": _known_id(node), "plan": v(lambda c: c.node.plan), "state": v(lambda c: c.node.state),
+            **tir, "node_id": node_id, "plan": v(lambda c: c.node.plan), "state": v(lambda c: c.node.state),
             "trigger": pulumi.Output.all(served.revision, content.marker, secret.model_key)
                                      .apply(lambda a: f"{conversion_inputs} {a[0]} {a[1]} {a[2]}"),
             "ready_timeout": node_timeout}, child(*conversions, secret=["trigger"]))
 
-        triton, riva_api, scales = _endpoints(name, names, settled, tir, child, repository, served)
+        triton, riva_api, scales = _endpoints(name, names, settled, tir, child, repository_id, served)
         # The monthly estimate, recorded once everything it prices is in place (docs/cost.md).
         StackCost(f"{name}-cost", {**tir, "usage": v(lambda c: [u.model_dump() for u in cost.usage(c)])},
                   child(node, power, repository, triton, riva_api, *scales))
@@ -354,7 +356,7 @@ def _described(entry: Entry) -> dict[str, Any]:
 
 
 def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[str, Any],
-               child: Callable[..., pulumi.ResourceOptions], repository: ModelRepository,
+               child: Callable[..., pulumi.ResourceOptions], repository_id: pulumi.Output[int],
                served: Served) -> tuple[TritonEndpoint, RivaApiEndpoint, list[EndpointScale]]:
     """Triton serving the published models, and the Riva API server dialing it; each with
     the resource that owns its size and power state (EndpointScale)."""
@@ -374,11 +376,12 @@ def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[st
     triton = TritonEndpoint(f"{name}-triton", {
         **tir, **triton_spec, "container": triton_container, "name": names.tir_name("triton"),
         **_each(v, lambda c: _plan(c.triton), ("plan", "committed_days")),
-        "model_id": _known_id(repository), "path": served.path, **_each(v, lambda c: _scaling(c.triton), SCALING),
+        "model_id": repository_id, "path": served.path, **_each(v, lambda c: _scaling(c.triton), SCALING),
         "revision": served.revision, "ready_timeout": endpoint_timeout,
     }, child())
+    triton_id = _known_id(triton)
     triton_scale = EndpointScale(f"{name}-triton-scale", {
-        **tir, "endpoint_id": _known_id(triton), "plan": v(lambda c: c.triton.plan),
+        **tir, "endpoint_id": triton_id, "plan": v(lambda c: c.triton.plan),
         **_each(v, lambda c: _scaling(c.triton), SCALING), "state": v(lambda c: c.triton.state),
         "ready_timeout": endpoint_timeout}, child())
 
@@ -388,18 +391,18 @@ def _endpoints(name: str, names: DeploymentNames, settled: Settled, tir: dict[st
         **_each(v, lambda c: _plan(c.riva_api), ("plan", "committed_days")),
         "command": ["riva_server"],
         # A service is on when a model needs it (docs/speech-services.md §3).
-        "args": pulumi.Output.all(_known_id(triton).apply(internal_grpc_address),
+        "args": pulumi.Output.all(triton_id.apply(internal_grpc_address),
                                   v(lambda c: c.riva_api.grpc_port)).apply(
             lambda a: [f"--riva-uri=0.0.0.0:{a[1]}", *flags, f"--triton_uri={a[0]}"]),
         "container": v(lambda c: {**_container(c.riva_api, default_image, "grpc", "", c.riva_api.grpc_port),
                                   "service_port": True}),
         **_each(v, lambda c: _scaling(c.riva_api), SCALING), "revision": served.revision,
-        "ready_timeout": endpoint_timeout, "serves_through": _known_id(triton),
+        "ready_timeout": endpoint_timeout, "serves_through": triton_id,
     }, child(triton_scale))  # after Triton's power state: a stopped Triton is not waited for
     riva_api_scale = EndpointScale(f"{name}-riva-api-scale", {
         **tir, "endpoint_id": _known_id(riva_api), "plan": v(lambda c: c.riva_api.plan),
         **_each(v, lambda c: _scaling(c.riva_api), SCALING), "state": v(lambda c: c.riva_api.state),
-        "ready_timeout": endpoint_timeout, "serves_through": _known_id(triton)}, child())
+        "ready_timeout": endpoint_timeout, "serves_through": triton_id}, child())
     return triton, riva_api, [triton_scale, riva_api_scale]
 
 

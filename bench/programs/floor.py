@@ -2,7 +2,11 @@
 resources, same parents and dependencies, same plugins) made of trivial resources that do
 nothing: dynamic ones, and a command that runs `true` where the stack has a
 pulumi-command resource (so the floor starts the command plugin too). `pulumi preview`/`up`
-of it is what any program of that shape costs."""
+of it is what any program of that shape costs.
+
+With `bench:properties`, each dynamic resource also carries the deployed one's properties
+(its inputs, secrets as a placeholder, and its outputs' names): what the Pulumi SDK costs for
+resources of riva-tir's size, beside the engine floor of one property each."""
 import json
 import sys
 from pathlib import Path
@@ -24,8 +28,8 @@ class NothingProvider(ResourceProvider):
 
 
 class Nothing(Resource):
-    def __init__(self, name: str, opts: pulumi.ResourceOptions) -> None:
-        super().__init__(NothingProvider(), name, {"name": name}, opts)
+    def __init__(self, name: str, properties: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(NothingProvider(), name, {**properties, "name": name}, opts)
 
 
 class Group(pulumi.ComponentResource):
@@ -34,7 +38,7 @@ class Group(pulumi.ComponentResource):
         self.register_outputs({})
 
 
-def declare(graph: list[dict[str, Any]]) -> None:
+def declare(graph: list[dict[str, Any]], with_properties: bool) -> None:
     made: dict[str, pulumi.Resource] = {}
     for item in graph:
         opts = pulumi.ResourceOptions(parent=made.get(item["parent"]),
@@ -44,10 +48,11 @@ def declare(graph: list[dict[str, Any]]) -> None:
         elif item.get("command"):
             made[item["name"]] = local.Command(item["name"], create="true", opts=opts)
         else:
-            made[item["name"]] = Nothing(item["name"], opts)
+            made[item["name"]] = Nothing(item["name"], item["properties"] if with_properties else {}, opts)
 
 
 # dill pickles this program's provider class by value, and in a graph of hundreds of
 # resources (20 deployments) that nests deeper than Python's default limit of 1000.
 sys.setrecursionlimit(20000)
-declare(json.loads(Path(pulumi.Config("bench").require("graph")).read_text()))
+config = pulumi.Config("bench")
+declare(json.loads(Path(config.require("graph")).read_text()), config.get_bool("properties") or False)

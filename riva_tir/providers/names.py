@@ -62,12 +62,11 @@ class DeploymentNames(TirResource, module="riva", name="DeploymentNames"):
 
     def __init__(self, name: str, prefix: str, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(DeploymentNamesProvider(), name, {"prefix": prefix}, opts)
+        # One Output for every name made from it: each Output costs the SDK at every step of a
+        # preview (docs/performance.md, "A no-op preview").
+        self.full_prefix: pulumi.Output[str] = pulumi.Output.all(self.prefix, self.suffix).apply(
+            lambda parts: "-".join(p for p in parts if p))
 
     def tir_name(self, kind: str) -> pulumi.Output[str]:
         """The TIR name of this deployment's `kind` (node, triton, ...)."""
         return self.full_prefix.apply(lambda prefix: f"{prefix}-{kind}")
-
-    @property
-    def full_prefix(self) -> pulumi.Output[str]:
-        return pulumi.Output.all(self.prefix, self.suffix).apply(
-            lambda parts: "-".join(p for p in parts if p))

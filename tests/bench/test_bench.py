@@ -39,7 +39,15 @@ def test_every_benchmark_runs_quick(tmp_path: Path, part: str) -> None:
     table = (tmp_path / "results.md").read_text()
     for row in ROWS[part]:
         assert f"| {row}" in table, row
+    if part == "full":
+        # The second floor carries the deployed resources' properties: the node's plan, and
+        # a secret input only as a placeholder.
+        graph = json.loads((tmp_path / "run" / "floor-graph.json").read_text())
+        node = next(item["properties"] for item in graph if item["name"].endswith("-node"))
+        assert node["plan"] and node["credentials"] == "[secret]" and "node_id" in node, node
+        assert results["full"]["property_floor_s"] > 0 and "with riva-tir's properties" in table
     if part == "upload":
         assert all(r["product_s"] > 0 and r["raw_s"] > 0 for r in results["upload"]["sizes"])
     if part == "scale":
         assert [r["n"] for r in results["scale"]["rows"]] == [1, 2]
+        assert all(r["property_floor_preview_s"] > 0 for r in results["scale"]["rows"])
