@@ -4,7 +4,7 @@ One stack lifecycle with no provisioning delays counts the API calls each operat
 needs (benchmark 3). A second stack is brought up with set provisioning delays
 (benchmark 5: wall time vs the critical path), then previewed and re-`up`ped with nothing
 to do, interleaved with no-op previews and ups of the engine floor of the same shape
-(benchmarks 1-2).
+(benchmarks 1-2) and of that floor carrying the stack's properties.
 """
 from __future__ import annotations
 

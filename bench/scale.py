@@ -1,6 +1,7 @@
 """Benchmark 6: preview and up of N deployments in one stack (bench/programs/scale.py),
 with provisioning delays, so parallel provisioning shows as flat `up` times. Each N's no-op
-preview is set beside the engine floor of its own graph (bench/programs/floor.py), and its
+preview is set beside the engine floor of its own graph (bench/programs/floor.py; and that
+graph carrying riva-tir's properties, what the Pulumi SDK costs for them), and its
 `up` beside how busy the machine's cores were meanwhile: the emulator runs every server TIR
 would host (MinIO, a tritonserver and a Riva stand-in per endpoint, the nodes' SSH and
 conversions) on this one machine, so with many deployments its CPU, not riva-tir, is the
