@@ -18,6 +18,8 @@ from pulumi import automation as auto
 from pulumi.automation import EngineEvent
 
 from bench.stacks import PROGRAMS, Bench, Timed, cli_seconds, destroyed, median, resources
+from riva_tir.providers.base import own_props
+from riva_tir.stack_state import is_secret
 
 # Provisioning delays of the end-to-end run (seconds per emulator transition).
 DELAYS = {"node.create": 20.0, "endpoint.deploy": 15.0}
@@ -46,10 +48,6 @@ class StepClock:
         return self.end[urn] - self.start[urn]
 
 
-# How the Automation API's export marks an encrypted value (Pulumi's secret signature).
-_SECRET_SIG = "4dabf18193072939515e22adb298388d"
-
-
 def _graph(stack_resources: list[dict[str, Any]], path: Path) -> Path:
     """The deployed stack's shape for the floor program (bench/programs/floor.py), with each
     dynamic resource's properties as the stack holds them (for the floor that carries them)."""
@@ -71,14 +69,16 @@ def _properties(resource: dict[str, Any]) -> dict[str, Any]:
     """A dynamic resource's inputs (secrets as a placeholder: the floor cannot decrypt them)
     and its other outputs' names, as riva-tir's providers declare them."""
     def plain(value: Any) -> Any:
+        if is_secret(value):
+            return "[secret]"
         if isinstance(value, dict):
-            return "[secret]" if _SECRET_SIG in value else {k: plain(v) for k, v in value.items()}
+            return {k: plain(v) for k, v in value.items()}
         return [plain(v) for v in value] if isinstance(value, list) else value
 
     if not resource["type"].startswith("pulumi-python:dynamic"):
         return {}
-    inputs = {k: plain(v) for k, v in resource.get("inputs", {}).items() if k != "__provider"}
-    return {**inputs, **{k: None for k in resource.get("outputs", {}) if k not in inputs and k != "__provider"}}
+    return {**dict.fromkeys(own_props(resource.get("outputs", {}))),
+            **{k: plain(v) for k, v in own_props(resource.get("inputs", {})).items()}}
 
 
 def lifecycle_calls(bench: Bench, artifact: Path) -> dict[str, Timed]:
