@@ -266,17 +266,22 @@ class TritonPythonModel:
 """
 
 
+def _put_python_model(store: ObjectStore, bucket: str, folder: str, name: str = "") -> None:
+    """A Python-backend model (GOOD_MODEL) in `folder`, its config naming it `name` (the folder's
+    own name when empty)."""
+    io = b'input [{name: "IN" data_type: TYPE_FP32 dims: [1]}] output [{name: "OUT" data_type: TYPE_FP32 dims: [1]}]'
+    store.put_object(bucket, f"{folder}/config.pbtxt", f'name: "{name or folder}" backend: "python" '.encode() + io)
+    store.put_object(bucket, f"{folder}/1/model.py", GOOD_MODEL)
+
+
 def test_models_triton_cannot_poll(store: ObjectStore, plane: DataPlane) -> None:
     """Measured on tritonserver 2.51: a model whose config does not parse or names another
     model is listed without a state and not served, while the server, with riva-tir's
     `--exit-on-error=false`, reports ready; without that flag (TIR's stock command line) it exits."""
     bucket = f"bad-{uuid.uuid4().hex[:10]}"
     store.create_bucket(bucket)
-    io = b'input [{name: "IN" data_type: TYPE_FP32 dims: [1]}] output [{name: "OUT" data_type: TYPE_FP32 dims: [1]}]'
-    store.put_object(bucket, "good/config.pbtxt", b'name: "good" backend: "python" ' + io)
-    store.put_object(bucket, "good/1/model.py", GOOD_MODEL)
-    store.put_object(bucket, "renamed/config.pbtxt", b'name: "other" backend: "python" ' + io)
-    store.put_object(bucket, "renamed/1/model.py", GOOD_MODEL)
+    _put_python_model(store, bucket, "good")
+    _put_python_model(store, bucket, "renamed", name="other")
     store.put_object(bucket, "broken/config.pbtxt", b"name: {{{")
     store.put_object(bucket, "broken/1/x", b"")
     _start_triton(plane, 201, bucket, prefix="")
@@ -309,9 +314,7 @@ def test_a_port_taken_before_triton_binds_it_is_chosen_again(store: ObjectStore,
     a server started on new ports holds them all, and serves on those."""
     bucket = f"port-{uuid.uuid4().hex[:10]}"
     store.create_bucket(bucket)
-    io = b'input [{name: "IN" data_type: TYPE_FP32 dims: [1]}] output [{name: "OUT" data_type: TYPE_FP32 dims: [1]}]'
-    store.put_object(bucket, "good/config.pbtxt", b'name: "good" backend: "python" ' + io)
-    store.put_object(bucket, "good/1/model.py", GOOD_MODEL)
+    _put_python_model(store, bucket, "good")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
