@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Collection
 from typing import Any
 
 import boto3
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from riva_tir.emulator.dataplane import triton as triton_dataplane
+from riva_tir.emulator.loopback import free_port
 from tests.emulator.api_harness import AUTH_TOKEN, CPU_COMMITTED, CPU_SKU, Api, b64
 
 
@@ -87,13 +89,12 @@ def test_triton_that_loses_its_metrics_port_after_answering_runs_on_new_ports(
     held.bind(("127.0.0.1", 0))
     held.listen()
     chosen: list[int] = []
-    free_port = triton_dataplane._free_port
 
-    def taken_metrics_port(host: str) -> int:
+    def taken_metrics_port(host: str, avoid: Collection[int] = ()) -> int:
         chosen.append(len(chosen))
-        return held.getsockname()[1] if len(chosen) == 3 else free_port(host)  # http, grpc, metrics
+        return held.getsockname()[1] if len(chosen) == 3 else free_port(host, avoid=avoid)  # http, grpc, metrics
 
-    monkeypatch.setattr(triton_dataplane, "_free_port", taken_metrics_port)
+    monkeypatch.setattr(triton_dataplane, "free_port", taken_metrics_port)
     with held:
         repo = api.repository()
         _upload_triton_model(repo, "models/")

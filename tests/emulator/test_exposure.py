@@ -3,11 +3,13 @@ MinIO, node SSH servers, data plane) is bound to loopback, and it refuses any ot
 from __future__ import annotations
 
 import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
 
 from riva_tir.emulator import EmulatorServer
+from riva_tir.emulator.loopback import free_port
 from riva_tir.emulator.machines import MachineHost
 
 pytestmark = pytest.mark.emulator
@@ -58,3 +60,19 @@ def test_a_non_loopback_address_is_refused(tmp_path: Path, host: str) -> None:
         EmulatorServer(port=0, data_dir=tmp_path, host=host)
     with pytest.raises(ValueError, match="loopback only"):
         MachineHost(tmp_path, host=host)
+
+
+def test_ports_chosen_for_servers_are_free_and_outside_the_kernels_ephemeral_range() -> None:
+    """The ports the emulator hands MinIO and Triton: the one preferred while it is free,
+    else one the kernel does not also hand to outgoing connections."""
+    ephemeral_start = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        taken = held.getsockname()[1]
+        chosen = [free_port("127.0.0.1", preferred=taken) for _ in range(20)]
+        assert taken not in chosen
+        assert all(port < ephemeral_start for port in chosen)
+        avoided = free_port("127.0.0.1", avoid=range(10000, ephemeral_start - 1))
+        assert avoided not in range(10000, ephemeral_start - 1)
+    assert free_port("127.0.0.1", preferred=taken) == taken  # free again

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import socket
 import stat
+import sys
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
-from riva_tir.emulator.objectstore import BucketNotFound, ObjectStore
+from riva_tir.emulator.loopback import free_port
+from riva_tir.emulator.objectstore import BucketNotFound, MinioFailed, ObjectStore
+from riva_tir.emulator.objectstore import process as minio_process
 
 pytestmark = pytest.mark.emulator
 
@@ -97,3 +103,88 @@ def test_minio_left_over_by_a_dead_emulator_is_replaced(tmp_path: Path) -> None:
     finally:
         fresh.stop()
         crashed.stop()
+
+
+def test_a_port_taken_before_minio_binds_it_is_chosen_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The emulator chooses MinIO's port and MinIO binds it a moment later: a port taken in
+    between ends that MinIO, and the store starts it again on a port chosen afresh."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    taken = held.getsockname()[1]
+    preferred: list[int] = []
+
+    def first_port_taken(host: str, prefer: int = 0, avoid: Collection[int] = ()) -> int:
+        preferred.append(prefer)
+        return taken if len(preferred) == 1 else free_port(host, prefer, avoid)
+
+    monkeypatch.setattr(minio_process, "free_port", first_port_taken)
+    with held:
+        store = ObjectStore(tmp_path)
+        store.start()
+        try:
+            assert preferred == [0, 0]  # the taken port is not preferred the second time
+            assert store.endpoint_url != f"http://127.0.0.1:{taken}"
+            store.create_bucket("after-a-lost-port")
+            store.put_object("after-a-lost-port", "k", b"v")
+            assert store.get_object("after-a-lost-port", "k") == b"v"
+        finally:
+            store.stop()
+
+
+# A stand-in for MinIO's start: it listens at once and answers /minio/health/ready with 200
+# (as MinIO does before it has loaded its drives and users), and everything else with 503
+# until `initialized_after` seconds have passed.
+_INITIALIZING_MINIO = """\
+#!{python}
+import http.server, sys, time
+host, port = sys.argv[sys.argv.index("--address") + 1].rsplit(":", 1)
+initialized_at = time.monotonic() + {initialized_after}
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        initialized = time.monotonic() >= initialized_at
+        self.send_response(200 if initialized or self.path == "/minio/health/ready" else 503)
+        if not initialized:
+            self.send_header("x-minio-server-status", "offline")
+        self.end_headers()
+
+    def log_message(self, *args):
+        print("initializing", flush=True)
+
+http.server.HTTPServer((host, int(port)), Handler).serve_forever()
+"""
+
+
+def _initializing_minio(folder: Path, initialized_after: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    binary = folder / "minio"
+    binary.write_text(_INITIALIZING_MINIO.format(
+        python=sys.executable, initialized_after=initialized_after))
+    binary.chmod(0o755)
+    monkeypatch.setenv("RIVA_TIR_MINIO", str(binary))
+
+
+def test_minio_is_handed_out_only_once_it_takes_requests(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MinIO answers /minio/health/ready before it takes S3 requests (they fail with
+    XMinioServerNotInitialized): the store waits until it takes them."""
+    _initializing_minio(tmp_path, 1.5, monkeypatch)
+    minio = minio_process.MinioProcess(tmp_path / "data", "127.0.0.1", 0)
+    minio.start()
+    try:
+        assert requests.get(f"http://127.0.0.1:{minio.port}/", timeout=5).status_code == 200
+    finally:
+        minio.stop()
+
+
+def test_minio_that_never_takes_requests_fails_saying_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _initializing_minio(tmp_path, 3600, monkeypatch)
+    monkeypatch.setattr(minio_process, "_READY_TIMEOUT_S", 1.0)
+    minio = minio_process.MinioProcess(tmp_path / "data", "127.0.0.1", 0)
+    with pytest.raises(MinioFailed) as failed:
+        minio.start()
+    message = str(failed.value)
+    assert "/minio/health/cluster answered 503 (offline)" in message
+    assert f"{tmp_path / 'data' / 'minio.log'}: initializing" in message

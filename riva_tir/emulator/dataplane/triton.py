@@ -19,16 +19,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
 import requests
 
+from riva_tir.emulator.loopback import free_port, listening_ports
 from riva_tir.emulator.objectstore import BucketNotFound, ObjectStore
 
 _REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -92,16 +91,14 @@ def backend_directory(install: TritonInstall, root: Path, riva_image: bool) -> P
     return folder
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
 def _mapped(value: str, mount_path: str, local: Path) -> str:
     """`value` with the container's mount path (as a path of its own) replaced by `local`."""
     mount = re.escape(mount_path.rstrip("/"))
     return re.sub(rf"(?<![^\s=:]){mount}(?=/|$|[\s:])", str(local), value)
+
+
+def _chosen(published: dict[str, tuple[int, int]]) -> set[int]:
+    return {port for _, port in published.values()}
 
 
 def command_line(argv: list[str], mount_path: str, local: Path,
@@ -113,12 +110,12 @@ def command_line(argv: list[str], mount_path: str, local: Path,
     for token in argv:
         flag, eq, value = token.partition("=")
         if eq and flag in PORT_FLAGS and value.isdigit():
-            published[flag] = (int(value), _free_port(host))
+            published[flag] = (int(value), free_port(host, avoid=_chosen(published)))
             token = f"{flag}={published[flag][1]}"
         out.append(_mapped(token, mount_path, local))
     for flag, default in PORT_FLAGS.items():
         if flag not in published:
-            published[flag] = (default, _free_port(host))
+            published[flag] = (default, free_port(host, avoid=_chosen(published)))
             out.append(f"{flag}={published[flag][1]}")
     return out + [f"{flag}={host}" for flag in ADDRESS_FLAGS], published
 
@@ -218,7 +215,7 @@ class TritonReplica:
         service: ... already in use"): until it holds them all, it is not ready, though it
         may already answer over HTTP."""
         while process.poll() is None:
-            if ports <= _listening(process.pid):
+            if ports <= listening_ports(process.pid):
                 return False
             time.sleep(_LISTEN_POLL_S)
         return "already in use" in self.log.read_text(errors="replace")
@@ -280,14 +277,6 @@ def _serving_ports(args: list[str], published: dict[str, tuple[int, int]]) -> se
     off = {flag for flag, _, value in (token.partition("=") for token in args)
            if value.strip().lower() in ("false", "off", "0")}
     return {loopback for flag, (_, loopback) in published.items() if SERVICE_FLAGS[flag] not in off}
-
-
-def _listening(pid: int) -> set[int]:
-    """The TCP ports process `pid` listens on (none once it has ended)."""
-    try:
-        return {c.laddr.port for c in psutil.Process(pid).net_connections("tcp") if c.status == psutil.CONN_LISTEN}
-    except psutil.NoSuchProcess:
-        return set()
 
 
 def _signal_group(pid: int, signum: int) -> None:

@@ -14,18 +14,23 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
+
+from riva_tir.emulator.loopback import free_port, listening_ports
 
 _REPO_ROOT = Path(__file__).resolve().parents[3]
 _STATE_FILE = "minio.json"
 _READY_TIMEOUT_S = 60.0
+_READY_POLL_S = 0.2
+# MinIO ends when its port is taken between its choice and MinIO's bind; a port chosen by
+# the emulator (none requested) is chosen again this many times.
+_PORT_ATTEMPTS = 3
+_LOG_TAIL_LINES = 5
 
 
 class MinioNotFound(RuntimeError):
@@ -61,18 +66,6 @@ def find_minio_binary() -> Path:
     raise MinioNotFound(
         "MinIO binary not found (looked at $RIVA_TIR_MINIO, .tools/bin/minio and PATH)"
     )
-
-
-def _free_port(host: str, preferred: int) -> int:
-    """Return `preferred` if it can be bound now, else an ephemeral port chosen by the kernel."""
-    for candidate in (preferred, 0) if preferred else (0,):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind((host, candidate))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise MinioFailed(f"no free port on {host}")
 
 
 def _running(pid: int) -> bool:
@@ -135,6 +128,7 @@ class MinioProcess:
         self._port = 0
         self._state_path = data_dir / _STATE_FILE
         self._credentials: RootCredentials | None = None
+        self._log_start = 0
 
     @property
     def port(self) -> int:
@@ -146,7 +140,7 @@ class MinioProcess:
             raise MinioFailed("MinIO is not started")
         return self._credentials
 
-    def _prepare(self) -> dict[str, object]:
+    def _prepare(self, fresh_port: bool) -> dict[str, object]:
         self._data_dir.mkdir(parents=True, exist_ok=True)
         state = _load_state(self._state_path)
         _stop_orphan(state.get("pid"), self._data_dir)
@@ -156,8 +150,8 @@ class MinioProcess:
         # Prefer the requested port, else the one used last time, so stored endpoint URLs
         # (repositories keep `bucket.endpoint`) stay valid across emulator restarts.
         last = state.get("port")
-        preferred = self._requested_port or (last if isinstance(last, int) else 0)
-        state["port"] = _free_port(self._host, preferred)
+        preferred = self._requested_port or (last if isinstance(last, int) and not fresh_port else 0)
+        state["port"] = free_port(self._host, preferred)
         _save_state(self._state_path, state)
         return state
 
@@ -165,7 +159,13 @@ class MinioProcess:
         if self._proc is not None and self._proc.poll() is None:
             return
         binary = find_minio_binary()
-        state = self._prepare()
+        attempts = 1 if self._requested_port else _PORT_ATTEMPTS
+        for attempt in range(attempts):
+            if self._wait_ready(self._launch(binary, self._prepare(fresh_port=attempt > 0))):
+                return
+        raise MinioFailed(f"MinIO exited before it listened, {attempts} times; {self._log_tail()}")
+
+    def _launch(self, binary: Path, state: dict[str, object]) -> subprocess.Popen[bytes]:
         self._port = int(str(state["port"]))
         self._credentials = RootCredentials(str(state["root_user"]), str(state["root_password"]))
         env = {
@@ -176,9 +176,10 @@ class MinioProcess:
             "MINIO_BROWSER": "off",
             "MINIO_UPDATE": "off",
         }
-        log = (self._data_dir / "minio.log").open("ab")
+        log = self._log.open("ab")
+        self._log_start = log.tell()
         # --quiet/--anonymous keep the startup banner (which can echo credentials) out of the log.
-        self._proc = subprocess.Popen(
+        self._proc = proc = subprocess.Popen(
             [
                 str(binary), "server", "--quiet", "--anonymous",
                 "--address", f"{self._host}:{self._port}",
@@ -191,29 +192,60 @@ class MinioProcess:
             start_new_session=True,
         )
         log.close()
-        state["pid"] = self._proc.pid
+        state["pid"] = proc.pid
         _save_state(self._state_path, state)
-        self._wait_ready()
+        return proc
 
-    def _ready_once(self) -> bool:
-        if self._proc is None or self._proc.poll() is not None:
-            raise MinioFailed(f"MinIO exited early; see {self._data_dir / 'minio.log'}")
+    @property
+    def _log(self) -> Path:
+        return self._data_dir / "minio.log"
+
+    def _log_tail(self) -> str:
+        """The last lines this launch wrote (the log file keeps every launch's)."""
         try:
-            url = f"http://{self._host}:{self._port}/minio/health/ready"
-            return requests.get(url, timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
+            with self._log.open("rb") as log:
+                log.seek(self._log_start)
+                text = log.read().decode(errors="replace")
+        except OSError:
+            text = ""
+        lines = [line for line in text.splitlines() if line.strip()]
+        return f"its last lines in {self._log}: " + (" | ".join(lines[-_LOG_TAIL_LINES:]) or "none")
 
-    def _wait_ready(self) -> None:
-        retrying = Retrying(
-            retry=retry_if_result(lambda ok: not ok),
-            stop=stop_after_delay(_READY_TIMEOUT_S),
-            wait=wait_fixed(0.2),
-            retry_error_callback=lambda _state: False,
-        )
-        if not retrying(self._ready_once):
-            self.stop()
-            raise MinioFailed(f"MinIO not ready after {_READY_TIMEOUT_S:.0f}s")
+    def _health(self) -> str:
+        """Why MinIO cannot take requests yet, or "" once it can. Its `/minio/health/ready`
+        answers 200 before it has loaded its drives and users (S3 calls then fail with
+        XMinioServerNotInitialized); `/minio/health/cluster` answers 200 only after
+        (docs/emulator.md, "Model repositories")."""
+        try:
+            answer = requests.get(f"http://{self._host}:{self._port}/minio/health/cluster", timeout=2)
+        except requests.RequestException as exc:
+            return f"no answer from /minio/health/cluster ({type(exc).__name__})"
+        if answer.status_code == 200:
+            return ""
+        status = answer.headers.get("x-minio-server-status", "")
+        return f"/minio/health/cluster answered {answer.status_code}" + (f" ({status})" if status else "")
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes]) -> bool:
+        """Waits until `proc` listens on its port and takes requests: True then, False when
+        it ended before it listened, as it does when its port was taken since it was chosen
+        (MinIO does not always log why with --quiet)."""
+        deadline = time.monotonic() + _READY_TIMEOUT_S
+        why = "not started"
+        listened = False
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                if not listened and not self._requested_port:
+                    return False
+                raise MinioFailed(f"MinIO exited with status {proc.returncode}; {self._log_tail()}")
+            if self._port not in listening_ports(proc.pid):
+                why = f"not listening on port {self._port}"
+            else:
+                listened = True
+                if not (why := self._health()):
+                    return True
+            time.sleep(_READY_POLL_S)
+        self.stop()
+        raise MinioFailed(f"MinIO not ready after {_READY_TIMEOUT_S:.0f}s: {why}; {self._log_tail()}")
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

@@ -75,7 +75,7 @@ class ObjectStore:
 
     # -- process -------------------------------------------------------------------------
     def start(self) -> None:
-        """Spawn MinIO and wait until `/minio/health/ready` answers 200."""
+        """Spawn MinIO and wait until it takes requests."""
         self._minio.start()
         creds = self._minio.credentials
         self._s3 = self.client(creds.access_key, creds.secret_key)
