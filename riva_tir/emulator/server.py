@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import tempfile
 import threading
 from contextlib import ExitStack
@@ -23,7 +22,7 @@ from riva_tir.emulator.dataplane import DataPlane
 from riva_tir.emulator.alternatives import Alternatives
 from riva_tir.emulator.faults import FaultPlan
 from riva_tir.emulator.lifecycle import Clock, Lifecycle, Speed, SystemClock
-from riva_tir.emulator.loopback import require_loopback
+from riva_tir.emulator.loopback import bindable, require_loopback
 from riva_tir.emulator.machines import MachineHost
 from riva_tir.emulator.middleware import DropConnection
 from riva_tir.emulator.ingress import GrpcIngress, TestCa
@@ -43,16 +42,6 @@ class EmulatorRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Werkzeug would print the request line, apikey included: never do that."""
-
-
-def _bindable(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 class EmulatorServer:
@@ -132,7 +121,7 @@ class EmulatorServer:
         saved = self.data_dir / SERVER_STATE_FILE
         if saved.exists():
             last = json.loads(saved.read_text()).get(key)
-            if isinstance(last, int) and _bindable(self.host, last):
+            if isinstance(last, int) and bindable(self.host, last):
                 return last
         return 0
 
