@@ -28,7 +28,7 @@ def require_loopback(host: str) -> str:
     return host
 
 
-def bindable(host: str, port: int) -> bool:
+def _bindable(host: str, port: int) -> bool:
     """True when a server could listen on host:port now. Servers set SO_REUSEADDR, so a port
     held only by connections closing (TIME_WAIT) counts as free, as it does for them."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -52,12 +52,12 @@ def free_port(host: str, preferred: int = 0, avoid: Collection[int] = ()) -> int
     range and not in `avoid` (ports already chosen for the same server). The server binds it
     a moment later; the kernel gives ports of that range to every outgoing connection, so one
     chosen there is taken in between far more often (docs/emulator.md, "Ports")."""
-    if preferred and bindable(host, preferred):
+    if preferred and _bindable(host, preferred):
         return preferred
     highest = _ephemeral_start() - 1
     if highest > _LOWEST_CHOSEN:
         for port in random.sample(range(_LOWEST_CHOSEN, highest + 1), _CHOICES):
-            if port not in avoid and bindable(host, port):
+            if port not in avoid and _bindable(host, port):
                 return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))

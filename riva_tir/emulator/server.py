@@ -22,7 +22,7 @@ from riva_tir.emulator.dataplane import DataPlane
 from riva_tir.emulator.alternatives import Alternatives
 from riva_tir.emulator.faults import FaultPlan
 from riva_tir.emulator.lifecycle import Clock, Lifecycle, Speed, SystemClock
-from riva_tir.emulator.loopback import bindable, require_loopback
+from riva_tir.emulator.loopback import free_port, require_loopback
 from riva_tir.emulator.machines import MachineHost
 from riva_tir.emulator.middleware import DropConnection
 from riva_tir.emulator.ingress import GrpcIngress, TestCa
@@ -115,15 +115,14 @@ class EmulatorServer:
             raise
 
     def _choose_port(self, key: str, requested: int) -> int:
-        """The requested port, else the last one used with this data dir (stable addresses), else any."""
+        """The requested port, else the last one used with this data dir (stable addresses:
+        stacks keep them in their config), else a new one below the kernel's ephemeral range,
+        which no outgoing connection takes while the emulator restarts (docs/emulator.md, "Ports")."""
         if requested:
             return requested
         saved = self.data_dir / SERVER_STATE_FILE
-        if saved.exists():
-            last = json.loads(saved.read_text()).get(key)
-            if isinstance(last, int) and bindable(self.host, last):
-                return last
-        return 0
+        last = json.loads(saved.read_text()).get(key) if saved.exists() else None
+        return free_port(self.host, preferred=last if isinstance(last, int) else 0)
 
     @property
     def port(self) -> int:

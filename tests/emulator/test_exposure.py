@@ -32,6 +32,10 @@ def _listening() -> set[tuple[str, int]]:
     return found
 
 
+def _ephemeral_start() -> int:
+    return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+
+
 def _loopback(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None  # gRPC binds ::ffff:127.0.0.1
@@ -50,6 +54,10 @@ def test_every_listening_socket_is_loopback(tmp_path: Path) -> None:
         assert any(p == port for _, p in opened) and any(p == emulator.port for _, p in opened)
         exposed = [(a, p) for a, p in opened if not _loopback(a)]
         assert exposed == [], f"listening beyond loopback: {exposed}"
+        # The ports that must survive a restart are where no outgoing connection takes them.
+        kept = {"api": emulator.port, "ingress": emulator.grpc_port, "node ssh": port,
+                "minio": int(emulator.state.objectstore.endpoint_url.rsplit(":", 1)[1])}
+        assert all(p < _ephemeral_start() for p in kept.values()), kept
     finally:
         emulator.stop()
 
@@ -65,7 +73,7 @@ def test_a_non_loopback_address_is_refused(tmp_path: Path, host: str) -> None:
 def test_ports_chosen_for_servers_are_free_and_outside_the_kernels_ephemeral_range() -> None:
     """The ports the emulator hands MinIO and Triton: the one preferred while it is free,
     else one the kernel does not also hand to outgoing connections."""
-    ephemeral_start = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ephemeral_start = _ephemeral_start()
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         held.listen()

@@ -20,13 +20,14 @@ def test_restart_while_node_creates_and_endpoint_deploys(tmp_path: Path) -> None
         try:
             dep.transitions({"node.create": 2, "endpoint.deploy": 2})
             proc = dep.cli("up", "--yes", "--skip-preview")
-            port = emulator.port
+            addresses = (emulator.port, emulator.grpc_address)
             for phase in ("node-creating", "endpoint-deploying"):
                 assert wait_until(lambda: phase_seen(dep, phase), proc), phase
                 emulator.stop()
                 time.sleep(1.5)
                 emulator.start()
-                assert emulator.port == port  # the stack's apiRoot still points at it
+                # The stack's apiRoot and data-plane address still point at it.
+                assert (emulator.port, emulator.grpc_address) == addresses
             code = proc.wait(timeout=300)
             log = (tmp_path / "pulumi-it.log").read_text()
             assert "Traceback" not in log

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import asyncssh
 
-from riva_tir.emulator.loopback import require_loopback
+from riva_tir.emulator.loopback import free_port, require_loopback
 from riva_tir.emulator.machines.ssh_server import NodeContext, NodeSFTPServer, NodeSSHServer, run_session
 from riva_tir.emulator.riva_tools import tools_bin_dir
 from riva_tir.emulator.alternatives import Alternatives
@@ -188,14 +188,16 @@ class MachineHost:
         def factory() -> NodeSSHServer:
             return NodeSSHServer(node)
 
-        acceptor: asyncssh.SSHAcceptor | None = None
         self._release(node_id)
-        if port:
+        # Its last port, else a new one below the kernel's ephemeral range, which no outgoing
+        # connection takes while the emulator restarts (docs/emulator.md, "Ports"); else any.
+        for candidate in (port or free_port(self._host), free_port(self._host)):
             try:
-                acceptor = await asyncssh.create_server(factory, self._host, port, **options)
+                acceptor = await asyncssh.create_server(factory, self._host, candidate, **options)
+                break
             except OSError:
-                acceptor = None  # taken: fall back to a fresh port
-        if acceptor is None:
+                continue  # taken since it was chosen
+        else:
             acceptor = await asyncssh.create_server(factory, self._host, 0, **options)
         self._servers[node_id] = (acceptor, node)
         return int(acceptor.get_port())
