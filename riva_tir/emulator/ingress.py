@@ -147,10 +147,14 @@ class GrpcIngress:
     def __init__(self, state: EmulatorState, ca: TestCa, host: str = "127.0.0.1", port: int = 0) -> None:
         require_loopback(host)
         self._relay = _Relay(state)
-        self._server = grpc.server(ThreadPoolExecutor(max_workers=32), handlers=[self._relay], options=_OPTIONS)
-        self.port = self._server.add_secure_port(f"{host}:{port}", ca.server_credentials())
-        if not self.port:
-            raise OSError(f"gRPC ingress: cannot listen on {host}:{port}")
+        # gRPC servers share a port by default (SO_REUSEPORT): one emulator's ingress must
+        # not answer for another's that chose the same port.
+        self._server = grpc.server(ThreadPoolExecutor(max_workers=32), handlers=[self._relay],
+                                   options=[*_OPTIONS, ("grpc.so_reuseport", 0)])
+        try:
+            self.port = self._server.add_secure_port(f"{host}:{port}", ca.server_credentials())
+        except RuntimeError as exc:  # the port is taken
+            raise OSError(f"gRPC ingress: cannot listen on {host}:{port}") from exc
         self.host = host
         self._server.start()
 

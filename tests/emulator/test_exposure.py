@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from riva_tir.emulator import EmulatorServer
+from riva_tir.emulator.ingress import GrpcIngress
 from riva_tir.emulator.loopback import free_port
 from riva_tir.emulator.machines import MachineHost
 
@@ -58,6 +59,11 @@ def test_every_listening_socket_is_loopback(tmp_path: Path) -> None:
         kept = {"api": emulator.port, "ingress": emulator.grpc_port, "node ssh": port,
                 "minio": int(emulator.state.objectstore.endpoint_url.rsplit(":", 1)[1])}
         assert all(p < _ephemeral_start() for p in kept.values()), kept
+        # gRPC shares a port between servers unless told not to: another emulator's ingress
+        # that chose this port would answer for this one.
+        assert emulator.tls is not None
+        with pytest.raises(OSError, match="cannot listen"):
+            GrpcIngress(emulator.state, emulator.tls, port=emulator.grpc_port)
     finally:
         emulator.stop()
 
