@@ -1,6 +1,6 @@
 """The emulator serves this machine only (docs/emulator.md, "Exposure"): its control API
-can wipe everything and its nodes run any command as the user who started it. The servers
-it runs for what TIR hosts (MinIO, Triton) listen on loopback ports it chooses for them."""
+can wipe everything and its nodes run any command as the user who started it. It chooses
+the loopback ports of everything it serves (docs/emulator.md, "Ports")."""
 from __future__ import annotations
 
 import ipaddress

@@ -228,7 +228,7 @@ class MinioProcess:
     def _wait_ready(self, proc: subprocess.Popen[bytes]) -> bool:
         """Waits until `proc` listens on its port and takes requests: True then, False when
         it ended before it listened, as it does when its port was taken since it was chosen
-        (MinIO does not always log why with --quiet)."""
+        ("Specified port is already in use", or a failed listen after that check)."""
         deadline = time.monotonic() + _READY_TIMEOUT_S
         why = "not started"
         listened = False
