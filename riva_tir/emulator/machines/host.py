@@ -191,9 +191,10 @@ class MachineHost:
         self._release(node_id)
         # Its last port, else a new one below the kernel's ephemeral range, which no outgoing
         # connection takes while the emulator restarts (docs/emulator.md, "Ports"); else any.
-        for candidate in (port or free_port(self._host), free_port(self._host)):
+        for preferred in (port or 0, 0):
             try:
-                acceptor = await asyncssh.create_server(factory, self._host, candidate, **options)
+                acceptor = await asyncssh.create_server(factory, self._host, free_port(self._host, preferred),
+                                                        **options)
                 break
             except OSError:
                 continue  # taken since it was chosen
