@@ -61,6 +61,10 @@ def _s(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
+def _samples(seconds: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in seconds) + " s"
+
+
 def _x(ratio: float, limit: float) -> str:
     """A ratio to two decimals, or three where two would show it at its limit on the
     wrong side (1.202 is no 1.20)."""
@@ -116,8 +120,11 @@ def rows(results: dict[str, Any]) -> list[Row]:
         for row in sizes:
             mib = row["bytes"] >> 20
             ratio = row["raw_s"] / row["product_s"]
-            out.append((f"4 upload {mib} MiB", f"{_s(row['product_s'])} ({mib / row['product_s']:.0f} MiB/s)",
-                        f"{_s(row['raw_s'])} (OpenSSH sftp, {mib / row['raw_s']:.0f} MiB/s)",
+            runs = len(row["product_samples_s"])
+            out.append((f"4 upload {mib} MiB", f"{_s(row['product_s'])} ({mib / row['product_s']:.0f} MiB/s; "
+                                               f"median of {runs}: {_samples(row['product_samples_s'])})",
+                        f"{_s(row['raw_s'])} (OpenSSH sftp, {mib / row['raw_s']:.0f} MiB/s; "
+                        f"median of {runs}: {_samples(row['raw_samples_s'])})",
                         f"{ratio:.2f}× speed", f"≥ {UPLOAD_MIN}×", _ok(ratio >= UPLOAD_MIN)))
             ratio = row["cached_hash_s"] / row["sha256sum_s"]
             out.append((f"4 unchanged {mib} MiB", f"{row['cached_hash_s'] * 1000:.1f} ms (cached hash)",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import upload
 from bench.__main__ import PARTS
 from tests.conftest import ROOT
 
@@ -47,7 +48,9 @@ def test_every_benchmark_runs_quick(tmp_path: Path, part: str) -> None:
         assert node["plan"] and node["credentials"] == "[secret]" and "node_id" in node, node
         assert results["full"]["property_floor_s"] > 0 and "with riva-tir's properties" in table
     if part == "upload":
-        assert all(r["product_s"] > 0 and r["raw_s"] > 0 for r in results["upload"]["sizes"])
+        rows = results["upload"]["sizes"]
+        assert all(r["product_s"] > 0 and r["raw_s"] > 0 for r in rows)
+        assert all(len(r["product_samples_s"]) == len(r["raw_samples_s"]) == upload.QUICK_REPEATS for r in rows)
     if part == "scale":
         assert [r["n"] for r in results["scale"]["rows"]] == [1, 2]
         assert all(r["property_floor_preview_s"] > 0 for r in results["scale"]["rows"])
