@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -31,7 +30,6 @@ if TYPE_CHECKING:  # stubs only (boto3-stubs[s3]); nothing extra is imported at 
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 _MISSING_BUCKET = {"NoSuchBucket", "404"}
-BUCKETS_LOADED_TIMEOUT_S = 30.0
 
 
 class BucketNotFound(LookupError):
@@ -84,17 +82,6 @@ class ObjectStore:
             credentials=StaticProvider(creds.access_key, creds.secret_key),
             secure=False,
         )
-        self._wait_for_buckets()
-
-    def _wait_for_buckets(self) -> None:
-        """MinIO answers ready before it may have loaded what it stores: until then a bucket it
-        lists can be missing to HEAD, and a delete that checks first would skip it (seen once
-        right after a restart, under load). Wait until every listed bucket answers."""
-        deadline = time.monotonic() + BUCKETS_LOADED_TIMEOUT_S
-        while not all(self.bucket_exists(name) for name in self.list_buckets()):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"MinIO lists buckets it does not answer for after {BUCKETS_LOADED_TIMEOUT_S} s")
-            time.sleep(0.1)
 
     def stop(self) -> None:
         self._s3 = None
